@@ -1,0 +1,71 @@
+# Two commands matter: `make demo` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install install-test lint format migrate serve worker beat lock check-deploy clean
+
+# The venv is (re)built when a lock file changes; a stamp per extra set.
+$(VENV)/.stamp-base: requirements/base.txt
+	@interp=$$(scripts/find-python) || exit 1; \
+	  [ -x $(PY) ] || { echo "Création de $(VENV) avec $$interp"; $$interp -m venv $(VENV); }
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.stamp-test: requirements/test.txt
+	@interp=$$(scripts/find-python) || exit 1; \
+	  [ -x $(PY) ] || { echo "Création de $(VENV) avec $$interp"; $$interp -m venv $(VENV); }
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	@touch $@ $(VENV)/.stamp-base
+
+install: $(VENV)/.stamp-base
+install-test: $(VENV)/.stamp-test
+
+## make demo: install, migrate, load the demo data and serve on http://127.0.0.1:8000
+demo: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo
+	@echo "Portail de démonstration : http://$(HOST):$(PORT)/"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install with the test extras and run the whole suite (exit 5 "no tests" fails)
+test: install-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+serve: install
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(BIN)/celery -A portal worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A portal beat --loglevel=INFO
+
+## make lock: regenerate the hashed lock files from pyproject.toml (needs network access to the index)
+lock: install
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.12 --generate-hashes --no-header --no-annotate -q -o requirements/base.txt
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.12 --generate-hashes --no-header --no-annotate -q -o requirements/test.txt
+
+## make check-deploy: Django's deployment checklist with production-like variables
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=portail.example.fr \
+	  DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media/ staticfiles/

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FinancementConfig(AppConfig):
+    name = "financement"
+    verbose_name = "Financement"

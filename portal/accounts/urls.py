@@ -1,0 +1,34 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from portal.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("connexion/", views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/oubli/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/reinitialiser/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/reinitialise/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("mot-de-passe/changer/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "mot-de-passe/change/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]

@@ -1,0 +1,10 @@
+from django.db import models
+
+
+class Action(models.TextChoices):
+    LECTURE = "lecture", "Consultation"
+    CREATION = "creation", "Création"
+    MODIFICATION = "modification", "Modification"
+    SUPPRESSION = "suppression", "Suppression"
+    EXPORT = "export", "Export"
+    TELECHARGEMENT = "telechargement", "Téléchargement"

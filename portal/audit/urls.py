@@ -1,0 +1,9 @@
+from django.urls import path
+
+from portal.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.entry_list, name="entry_list"),
+]

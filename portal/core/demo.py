@@ -1,0 +1,47 @@
+"""Demo-data registry and an upsert that writes only what changed (so `load_demo` is idempotent).
+
+Each room or domain registers a loader from its AppConfig.ready(); `load_demo` runs them in order.
+"""
+
+from dataclasses import dataclass
+
+DEMO_PASSWORD = "Portail-Demo-62"
+
+
+@dataclass(frozen=True)
+class Loader:
+    order: int
+    name: str
+    func: object
+
+
+_loaders: dict[str, Loader] = {}
+
+
+def register(name, order):
+    def decorator(func):
+        _loaders[name] = Loader(order=order, name=name, func=func)
+        return func
+
+    return decorator
+
+
+def loaders():
+    return sorted(_loaders.values(), key=lambda loader: loader.order)
+
+
+def upsert(model, lookup: dict, defaults: dict, clean_exclude=()):
+    """Get or create by `lookup`; save only the fields whose value differs from `defaults`."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **defaults)
+        obj.full_clean(exclude=list(clean_exclude))
+        obj.save()
+        return obj, True
+    changed = [name for name, value in defaults.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, defaults[name])
+        obj.full_clean(exclude=list(clean_exclude))
+        obj.save(update_fields=changed + (["updated_at"] if hasattr(obj, "updated_at") else []))
+    return obj, False

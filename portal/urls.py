@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Portail RSA – administration technique"
+admin.site.site_title = "Portail RSA"
+admin.site.index_title = "Administration technique"
+
+urlpatterns = [
+    path("", include("portal.accounts.urls")),
+    path("referentiels/", include("portal.referentiels.urls")),
+    path("journal/", include("portal.audit.urls")),
+    path("admin/", admin.site.urls),
+]
