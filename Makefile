@@ -65,6 +65,7 @@ lock: install
 ## make check-deploy: Django's deployment checklist with production-like variables
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=portail.example.fr \
+	  EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend EMAIL_HOST=smtp.example.fr \
 	  DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

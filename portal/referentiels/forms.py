@@ -12,6 +12,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StructureForm(forms.ModelForm):
+    # Wider than the model field: people paste "186 200 093 00083"; clean_siret normalises.
+    siret = forms.CharField(label="SIRET", max_length=30, help_text="14 chiffres ; les espaces sont acceptés.")
+
     class Meta:
         model = Structure
         fields = ["nom", "forme_juridique", "siret", "adresse", "code_postal", "commune", "territoires"]
@@ -20,6 +23,7 @@ class StructureForm(forms.ModelForm):
     def __init__(self, *args, identity_editable=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["territoires"].queryset = Territoire.objects.order_by("nom")
+        self.fields["territoires"].error_messages["required"] = "Indiquez au moins un territoire d'intervention."
         self.fields["siret"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         if not identity_editable:
             for name in ("nom", "forme_juridique", "siret", "territoires"):
@@ -28,12 +32,6 @@ class StructureForm(forms.ModelForm):
 
     def clean_siret(self):
         return normalize_siret(self.cleaned_data["siret"])
-
-    def clean_territoires(self):
-        territoires = self.cleaned_data["territoires"]
-        if not territoires:
-            raise forms.ValidationError("Indiquez au moins un territoire d'intervention.")
-        return territoires
 
 
 ContactFormSet = forms.inlineformset_factory(
@@ -54,6 +52,11 @@ class ReferentForm(forms.ModelForm):
         decimal_places=2,
         localize=True,
         help_text="Équivalent temps plein consacré à l'accompagnement RSA, entre 0,01 et 1 (ex. 0,8).",
+        error_messages={
+            "min_value": "L'ETP doit être d'au moins 0,01.",
+            "max_value": "L'ETP ne peut pas dépasser 1 (un temps plein).",
+            "max_decimal_places": "L'ETP s'écrit avec au plus deux décimales (ex. 0,75).",
+        },
     )
 
     class Meta:

@@ -1,0 +1,144 @@
+"""Every URL of the project × every role → expected outcome.
+
+The list of URLs comes from the resolver: a new view without a rule here makes
+`test_every_url_has_a_rule` fail, so nobody can add a page without deciding who may open it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import ROLES
+
+LOGIN = "login"  # redirect to the login page
+ADMIN_LOGIN = "admin-login"  # redirect to the admin login page
+HOME = "home"  # redirect to the home page (already signed in)
+
+ALL_200 = dict.fromkeys(ROLES, 200)
+SIGNED_IN_200 = {**dict.fromkeys(ROLES, 200), "anonyme": LOGIN}
+DPID_ONLY = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200}
+
+# name → (kwargs builder, {role: expected})
+RULES = {
+    "accounts:home": (None, SIGNED_IN_200),
+    "accounts:login": (None, {**dict.fromkeys(ROLES, HOME), "anonyme": 200}),
+    "accounts:logout": (None, {**dict.fromkeys(ROLES, 405), "anonyme": LOGIN}),  # POST only
+    "accounts:password_reset": (None, ALL_200),
+    "accounts:password_reset_done": (None, ALL_200),
+    "accounts:password_reset_confirm": (lambda w: {"uidb64": "MQ", "token": "jeton-invalide"}, ALL_200),
+    "accounts:password_reset_complete": (None, ALL_200),
+    "accounts:password_change": (None, SIGNED_IN_200),
+    "accounts:password_change_done": (None, SIGNED_IN_200),
+    "referentiels:territoire_list": (None, SIGNED_IN_200),
+    "referentiels:structure_list": (None, SIGNED_IN_200),
+    "referentiels:structure_create": (None, DPID_ONLY),
+    "referentiels:structure_detail": (lambda w: {"pk": w.structure_a.pk}, SIGNED_IN_200),
+    "referentiels:structure_update": (
+        lambda w: {"pk": w.structure_a.pk},
+        {**DPID_ONLY, "responsable": 200},
+    ),
+    "referentiels:referent_list": (None, SIGNED_IN_200),
+    "referentiels:referent_create": (None, {**DPID_ONLY, "responsable": 200}),
+    "referentiels:referent_detail": (
+        lambda w: {"pk": w.autre_referent_a.pk},
+        {**SIGNED_IN_200, "referent": 404},
+    ),
+    "referentiels:referent_update": (
+        lambda w: {"pk": w.autre_referent_a.pk},
+        {**DPID_ONLY, "responsable": 200, "referent": 404},
+    ),
+    "audit:entry_list": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "admin": 200}),
+}
+# Django's admin: only the admin role is staff. Its parameterless pages are checked below;
+# pages that need an object id follow the same `has_permission` gate.
+ADMIN_RULE = {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": (LOGIN, ADMIN_LOGIN), "admin": 200}
+ADMIN_EXCEPTIONS = {
+    # Signed-in users without staff rights see the admin login page and its refusal message.
+    "admin:login": {**dict.fromkeys(ROLES, 200), "admin": 302},
+    # The audit trail is append-only: nobody adds an entry by hand.
+    "admin:audit_auditentry_add": {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": LOGIN, "admin": 403},
+}
+
+
+def iter_patterns(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from iter_patterns(entry.url_patterns, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", entry
+
+
+def project_url_names():
+    return {name for name, _ in iter_patterns(get_resolver().url_patterns) if not name.startswith("admin:")}
+
+
+def admin_parameterless_names():
+    return sorted(
+        name
+        for name, pattern in iter_patterns(get_resolver().url_patterns)
+        if name.startswith("admin:")
+        and not pattern.pattern.regex.groups
+        and name not in ("admin:logout", "admin:autocomplete")
+    )
+
+
+def test_every_url_has_a_rule():
+    missing = project_url_names() - set(RULES)
+    assert not missing, f"URLs sans règle dans la matrice des permissions : {sorted(missing)}"
+    stale = set(RULES) - project_url_names()
+    assert not stale, f"Règles pour des URL qui n'existent plus : {sorted(stale)}"
+
+
+def check(response, expected):
+    if isinstance(expected, tuple):
+        assert response.status_code == 302
+        assert response["Location"].startswith((reverse("accounts:login"), reverse("admin:login")))
+    elif expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    elif expected == HOME:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:home")
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_matrix(client_for, world, name, role):
+    kwargs_builder, expected = RULES[name]
+    url = reverse(name, kwargs=kwargs_builder(world) if kwargs_builder else None)
+    response = client_for(role).get(url)
+    check(response, expected[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", admin_parameterless_names())
+def test_admin_matrix(client_for, world, name, role):
+    response = client_for(role).get(reverse(name))
+    check(response, ADMIN_EXCEPTIONS.get(name, ADMIN_RULE)[role])
+
+
+@pytest.mark.parametrize(
+    ("name", "roles"),
+    [
+        ("referentiels:structure_create", ["responsable", "referent", "slai", "manager"]),
+        ("referentiels:structure_update", ["referent", "slai", "manager"]),
+        ("referentiels:referent_create", ["referent", "slai", "manager"]),
+        ("referentiels:referent_update", ["slai", "manager"]),
+    ],
+)
+def test_forbidden_posts_change_nothing(client_for, world, name, roles):
+    """Hiding a button is not access control: a forged POST is refused as well."""
+    from portal.referentiels.models import Referent, Structure
+
+    kwargs_builder = RULES[name][0]
+    url = reverse(name, kwargs=kwargs_builder(world) if kwargs_builder else None)
+    before = (list(Structure.objects.values()), list(Referent.objects.values()))
+    for role in roles:
+        response = client_for(role).post(url, {"nom": "Piratage", "prenom": "X", "etp": "1"})
+        assert response.status_code == 403, role
+    assert (list(Structure.objects.values()), list(Referent.objects.values())) == before

@@ -1,0 +1,51 @@
+"""List pages run a bounded number of SQL queries, whatever the number of rows."""
+
+import pytest
+from django.urls import reverse
+
+from portal.audit.enums import Action
+from portal.audit.services import access_record
+from tests.factories import ReferentFactory, StructureFactory
+
+MAX_QUERIES = 10
+
+
+@pytest.mark.parametrize("role", ["dpid", "slai", "responsable"])
+@pytest.mark.parametrize("rows", [3, 30])
+def test_structure_and_referent_lists(client_for, world, django_assert_max_num_queries, role, rows):
+    for _ in range(rows):
+        structure = StructureFactory(territoires=[world.territoire_a, world.territoire_b])
+        ReferentFactory.create_batch(2, structure=structure)
+        ReferentFactory(structure=world.structure_a)
+    client = client_for(role)
+    for name in ("referentiels:structure_list", "referentiels:referent_list", "referentiels:territoire_list"):
+        with django_assert_max_num_queries(MAX_QUERIES):
+            response = client.get(reverse(name))
+        assert response.status_code == 200
+
+
+def test_structure_list_is_paginated(client_for, world):
+    StructureFactory.create_batch(30, territoires=[world.territoire_a])
+    response = client_for("dpid").get(reverse("referentiels:structure_list"))
+    page = response.context["page"]
+    assert len(page.object_list) == 25
+    assert page.paginator.count == 32
+    assert "Page 1 sur 2" in response.content.decode()
+
+
+def test_home_page_queries_are_bounded(client_for, world, django_assert_max_num_queries):
+    ReferentFactory.create_batch(20, structure=world.structure_a, date_arrivee="2026-01-05")
+    client = client_for("responsable")
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(reverse("accounts:home"))
+    assert response.status_code == 200
+
+
+def test_audit_list_queries_are_bounded(client_for, world, django_assert_max_num_queries):
+    for referent in (world.referent_a, world.autre_referent_a, world.referent_b) * 10:
+        access_record(user=world.user("dpid"), obj=referent, action=Action.LECTURE)
+    client = client_for("admin")
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(reverse("audit:entry_list"))
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 30
