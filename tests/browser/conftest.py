@@ -1,0 +1,85 @@
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Reports every CSP violation of the page, whatever the console says.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
+});
+"""
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium est requis en CI (paquet Debian « chromium », installé par .ci/run).")
+        pytest.skip("Chromium absent : installez le paquet Debian « chromium » pour les tests navigateur.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself (fixtures) are safe here because the live server runs in its own thread.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.add_init_script(CSP_LISTENER)
+    page.console_messages_seen = []
+    page.on("console", lambda message: page.console_messages_seen.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: page.console_messages_seen.append(f"pageerror: {error}"))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo_live_server(live_server, settings):
+    """The demo data behind a live server. The live server speaks plain HTTP, so the cookies
+    cannot carry the Secure flag they have in production."""
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    return live_server
+
+
+def assert_no_csp_violation(page):
+    violations = page.evaluate("window.__cspViolations || []")
+    console = [m for m in page.console_messages_seen if "Content Security Policy" in m or "pageerror" in m]
+    assert violations == [], violations
+    assert console == [], console
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
