@@ -36,10 +36,14 @@ def test_inactive_account_cannot_sign_in(client, world):
 
 def test_login_redirects_to_next_but_never_off_site(client, world):
     url = reverse("accounts:login")
-    response = client.post(f"{url}?next=/referentiels/structures/", {"username": "dpid@example.test", "password": PASSWORD})
+    response = client.post(
+        f"{url}?next=/referentiels/structures/", {"username": "dpid@example.test", "password": PASSWORD}
+    )
     assert response["Location"] == "/referentiels/structures/"
     client.logout()
-    response = client.post(f"{url}?next=https://exemple.invalid/", {"username": "dpid@example.test", "password": PASSWORD})
+    response = client.post(
+        f"{url}?next=https://exemple.invalid/", {"username": "dpid@example.test", "password": PASSWORD}
+    )
     assert response["Location"] == reverse("accounts:home")
 
 

@@ -28,7 +28,7 @@ def test_every_command_exists_in_the_project():
     requirements = (ROOT / "requirements/base.txt").read_text()
     for name, service in services.items():
         command = service.get("command")
-        if not command or "image" in service and "build" not in service:
+        if not command or ("image" in service and "build" not in service):
             continue
         program = command[0]
         if program == "gunicorn":

@@ -147,9 +147,7 @@ def test_dpid_cannot_attach_referent_to_unknown_structure(client_for, world):
     ],
 )
 def test_referent_form_errors(client_for, world, field, value, message):
-    response = client_for("responsable").post(
-        reverse("referentiels:referent_create"), referent_post(**{field: value})
-    )
+    response = client_for("responsable").post(reverse("referentiels:referent_create"), referent_post(**{field: value}))
     content = html.unescape(response.content.decode())
     assert response.status_code == 200
     assert message in content
