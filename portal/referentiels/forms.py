@@ -82,7 +82,9 @@ class ReferentForm(forms.ModelForm):
 
 class StructureFilter(django_filters.FilterSet):
     nom = django_filters.CharFilter(label="Nom ou SIRET", method="filter_nom")
-    forme_juridique = django_filters.ChoiceFilter(label="Forme juridique", choices=FormeJuridique.choices)
+    forme_juridique = django_filters.ChoiceFilter(
+        label="Forme juridique", choices=FormeJuridique.choices, empty_label="Toutes"
+    )
     territoire = django_filters.ModelChoiceFilter(
         label="Territoire", field_name="territoires", queryset=Territoire.objects.all(), empty_label="Tous"
     )
@@ -101,7 +103,7 @@ class StructureFilter(django_filters.FilterSet):
 class ReferentFilter(django_filters.FilterSet):
     nom = django_filters.CharFilter(label="Nom", method="filter_nom")
     type_accompagnement = django_filters.ChoiceFilter(
-        label="Type d'accompagnement", choices=TypeAccompagnement.choices
+        label="Type d'accompagnement", choices=TypeAccompagnement.choices, empty_label="Tous"
     )
     actifs = django_filters.BooleanFilter(
         label="Présents uniquement (sans date de départ)", method="filter_actifs", widget=forms.CheckboxInput
