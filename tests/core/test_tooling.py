@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_find_python_names_the_missing_version():
     """Without Python 3.12+, `make` stops with a message that says what to install."""
     result = subprocess.run(
-        ["sh", str(ROOT / "scripts/find-python")],
+        ["/bin/sh", str(ROOT / "scripts/find-python")],
         env={"PATH": "/nonexistent", "HOME": "/nonexistent"},
         capture_output=True,
         text=True,
