@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 from portal.env import env_bool, env_int, env_list, env_required, env_str
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.referentiels",
     "portal.audit",
+    "portal.echeances",
+    "portal.documents",
     "aap",
     "label",
     "accompagnement",
@@ -70,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.accounts.context_processors.scope",
+                "portal.echeances.context_processors.notifications",
             ],
             "builtins": ["portal.core.templatetags.formats"],
         },
@@ -140,6 +144,8 @@ MAILERS = {
         "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {},
     }
 }
+# Links in e-mails point here (no request to build them from in a Celery task).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Portail RSA – Pas-de-Calais <ne-pas-repondre@pasdecalais.fr>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
@@ -192,8 +198,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Periodic tasks; the documents and reminders engine adds the daily deadline run here.
-CELERY_BEAT_SCHEDULE = {}
+# Periodic tasks, in Paris time.
+CELERY_BEAT_SCHEDULE = {
+    "rappels-quotidiens": {
+        "task": "portal.echeances.tasks.send_due_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "resumes-quotidiens": {
+        "task": "portal.echeances.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
 
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -205,5 +220,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports each layout step at INFO; only its warnings matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -9,5 +9,7 @@ urlpatterns = [
     path("", include("portal.accounts.urls")),
     path("referentiels/", include("portal.referentiels.urls")),
     path("journal/", include("portal.audit.urls")),
+    path("documents/", include("portal.documents.urls")),
+    path("", include("portal.echeances.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,16 @@
+import datetime
+import hashlib
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 
 from portal.accounts.enums import Role
+from portal.documents.enums import DocumentStatus
+from portal.documents.models import GeneratedDocument
+from portal.echeances.models import EcheanceManuelle, Notification
+from portal.echeances.services import notify
 from tests.factories import ReferentFactory, StructureFactory, TerritoireFactory, UserFactory
 
 ROLES = ["anonyme", "responsable", "referent", "slai", "dpid", "manager", "admin"]
@@ -23,6 +31,10 @@ class World:
     autre_referent_a: object  # another referent of structure A
     referent_b: object
     users: dict
+    fiche: object = None  # a ready structure sheet of structure A
+    attestation_draft: object = None  # an unissued decision document of structure A
+    echeance_a: object = None
+    notification: object = None  # for the DPID user
 
     def user(self, role):
         return self.users.get(role)
@@ -45,7 +57,7 @@ def world(db):
     referent_a = ReferentFactory(structure=structure_a, user=users["referent"], nom="Alpha", prenom="Anne")
     autre_referent_a = ReferentFactory(structure=structure_a, nom="Bravo", prenom="Bruno")
     referent_b = ReferentFactory(structure=structure_b, nom="Charlie", prenom="Chloé")
-    return World(
+    world = World(
         territoire_a=territoire_a,
         territoire_b=territoire_b,
         structure_a=structure_a,
@@ -55,6 +67,33 @@ def world(db):
         referent_b=referent_b,
         users=users,
     )
+    world.fiche = make_document(structure_a, "fiche_structure", users["dpid"])
+    world.attestation_draft = make_document(structure_a, "attestation_partenariat", users["dpid"])
+    world.echeance_a = EcheanceManuelle.objects.create(
+        structure=structure_a, titre="Bilan final", date_echeance=datetime.date(2027, 3, 31), created_by=users["dpid"]
+    )
+    world.notification = Notification.objects.filter(recipient=users["dpid"]).first()
+    return world
+
+
+def make_document(owner, kind_code, user):
+    """A ready document row with a small PDF file, without WeasyPrint: rendering itself is tested
+    in tests/documents; here the document only has to exist for permission and scope tests."""
+    content = b"%PDF-1.7\n% document de test\n"
+    document = GeneratedDocument.objects.create(
+        content_type=ContentType.objects.get_for_model(owner),
+        object_id=owner.pk,
+        kind=kind_code,
+        requested_by=user,
+        date_document=datetime.date(2026, 11, 25),
+        status=DocumentStatus.PRET,
+        filename=f"{kind_code}.pdf",
+        sha256=hashlib.sha256(content).hexdigest(),
+        page_count=1,
+    )
+    document.file.save(f"{kind_code}-{document.pk}.pdf", ContentFile(content))
+    notify(recipient=user, title=f"Document prêt : {kind_code}", body="…", email=False)
+    return document
 
 
 @pytest.fixture
@@ -74,3 +113,20 @@ def client_for(client, world):
 def fast_password_hasher(settings):
     # Hashing strength is Django's concern, not ours; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def celery_mode(request):
+    """Tasks run in-process, except in tests marked `redis`, which start a real worker."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("redis") is None
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -7,4 +7,4 @@ class ReferentielsConfig(AppConfig):
     verbose_name = "Référentiels"
 
     def ready(self):
-        from portal.referentiels import demo, panels  # noqa: F401  (registers demo data and home panels)
+        from portal.referentiels import demo, documents, panels  # noqa: F401  (registrations)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from portal.accounts.enums import Role
 from portal.referentiels.enums import FormeJuridique, TypeAccompagnement
@@ -112,6 +113,9 @@ class Structure(models.Model):
 
     def __str__(self):
         return self.nom
+
+    def get_absolute_url(self):
+        return reverse("referentiels:structure_detail", args=[self.pk])
 
 
 class Contact(models.Model):

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.views import paginate, querystring_without_page
+from portal.documents.selectors import documents_panel
 from portal.referentiels import perms
 from portal.referentiels.forms import ContactFormSet, ReferentFilter, ReferentForm, StructureFilter, StructureForm
 from portal.referentiels.models import Referent, Structure, Territoire
@@ -49,6 +50,7 @@ def structure_detail(request, pk):
         "referents": referents,
         "can_edit": perms.can_edit_structure(request.user, structure),
         "can_add_referent": perms.can_manage_referents(request.user, structure),
+        "documents_panel": documents_panel(request.user, structure),
     }
     return render(request, "referentiels/structure_detail.html", context)
 

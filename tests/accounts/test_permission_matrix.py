@@ -16,6 +16,8 @@ HOME = "home"  # redirect to the home page (already signed in)
 ALL_200 = dict.fromkeys(ROLES, 200)
 SIGNED_IN_200 = {**dict.fromkeys(ROLES, 200), "anonyme": LOGIN}
 DPID_ONLY = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200}
+DPID_ONLY_404 = {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "dpid": 200, "admin": 200}
+POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonyme": LOGIN}
 
 # name → (kwargs builder, {role: expected})
 RULES = {
@@ -47,6 +49,22 @@ RULES = {
         {**DPID_ONLY, "responsable": 200, "referent": 404},
     ),
     "audit:entry_list": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "admin": 200}),
+    # Documents: the structure sheet follows the structure's scope; the unissued attestation is a
+    # draft only the DPID (who issues it) may see.
+    "documents:request": (lambda w: {"kind_code": "fiche_structure", "owner_pk": w.structure_a.pk}, POST_ONLY),
+    "documents:detail": (lambda w: {"pk": w.attestation_draft.pk}, DPID_ONLY_404),
+    "documents:status": (lambda w: {"pk": w.fiche.pk}, SIGNED_IN_200),
+    "documents:download": (lambda w: {"pk": w.fiche.pk}, SIGNED_IN_200),
+    "documents:retry": (lambda w: {"pk": w.fiche.pk}, POST_ONLY),
+    "documents:issue": (lambda w: {"pk": w.attestation_draft.pk}, POST_ONLY),
+    "echeances:list": (None, SIGNED_IN_200),
+    "echeances:create": (None, {**DPID_ONLY, "slai": 200}),
+    "echeances:detail": (lambda w: {"pk": w.echeance_a.pk}, SIGNED_IN_200),
+    "echeances:mark_done": (lambda w: {"pk": w.echeance_a.pk}, POST_ONLY),
+    "echeances:notifications": (None, SIGNED_IN_200),
+    "echeances:notification_open": (lambda w: {"pk": w.notification.pk}, POST_ONLY),
+    "echeances:notification_read_all": (None, POST_ONLY),
+    "echeances:preferences": (None, SIGNED_IN_200),
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.

@@ -30,7 +30,7 @@ SEED_003_STRUCTURES = {
 
 def dump():
     out = io.StringIO()
-    call_command("dumpdata", "accounts", "referentiels", "audit", "auth", stdout=out)
+    call_command("dumpdata", "accounts", "referentiels", "audit", "auth", "echeances", "documents", stdout=out)
     return out.getvalue()
 
 

@@ -1,0 +1,46 @@
+from datetime import timedelta
+
+from django.urls import reverse
+
+from portal.accounts.enums import Role
+from portal.accounts.models import User
+from portal.echeances.models import EcheanceManuelle
+from portal.echeances.registry import Echeance, register
+
+
+@register
+class EcheanceFixee(Echeance):
+    code = "echeance_fixee"
+    label = "Échéance fixée par le Département"
+    offsets = (-15, -3, 0, 7)
+
+    def candidates(self, today):
+        # Only deadlines whose first reminder day has come.
+        first_reminder = today - timedelta(days=min(self.offsets))
+        return (
+            EcheanceManuelle.objects.ouvertes().filter(date_echeance__lte=first_reminder).select_related("structure")
+        )
+
+    def visible(self, user, today):
+        return EcheanceManuelle.objects.visible_to(user).ouvertes().select_related("structure")
+
+    def due_date(self, obj):
+        return obj.date_echeance
+
+    def is_met(self, obj):
+        return obj.done_at is not None
+
+    def recipients(self, obj):
+        recipients = {
+            user.pk: user
+            for user in User.objects.filter(structure_id=obj.structure_id, role=Role.RESPONSABLE, is_active=True)
+        }
+        if obj.created_by_id and obj.created_by.is_active:
+            recipients.setdefault(obj.created_by_id, obj.created_by)
+        return list(recipients.values())
+
+    def describe(self, obj):
+        return f"{obj.titre} – {obj.structure.nom}"
+
+    def url(self, obj):
+        return reverse("echeances:detail", args=[obj.pk])

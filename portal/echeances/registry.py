@@ -1,0 +1,92 @@
+"""Deadline registry. Each room or domain declares its deadlines in its own `echeances.py`:
+
+@register
+class CerApresOrientation(Echeance):
+    code = "cer_2_mois"
+    label = "CER à signer dans les 2 mois suivant l'orientation"
+    offsets = (-15, -3, 0, 7)          # days relative to the due date
+    def candidates(self, today): ...   # objects that may be due (not yet met)
+    def visible(self, user, today): ...  # the same, within the user's scope (home pages)
+    def due_date(self, obj): ...
+    def is_met(self, obj): ...         # re-checked when the reminder is sent
+    def recipients(self, obj): ...
+    def describe(self, obj): ...       # the French text of the reminder
+    def url(self, obj): ...
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+
+class Echeance:
+    code: str = ""
+    label: str = ""
+    offsets: tuple[int, ...] = (-15, -3, 0, 7)
+
+    def candidates(self, today: date):
+        raise NotImplementedError
+
+    def visible(self, user, today: date):
+        raise NotImplementedError
+
+    def due_date(self, obj) -> date:
+        raise NotImplementedError
+
+    def is_met(self, obj) -> bool:
+        raise NotImplementedError
+
+    def recipients(self, obj):
+        raise NotImplementedError
+
+    def describe(self, obj) -> str:
+        return str(obj)
+
+    def url(self, obj) -> str:
+        return ""
+
+    def refresh(self, obj):
+        """The object as it is now in the database (None if it was deleted)."""
+        return type(obj)._default_manager.filter(pk=obj.pk).first()
+
+
+_registry: dict[str, Echeance] = {}
+
+
+def register(cls):
+    instance = cls()
+    _registry[instance.code] = instance
+    return cls
+
+
+def all_echeances() -> list[Echeance]:
+    return list(_registry.values())
+
+
+def get(code: str) -> Echeance:
+    return _registry[code]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One deadline as a person sees it on a page."""
+
+    echeance: Echeance
+    obj: object
+    due_date: date
+    today: date
+
+    @property
+    def days_left(self) -> int:
+        return (self.due_date - self.today).days
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_date < self.today
+
+    @property
+    def label(self) -> str:
+        return self.echeance.describe(self.obj)
+
+    @property
+    def url(self) -> str:
+        return self.echeance.url(self.obj)

@@ -1,0 +1,234 @@
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.core.formats import format_date
+from portal.echeances import registry
+from portal.echeances.models import Notification, PreferenceNotification, Rappel
+
+logger = logging.getLogger(__name__)
+HOME_HORIZON_DAYS = 30
+
+
+def wants_digest(user) -> bool:
+    return PreferenceNotification.objects.filter(user=user, resume_quotidien=True).exists()
+
+
+def notify(*, recipient, title, body, url="", reason="", rappel=None, email=True) -> Notification:
+    """An in-app notification; its e-mail leaves after commit unless the person chose the
+    daily digest (then the digest task sends it)."""
+    from portal.echeances.tasks import send_notification_email
+
+    notification = Notification.objects.create(
+        recipient=recipient, title=title, body=body, url=url, reason=reason, rappel=rappel, wants_email=email
+    )
+    if email and not wants_digest(recipient):
+        send_notification_email.delay_on_commit(notification.pk)
+    return notification
+
+
+def applicable_offset(echeance, due: date, today: date) -> int | None:
+    """The latest offset already reached today: a deadline discovered late sends one reminder,
+    not all the earlier ones at once."""
+    reached = [offset for offset in echeance.offsets if due + timedelta(days=offset) <= today]
+    return max(reached) if reached else None
+
+
+def _days(n: int) -> str:
+    return f"{n} jour{'s' if n > 1 else ''}"
+
+
+def reminder_text(echeance, obj, due: date, today: date) -> tuple[str, str]:
+    days = (due - today).days
+    what = echeance.describe(obj)
+    when = format_date(due)
+    if days > 0:
+        title = f"Échéance dans {_days(days)} : {what}"
+        detail = f"échéance le {when}, dans {_days(days)}"
+    elif days == 0:
+        title = f"Échéance aujourd'hui : {what}"
+        detail = f"échéance aujourd'hui, {when}"
+    else:
+        title = f"Échéance dépassée de {_days(-days)} : {what}"
+        detail = f"échéance dépassée depuis {_days(-days)} (elle était fixée au {when})"
+    return title[:200], f"{echeance.label}.\n{what} : {detail}."
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    echeance: object
+    obj: object
+    due_date: date
+    offset: int
+    recipient: object
+
+
+def reminders_due(*, today: date) -> list[DueReminder]:
+    """What the daily run would send today (met deadlines and reminders already sent excluded)."""
+    due_reminders = []
+    for echeance in registry.all_echeances():
+        for obj in echeance.candidates(today):
+            if echeance.is_met(obj):  # obj comes fresh from the database
+                continue
+            due = echeance.due_date(obj)
+            offset = applicable_offset(echeance, due, today)
+            if offset is None:
+                continue
+            content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+            already = set(
+                Rappel.objects.filter(
+                    code=echeance.code, content_type=content_type, object_id=obj.pk, offset_days=offset
+                ).values_list("recipient_id", flat=True)
+            )
+            due_reminders.extend(
+                DueReminder(echeance=echeance, obj=obj, due_date=due, offset=offset, recipient=recipient)
+                for recipient in echeance.recipients(obj)
+                if recipient.pk not in already
+            )
+    return due_reminders
+
+
+def reminders_send_due(*, today: date | None = None) -> int:
+    """Send each due reminder exactly once per deadline, object, recipient and offset.
+
+    Safe to run twice, or on two workers at once: the unique constraint on `Rappel` decides who
+    sends, and a met deadline sends nothing.
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    for reminder in reminders_due(today=today):
+        echeance, obj = reminder.echeance, reminder.obj
+        title, body = reminder_text(echeance, obj, reminder.due_date, today)
+        try:
+            with transaction.atomic():
+                rappel = Rappel.objects.create(
+                    code=echeance.code,
+                    content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+                    object_id=obj.pk,
+                    recipient=reminder.recipient,
+                    offset_days=reminder.offset,
+                    due_date=reminder.due_date,
+                )
+                notify(
+                    recipient=reminder.recipient,
+                    title=title,
+                    body=body,
+                    url=echeance.url(obj),
+                    reason=f"Rappel automatique : {echeance.label} "
+                    f"({reminder.offset:+d} jour(s) par rapport à l'échéance).",
+                    rappel=rappel,
+                )
+        except IntegrityError:
+            continue  # sent meanwhile by another worker
+        sent += 1
+    return sent
+
+
+def still_relevant(notification: Notification) -> bool:
+    """Re-check the deadline at send time: nothing leaves about a deadline already met."""
+    rappel = notification.rappel
+    if rappel is None:
+        return True
+    try:
+        echeance = registry.get(rappel.code)
+    except KeyError:
+        return False
+    obj = rappel.content_type.model_class()._default_manager.filter(pk=rappel.object_id).first()
+    return obj is not None and not echeance.is_met(obj)
+
+
+def items_for(user, *, today: date | None = None, horizon_days: int | None = HOME_HORIZON_DAYS):
+    """Open deadlines in the user's scope: overdue first, then the next ones within the horizon."""
+    today = today or timezone.localdate()
+    items = []
+    for echeance in registry.all_echeances():
+        for obj in echeance.visible(user, today):
+            if echeance.is_met(obj):
+                continue
+            due = echeance.due_date(obj)
+            if horizon_days is None or due <= today + timedelta(days=horizon_days):
+                items.append(registry.Item(echeance=echeance, obj=obj, due_date=due, today=today))
+    return sorted(items, key=lambda item: (item.due_date, item.label))
+
+
+def _absolute(url: str) -> str:
+    from django.conf import settings
+
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{url}" if url.startswith("/") else url
+
+
+def _send(*, to, template, context):
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+
+    subject = " ".join(render_to_string(f"echeances/email/{template}_subject.txt", context).split())
+    text = render_to_string(f"echeances/email/{template}_body.txt", context)
+    html = render_to_string(f"echeances/email/{template}_body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """E-mail one notification, once. Returns False when nothing was sent."""
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True, wants_email=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient", "rappel__content_type").get(pk=notification_id)
+    if not still_relevant(notification):
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None, wants_email=False)
+        return False
+    try:
+        _send(
+            to=notification.recipient.email,
+            template="notification",
+            context={
+                "notification": notification,
+                "user": notification.recipient,
+                "link": _absolute(notification.url),
+            },
+        )
+    except Exception:
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def digests_send(*, today: date | None = None) -> int:
+    """One e-mail per person who chose the daily digest, with what they have not received yet."""
+    sent = 0
+    users = PreferenceNotification.objects.filter(resume_quotidien=True).select_related("user")
+    for preference in users:
+        user = preference.user
+        pending = Notification.objects.filter(recipient=user, emailed_at__isnull=True, wants_email=True)
+        ids = list(pending.values_list("pk", flat=True))
+        if not ids:
+            continue
+        now = timezone.now()
+        Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=now)
+        notifications = [
+            n
+            for n in Notification.objects.filter(pk__in=ids, emailed_at=now).select_related("rappel__content_type")
+            if still_relevant(n)
+        ]
+        if not notifications:
+            continue
+        for notification in notifications:
+            notification.link = _absolute(notification.url)
+        try:
+            _send(
+                to=user.email,
+                template="digest",
+                context={"user": user, "notifications": notifications, "today": today or timezone.localdate()},
+            )
+        except Exception:
+            Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
+            raise
+        sent += 1
+    return sent

@@ -1,0 +1,103 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from portal.audit.enums import Action
+from portal.audit.services import access_record
+from portal.core.views import paginate
+from portal.echeances import perms, services
+from portal.echeances.forms import EcheanceManuelleForm, PreferenceForm
+from portal.echeances.models import EcheanceManuelle, Notification, PreferenceNotification, Rappel
+
+
+def echeance_list(request):
+    items = services.items_for(request.user, horizon_days=None)
+    context = {"items": items, "can_create": perms.can_create_echeance(request.user)}
+    return render(request, "echeances/echeance_list.html", context)
+
+
+def echeance_detail(request, pk):
+    echeance = get_object_or_404(
+        EcheanceManuelle.objects.visible_to(request.user).select_related("structure", "created_by", "done_by"), pk=pk
+    )
+    rappels = Rappel.objects.filter(code="echeance_fixee", object_id=echeance.pk).select_related("recipient")
+    context = {
+        "echeance": echeance,
+        "today": timezone.localdate(),
+        "rappels": rappels.order_by("sent_at") if request.scope.sees_departement or request.scope.is_slai else [],
+        "can_mark_done": echeance.done_at is None and perms.can_mark_done(request.user, echeance),
+    }
+    return render(request, "echeances/echeance_detail.html", context)
+
+
+def echeance_create(request):
+    if not perms.can_create_echeance(request.user):
+        raise PermissionDenied
+    form = EcheanceManuelleForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            echeance = form.save(commit=False)
+            echeance.created_by = request.user
+            echeance.save()
+            access_record(user=request.user, obj=echeance, action=Action.CREATION, request=request)
+        messages.success(request, f"Échéance fixée au {echeance.date_echeance:%d/%m/%Y} pour {echeance.structure}.")
+        return redirect("echeances:detail", pk=echeance.pk)
+    return render(request, "echeances/echeance_form.html", {"form": form})
+
+
+@require_POST
+def echeance_mark_done(request, pk):
+    echeance = get_object_or_404(EcheanceManuelle.objects.visible_to(request.user), pk=pk)
+    if not perms.can_mark_done(request.user, echeance):
+        raise PermissionDenied
+    with transaction.atomic():
+        updated = EcheanceManuelle.objects.filter(pk=pk, done_at__isnull=True).update(
+            done_at=timezone.now(), done_by=request.user
+        )
+        if updated:
+            access_record(
+                user=request.user, obj=echeance, action=Action.MODIFICATION, request=request, detail="réalisée"
+            )
+    if updated:
+        messages.success(request, "Échéance marquée comme réalisée : plus aucun rappel ne sera envoyé.")
+    else:
+        messages.info(request, "Action déjà effectuée.")
+    return redirect("echeances:detail", pk=pk)
+
+
+def notification_list(request):
+    notifications = Notification.objects.visible_to(request.user)
+    return render(request, "echeances/notification_list.html", {"page": paginate(request, notifications)})
+
+
+@require_POST
+def notification_open(request, pk):
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("echeances:notifications")
+
+
+@require_POST
+def notification_read_all(request):
+    count = Notification.objects.visible_to(request.user).unread().update(read_at=timezone.now())
+    plural = "s" if count > 1 else ""
+    messages.success(request, f"{count} notification{plural} marquée{plural} comme lue{plural}.")
+    return redirect("echeances:notifications")
+
+
+def preferences(request):
+    preference, _ = PreferenceNotification.objects.get_or_create(user=request.user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Vos préférences de notification sont enregistrées.")
+        return redirect("echeances:notifications")
+    return render(request, "echeances/preferences.html", {"form": form})
