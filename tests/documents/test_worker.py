@@ -4,7 +4,6 @@ import pytest
 
 from portal.celery import app
 from portal.documents.enums import DocumentStatus
-from portal.documents.models import GeneratedDocument
 from portal.documents.services import document_request
 
 pytestmark = [
@@ -30,4 +29,4 @@ def test_real_worker_renders_a_document_end_to_end(transactional_db, world, medi
             time.sleep(0.2)
     assert document.status == DocumentStatus.PRET, document.error
     assert (media_root / document.file.name).read_bytes().startswith(b"%PDF")
-    assert GeneratedDocument.objects.count() == 1
+    assert document.version == world.fiche.version + 1  # a new version next to the fixture one
