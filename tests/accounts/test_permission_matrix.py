@@ -72,9 +72,10 @@ ADMIN_RULE = {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": (LOGIN, ADMIN_LOGI
 ADMIN_EXCEPTIONS = {
     # Signed-in users without staff rights see the admin login page and its refusal message.
     "admin:login": {**dict.fromkeys(ROLES, 200), "admin": 302},
-    # The audit trail is append-only: nobody adds an entry by hand.
-    "admin:audit_auditentry_add": {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": LOGIN, "admin": 403},
 }
+# Records the application writes itself: nobody adds one by hand, not even an admin.
+for _model in ("audit_auditentry", "documents_generateddocument", "echeances_notification", "echeances_rappel"):
+    ADMIN_EXCEPTIONS[f"admin:{_model}_add"] = {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": LOGIN, "admin": 403}
 
 
 def iter_patterns(patterns, prefix=""):
