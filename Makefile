@@ -66,6 +66,7 @@ lock: install
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=portail.example.fr \
 	  EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend EMAIL_HOST=smtp.example.fr \
+	  REDIS_URL=redis://127.0.0.1:6379/0 PORTAL_BASE_URL=https://portail.example.fr \
 	  DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

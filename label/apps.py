@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class LabelConfig(AppConfig):
     name = "label"
     verbose_name = "Label référent RSA"
+
+    def ready(self):
+        from label import demo, documents, echeances  # noqa: F401  (registrations)

@@ -35,6 +35,9 @@ class World:
     attestation_draft: object = None  # an unissued decision document of structure A
     echeance_a: object = None
     notification: object = None  # for the DPID user
+    demande_a: object = None  # structure A's submitted label request
+    evaluation_a: object = None  # a self-evaluation of that request
+    formation_a: object = None  # a pending equivalence of the referent user's record
 
     def user(self, role):
         return self.users.get(role)
@@ -73,7 +76,57 @@ def world(db):
         structure=structure_a, titre="Bilan final", date_echeance=datetime.date(2027, 3, 31), created_by=users["dpid"]
     )
     world.notification = Notification.objects.filter(recipient=users["dpid"]).first()
+    make_label_request(world)
     return world
+
+
+def make_label_request(world):
+    """A submitted label request of structure A with one drawn, self-graded CER."""
+    from label.catalogue import ensure_modules
+    from label.enums import EtatDemande, Evaluateur, NatureFormation
+    from label.models import CerAnonymise, DemandeLabel, EvaluationCer, FormationReferent, ModuleFormation
+
+    ensure_modules()  # transactional tests flush the migration's rows
+    cer = CerAnonymise.objects.create(
+        structure=world.structure_a,
+        referent=world.referent_a,
+        numero_caf="1100001",
+        contenu={
+            "numero_caf": "1100001",
+            "type": "solidarite",
+            "date_edition": "2026-01-05",
+            "date_debut": "2026-01-05",
+            "date_fin": "2026-07-04",
+            "remarque": "Projet de formation.",
+            "actions": [
+                {
+                    "intitule": "Atelier",
+                    "date_debut": "2026-01-05",
+                    "date_fin": "2026-07-04",
+                    "detail": "Hebdomadaire.",
+                    "insertion_professionnelle": False,
+                }
+            ],
+        },
+    )
+    world.demande_a = DemandeLabel.objects.create(
+        structure=world.structure_a,
+        etat=EtatDemande.AVIS_DPID,
+        engagement=True,
+        deposee_at=datetime.datetime(2026, 9, 1, 10, tzinfo=datetime.UTC),
+        avis_dpid="favorable",
+    )
+    world.evaluation_a = EvaluationCer.objects.create(
+        demande=world.demande_a, cer=cer, evaluateur=Evaluateur.STRUCTURE, score_automatique="4.5"
+    )
+    world.formation_a = FormationReferent.objects.create(
+        referent=world.referent_a,
+        module=ModuleFormation.objects.get(code="secret-professionnel"),
+        nature=NatureFormation.EQUIVALENCE,
+        date=datetime.date(2020, 5, 4),
+        organisme="CNFPT",
+    )
+    world.formation_a.piece.save("programme.pdf", ContentFile(b"%PDF-1.4 programme"))
 
 
 def make_document(owner, kind_code, user):

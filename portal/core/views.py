@@ -1,4 +1,7 @@
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse
 
 PAGE_SIZE = 25
 
@@ -12,3 +15,11 @@ def querystring_without_page(request):
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+@login_not_required
+def health(request):
+    """For the container's health check: the process answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

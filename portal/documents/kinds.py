@@ -17,9 +17,14 @@ class DocumentKind:
     # Decision documents (letters, conventions, avenants) are previewed, then issued and frozen.
     is_decision: bool = False
     can_issue: Callable | None = None  # (user, owner) -> bool
+    # Who may see this kind's documents among those who see the owner (default: all of them).
+    can_view: Callable | None = None  # (user, owner) -> bool
 
     def owners_visible_to(self, user):
         return self.owner_model.objects.visible_to(user)
+
+    def user_can_view(self, user, owner):
+        return self.can_view is None or self.can_view(user, owner)
 
     def user_can_issue(self, user, owner):
         return self.is_decision and self.can_issue is not None and self.can_issue(user, owner)

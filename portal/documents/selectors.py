@@ -12,6 +12,8 @@ def document_is_visible(user, document, kind, owner) -> bool:
     only by those who may issue it."""
     if owner is None or not kind.owners_visible_to(user).filter(pk=owner.pk).exists():
         return False
+    if not kind.user_can_view(user, owner):
+        return False
     return not kind.is_decision or document.is_issued or kind.user_can_issue(user, owner)
 
 
@@ -54,6 +56,8 @@ def documents_panel(user, owner) -> list[KindPanel]:
     )
     panels = []
     for kind in owner_kinds:
+        if not kind.user_can_view(user, owner):
+            continue
         can_issue = kind.user_can_issue(user, owner)
         visible = [d for d in documents if d.kind == kind.code and (not kind.is_decision or d.is_issued or can_issue)]
         can_request = kind.can_request(user, owner)

@@ -2,12 +2,13 @@ import hashlib
 import logging
 import os
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,8 @@ from portal.documents.rendering import RenderError, render_pdf
 from portal.echeances.services import notify
 
 logger = logging.getLogger(__name__)
+STALE_MARGIN_SECONDS = 60
+TECHNICAL_ERROR = "Erreur technique pendant la production du document (le détail est dans les journaux du serveur)."
 
 
 class DocumentError(Exception):
@@ -44,7 +47,12 @@ def document_request(*, owner, kind_code: str, user) -> GeneratedDocument:
     )
     latest = existing.first()
     if latest is not None and latest.is_pending:
-        return latest  # a double click does not render twice
+        if not _is_stale(latest):
+            return latest  # a double click does not render twice
+        # Its worker died (time limit, lost worker): start again rather than wait forever.
+        GeneratedDocument.objects.filter(pk=latest.pk).update(status=DocumentStatus.EN_ATTENTE, requested_by=user)
+        render_document.delay_on_commit(latest.pk)
+        return latest
     if latest is not None and kind.is_decision and not latest.is_issued:
         document = latest
         document.status = DocumentStatus.EN_ATTENTE
@@ -54,24 +62,44 @@ def document_request(*, owner, kind_code: str, user) -> GeneratedDocument:
         document.date_document = timezone.localdate()
         document.save(update_fields=["status", "error", "attempts", "requested_by", "date_document"])
     else:
-        document = GeneratedDocument.objects.create(
-            content_type=content_type,
-            object_id=owner.pk,
-            kind=kind.code,
-            version=(latest.version + 1) if latest else 1,
-            requested_by=user,
-            date_document=timezone.localdate(),
-        )
+        try:
+            with transaction.atomic():
+                document = GeneratedDocument.objects.create(
+                    content_type=content_type,
+                    object_id=owner.pk,
+                    kind=kind.code,
+                    version=(latest.version + 1) if latest else 1,
+                    requested_by=user,
+                    date_document=timezone.localdate(),
+                )
+        except IntegrityError:
+            # Another request created this version at the same moment (nothing to lock before
+            # the first version exists): use theirs.
+            return existing.first()
     access_record(user=user, obj=owner, action=Action.CREATION, detail=f"Document demandé : {kind.label}")
     render_document.delay_on_commit(document.pk)
     return document
 
 
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + STALE_MARGIN_SECONDS)
+
+
+def _is_stale(document) -> bool:
+    """A job that has been running longer than any task may: its worker is gone."""
+    return (
+        document.status == DocumentStatus.EN_COURS and (document.started_at or document.requested_at) < _stale_before()
+    )
+
+
 def _claim(document_id) -> bool:
     """Take the rendering job; False when another worker has it or it is already done."""
-    claimed = GeneratedDocument.objects.filter(
-        pk=document_id, status__in=[DocumentStatus.EN_ATTENTE, DocumentStatus.ECHEC], issued_at__isnull=True
-    ).update(status=DocumentStatus.EN_COURS, started_at=timezone.now(), attempts=F("attempts") + 1)
+    claimable = Q(status__in=[DocumentStatus.EN_ATTENTE, DocumentStatus.ECHEC]) | Q(
+        status=DocumentStatus.EN_COURS, started_at__lt=_stale_before()
+    )
+    claimed = GeneratedDocument.objects.filter(claimable, pk=document_id, issued_at__isnull=True).update(
+        status=DocumentStatus.EN_COURS, started_at=timezone.now(), attempts=F("attempts") + 1
+    )
     return claimed == 1
 
 
@@ -108,9 +136,12 @@ def document_render(*, document_id: int, final_attempt: bool = True) -> Generate
     except Exception as error:
         permanent = isinstance(error, RenderError) or final_attempt
         logger.exception("Échec de production du document %s", document_id)
+        # People read this message: a RenderError is written in French for them; anything else
+        # is a technical failure whose detail stays in the logs.
+        message = str(error) if isinstance(error, RenderError) else TECHNICAL_ERROR
         GeneratedDocument.objects.filter(pk=document_id).update(
             status=DocumentStatus.ECHEC if permanent else DocumentStatus.EN_ATTENTE,
-            error=str(error)[:1000] or error.__class__.__name__,
+            error=message[:1000],
             finished_at=timezone.now(),
         )
         if permanent:

@@ -15,14 +15,18 @@ class EcheanceFixee(Echeance):
     offsets = (-15, -3, 0, 7)
 
     def candidates(self, today):
-        # Only deadlines whose first reminder day has come.
+        # Deadlines between their first and their last reminder day.
         first_reminder = today - timedelta(days=min(self.offsets))
+        last_reminder = today - timedelta(days=max(self.offsets))
         return (
-            EcheanceManuelle.objects.ouvertes().filter(date_echeance__lte=first_reminder).select_related("structure")
+            EcheanceManuelle.objects.ouvertes()
+            .filter(date_echeance__lte=first_reminder, date_echeance__gte=last_reminder)
+            .select_related("structure", "created_by")
         )
 
-    def visible(self, user, today):
-        return EcheanceManuelle.objects.visible_to(user).ouvertes().select_related("structure")
+    def visible(self, user, today, until=None):
+        items = EcheanceManuelle.objects.visible_to(user).ouvertes().select_related("structure")
+        return items.filter(date_echeance__lte=until) if until else items
 
     def due_date(self, obj):
         return obj.date_echeance

@@ -79,8 +79,11 @@ class Rappel(models.Model):
         verbose_name = "rappel envoyé"
         verbose_name_plural = "rappels envoyés"
         constraints = [
+            # The due date is part of the key: a deadline moved, or restarted for the same object,
+            # reminds again.
             models.UniqueConstraint(
-                fields=["code", "content_type", "object_id", "recipient", "offset_days"], name="rappel_exactly_once"
+                fields=["code", "content_type", "object_id", "recipient", "offset_days", "due_date"],
+                name="rappel_exactly_once",
             )
         ]
 

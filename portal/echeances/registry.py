@@ -6,7 +6,7 @@ class CerApresOrientation(Echeance):
     label = "CER à signer dans les 2 mois suivant l'orientation"
     offsets = (-15, -3, 0, 7)          # days relative to the due date
     def candidates(self, today): ...   # objects that may be due (not yet met)
-    def visible(self, user, today): ...  # the same, within the user's scope (home pages)
+    def visible(self, user, today, until=None): ...  # in the user's scope, due by `until`
     def due_date(self, obj): ...
     def is_met(self, obj): ...         # re-checked when the reminder is sent
     def recipients(self, obj): ...
@@ -26,7 +26,9 @@ class Echeance:
     def candidates(self, today: date):
         raise NotImplementedError
 
-    def visible(self, user, today: date):
+    def visible(self, user, today: date, until: date | None = None):
+        """Open items in the user's scope; with `until`, only those due on or before it (filter
+        in the database: home pages must not load every open deadline of the département)."""
         raise NotImplementedError
 
     def due_date(self, obj) -> date:
@@ -82,6 +84,10 @@ class Item:
     @property
     def is_overdue(self) -> bool:
         return self.due_date < self.today
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
 
     @property
     def label(self) -> str:

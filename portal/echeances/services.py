@@ -38,6 +38,11 @@ def applicable_offset(echeance, due: date, today: date) -> int | None:
     return max(reached) if reached else None
 
 
+def offset_label(offset: int) -> str:
+    """-15 → "J-15", 0 → "jour J", 7 → "J+7"."""
+    return "jour J" if offset == 0 else f"J{offset:+d}"
+
+
 def _days(n: int) -> str:
     return f"{n} jour{'s' if n > 1 else ''}"
 
@@ -81,7 +86,7 @@ def reminders_due(*, today: date) -> list[DueReminder]:
             content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
             already = set(
                 Rappel.objects.filter(
-                    code=echeance.code, content_type=content_type, object_id=obj.pk, offset_days=offset
+                    code=echeance.code, content_type=content_type, object_id=obj.pk, offset_days=offset, due_date=due
                 ).values_list("recipient_id", flat=True)
             )
             due_reminders.extend(
@@ -118,8 +123,7 @@ def reminders_send_due(*, today: date | None = None) -> int:
                     title=title,
                     body=body,
                     url=echeance.url(obj),
-                    reason=f"Rappel automatique : {echeance.label} "
-                    f"({reminder.offset:+d} jour(s) par rapport à l'échéance).",
+                    reason=f"Rappel automatique ({offset_label(reminder.offset)}) : {echeance.label}.",
                     rappel=rappel,
                 )
         except IntegrityError:
@@ -144,13 +148,14 @@ def still_relevant(notification: Notification) -> bool:
 def items_for(user, *, today: date | None = None, horizon_days: int | None = HOME_HORIZON_DAYS):
     """Open deadlines in the user's scope: overdue first, then the next ones within the horizon."""
     today = today or timezone.localdate()
+    until = None if horizon_days is None else today + timedelta(days=horizon_days)
     items = []
     for echeance in registry.all_echeances():
-        for obj in echeance.visible(user, today):
+        for obj in echeance.visible(user, today, until):
             if echeance.is_met(obj):
                 continue
             due = echeance.due_date(obj)
-            if horizon_days is None or due <= today + timedelta(days=horizon_days):
+            if until is None or due <= until:
                 items.append(registry.Item(echeance=echeance, obj=obj, due_date=due, today=today))
     return sorted(items, key=lambda item: (item.due_date, item.label))
 
@@ -228,7 +233,9 @@ def digests_send(*, today: date | None = None) -> int:
                 context={"user": user, "notifications": notifications, "today": today or timezone.localdate()},
             )
         except Exception:
+            # One unreachable address must not stop everyone else's digest: log it, retry tomorrow.
+            logger.exception("Résumé quotidien non envoyé à %s", user.email)
             Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
-            raise
+            continue
         sent += 1
     return sent

@@ -15,9 +15,15 @@ def _context(structure):
     }
 
 
+def _can_view_sheet(user, structure):
+    """The sheet lists every referent of the structure: a referent, who sees only their own
+    record, does not get it."""
+    return not user.scope.is_referent
+
+
 def _can_request_sheet(user, structure):
-    """Anyone who sees the structure and may write (the manager only reads)."""
-    return user.scope.can_write
+    """Anyone who may see the sheet and may write (the manager only reads)."""
+    return _can_view_sheet(user, structure) and user.scope.can_write
 
 
 def _is_dpid(user, structure):
@@ -34,6 +40,7 @@ register(
         build_context=_context,
         filename=lambda structure, version: f"fiche-structure-{slugify(structure.nom)}-v{version}.pdf",
         can_request=_can_request_sheet,
+        can_view=_can_view_sheet,
     )
 )
 

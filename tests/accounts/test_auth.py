@@ -98,18 +98,17 @@ def test_home_page_per_role(client_for, world, role):
     assert ("Lecture seule" in content) == (role == "manager")
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 25, 9, tzinfo=datetime.UTC))
-def test_new_referents_panel(client_for, world):
+@time_machine.travel(datetime.datetime(2026, 12, 5, 9, tzinfo=datetime.UTC))
+def test_new_referents_training_deadline_on_the_home_page(client_for, world):
+    """New referents must be trained within their year of arrival (seed 001 l. 217)."""
     from tests.factories import ReferentFactory
 
     ReferentFactory(structure=world.structure_a, nom="Nouvelle", prenom="Recrue", date_arrivee="2026-02-02")
     ReferentFactory(structure=world.structure_b, nom="Autre", prenom="Recrue", date_arrivee="2026-02-02")
-    ReferentFactory(structure=world.structure_a, nom="Ancienne", prenom="Recrue", date_arrivee="2025-12-31")
     content = client_for("responsable").get(reverse("accounts:home")).content.decode()
-    assert "Recrue Nouvelle" in content
+    assert "Formation de Recrue Nouvelle (Structure A)" in content
+    assert "le 31 décembre 2026, dans 26 j" in content
     assert "Recrue Autre" not in content  # another structure's referent
-    assert "Recrue Ancienne" not in content  # arrived last year
-    assert "2 février 2026" in content
 
 
 def test_security_headers(client):

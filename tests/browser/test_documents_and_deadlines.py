@@ -38,7 +38,7 @@ def test_structure_sees_deadlines_and_reminders_then_gets_its_sheet(page, demo_l
 
     page.get_by_role("link", name="Ma structure").click()
     page.get_by_role("link", name="MEMPA").click()
-    page.get_by_role("button", name="Produire le document").click()
+    page.get_by_role("button", name="Produire le document : Fiche d'identité de la structure").click()
     expect(page.get_by_role("heading", name="Fiche d'identité de la structure – version 1")).to_be_visible()
     expect(page.get_by_text("Prêt", exact=True)).to_be_visible()
     with page.expect_download() as download_info:
@@ -57,7 +57,7 @@ def test_dpid_previews_then_issues_an_attestation(page, demo_live_server):
     login(page, demo_live_server, "dpid@demo.rsa62.test")
     page.goto(f"{demo_live_server.url}/referentiels/structures/?nom=Pas-de-Calais")
     page.get_by_role("link", name="Pas-de-Calais Actif").click()
-    page.get_by_role("button", name="Produire le document").nth(1).click()
+    page.get_by_role("button", name="Produire le document : Attestation de structure partenaire").click()
     expect(page.get_by_text("Aperçu, non émis")).to_be_visible()
     page.get_by_role("button", name="Émettre la version 1").click()
     expect(page.get_by_text("Document émis : cette version est figée.")).to_be_visible()

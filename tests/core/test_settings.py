@@ -16,6 +16,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:////tmp/portail-check-deploy.sqlite3",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "EMAIL_HOST": "smtp.pasdecalais.fr",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PORTAL_BASE_URL": "https://portail-rsa.pasdecalais.fr",
 }
 
 
@@ -32,6 +34,14 @@ def test_check_deploy_prints_no_warning():
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_broker_or_public_address():
+    env = {**PRODUCTION_ENV, "REDIS_URL": "", "PORTAL_BASE_URL": "http://127.0.0.1:8000"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "portal.W001" in result.stderr and "aucun rappel d'échéance ne part" in result.stderr
+    assert "portal.W002" in result.stderr
 
 
 def test_secret_key_is_required_without_debug():

@@ -40,7 +40,7 @@ def test_french_amounts_dates_and_true_page_count(test_templates):
         "total": Decimal("418076.74"),
         "lignes": range(120),
         "document": {"version": 1},
-        "kind": {"label": "Avenant"},
+        "kind": {"label": "Avenant d'essai"},
     }
     pdf, pages = render_pdf("tests/montants.html", context)
     text = text_of(pdf)
@@ -53,6 +53,7 @@ def test_french_amounts_dates_and_true_page_count(test_templates):
     for number, page in enumerate(text, start=1):
         assert f"page {number} / {pages}" in page
         assert "Département du Pas-de-Calais" in page
+        assert "Avenant d'essai – version 1" in page  # the footer, unescaped
 
 
 def test_rendering_refuses_external_resources(test_templates, tmp_path, settings):

@@ -149,3 +149,45 @@ def test_overdue_items_stay_on_the_home_page_until_resolved(client_for, world, e
         client_for("responsable").post(reverse("echeances:mark_done", args=[echeance.pk]))
         page = client_for("responsable").get(reverse("accounts:home")).content.decode()
         assert "Bilan intermédiaire" not in page
+
+
+def test_due_day_email_is_not_html_escaped(echeance, django_capture_on_commit_callbacks):
+    with at(DUE):
+        run_beat(django_capture_on_commit_callbacks)
+    message = mail.outbox[0]
+    assert message.subject.startswith("[Portail RSA] Échéance aujourd'hui : Bilan intermédiaire")
+    assert "&#x27;" not in message.subject and "&#x27;" not in message.body
+    assert "Rappel automatique (jour J)" in message.body
+
+
+def test_a_moved_deadline_reminds_again(echeance, django_capture_on_commit_callbacks):
+    with at(datetime.date(2026, 3, 16)):
+        assert run_beat(django_capture_on_commit_callbacks) == 2
+    echeance.date_echeance = datetime.date(2026, 4, 30)
+    echeance.save()
+    with at(datetime.date(2026, 4, 15)):  # J-15 of the new date
+        assert run_beat(django_capture_on_commit_callbacks) == 2
+
+
+def test_one_failing_digest_does_not_stop_the_others(world, echeance, django_capture_on_commit_callbacks, monkeypatch):
+    for role in ("responsable", "dpid"):
+        PreferenceNotification.objects.create(user=world.user(role), resume_quotidien=True)
+    with at(datetime.date(2026, 3, 16)):
+        run_beat(django_capture_on_commit_callbacks)
+    from portal.echeances import services
+
+    real_send = services._send
+
+    def flaky_send(*, to, template, context):
+        if to == "dpid@example.test":
+            raise OSError("boîte aux lettres inconnue")
+        return real_send(to=to, template=template, context=context)
+
+    monkeypatch.setattr(services, "_send", flaky_send)
+    with at(datetime.date(2026, 3, 16), 7, 30):
+        assert digests_send() == 1
+    assert [m.to for m in mail.outbox] == [["resp-a@example.test"]]
+    # The failed digest is not lost: its notifications wait for the next run.
+    assert Notification.objects.filter(
+        recipient=world.user("dpid"), emailed_at__isnull=True, rappel__isnull=False
+    ).exists()

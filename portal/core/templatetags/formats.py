@@ -20,3 +20,9 @@ def nombre(value, decimals=2):
     if value is None or value == "":
         return ""
     return formats.format_number(value, int(decimals))
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ mapping|get_item:key }}`: a dict lookup with a variable key (None when absent)."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,63 @@
+"""Official documents of the label procedure: the decision letter and the moratorium sheet."""
+
+from django.utils.text import slugify
+
+from label import perms, services
+from label.enums import EtatDemande
+from label.models import DemandeLabel
+from label.selectors import panel_summary
+from portal.documents.kinds import DocumentKind, register
+
+DECIDED = (EtatDemande.ACCORDEE, EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
+
+
+def _context(demande):
+    label = getattr(demande, "label", None)
+    moratoire = getattr(demande, "moratoire", None)
+    return {
+        "demande": demande,
+        "structure": demande.structure,
+        "label": label,
+        "moratoire": moratoire,
+        "summary": panel_summary(demande),
+        "recours_deadline": services.recours_deadline(demande),
+    }
+
+
+def _can_prepare_letter(user, demande):
+    """The DPID prepares the letter once the decision is taken."""
+    return perms.can_instruct(user, demande) and demande.etat in DECIDED
+
+
+def _can_prepare_sheet(user, demande):
+    """The moratorium sheet is filled and printed by the DPID or the SLAI for the meeting."""
+    return demande.etat == EtatDemande.MORATOIRE and (
+        perms.can_instruct(user, demande) or perms.can_give_slai_opinion(user, demande)
+    )
+
+
+register(
+    DocumentKind(
+        code="label_decision",
+        label="Courrier de décision relative au label",
+        template="label/pdf/decision.html",
+        owner_model=DemandeLabel,
+        build_context=_context,
+        filename=lambda d, v: f"label-decision-{slugify(d.structure.nom)}-v{v}.pdf",
+        can_request=_can_prepare_letter,
+        is_decision=True,
+        can_issue=_can_prepare_letter,
+    )
+)
+
+register(
+    DocumentKind(
+        code="label_fiche_moratoire",
+        label="Fiche de suivi du moratoire (annexe 4)",
+        template="label/pdf/fiche_moratoire.html",
+        owner_model=DemandeLabel,
+        build_context=_context,
+        filename=lambda d, v: f"fiche-moratoire-{slugify(d.structure.nom)}-v{v}.pdf",
+        can_request=_can_prepare_sheet,
+    )
+)

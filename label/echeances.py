@@ -1,0 +1,205 @@
+"""The label's legal delays, declared to the shared deadline engine."""
+
+import datetime
+
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from label.dates import add_months
+from label.enums import EtatDemande, EtatRecours, TypeDemande
+from label.models import DemandeLabel, FormationReferent, Label, Moratoire, Recours
+from label.selectors import training_deadline
+from portal.accounts.enums import Role
+from portal.accounts.models import User
+from portal.echeances.registry import Echeance, register
+from portal.referentiels.models import Referent
+
+IN_INSTRUCTION = (EtatDemande.DEPOSEE, EtatDemande.AVIS_DPID, EtatDemande.AVIS_SLAI)
+
+
+def _catalogue():
+    from label.models import ModuleFormation
+
+    modules = list(ModuleFormation.objects.values_list("pk", "obligatoire"))
+    return {pk for pk, mandatory in modules if mandatory}, {pk for pk, mandatory in modules if not mandatory}
+
+
+def _dpid_agents():
+    return list(User.objects.filter(role=Role.DPID, is_active=True))
+
+
+def _responsables(structure_id):
+    return list(User.objects.filter(role=Role.RESPONSABLE, structure_id=structure_id, is_active=True))
+
+
+@register
+class InstructionSixMois(Echeance):
+    code = "label_instruction"
+    label = "Demande de label à instruire dans les 6 mois de son dépôt"
+    offsets = (-30, -7, 0, 7)
+
+    def candidates(self, today):
+        return DemandeLabel.objects.filter(etat__in=IN_INSTRUCTION).select_related("structure")
+
+    def visible(self, user, today, until=None):
+        if not (user.scope.sees_departement or user.scope.is_slai):
+            return DemandeLabel.objects.none()
+        return self.candidates(today) & DemandeLabel.objects.visible_to(user)
+
+    def due_date(self, obj):
+        return obj.instruction_deadline
+
+    def is_met(self, obj):
+        return obj.etat not in IN_INSTRUCTION
+
+    def recipients(self, obj):
+        return _dpid_agents()
+
+    def describe(self, obj):
+        return f"Instruction du label – {obj.structure.nom}"
+
+    def url(self, obj):
+        return reverse("label:demande_detail", args=[obj.pk])
+
+
+@register
+class FinMoratoire(Echeance):
+    code = "label_fin_moratoire"
+    label = "Fin du moratoire : une nouvelle demande de label peut être déposée"
+    offsets = (-30, 0)
+
+    def candidates(self, today):
+        return Moratoire.objects.filter(demande__etat=EtatDemande.MORATOIRE).select_related("demande__structure")
+
+    def visible(self, user, today, until=None):
+        return self.candidates(today).filter(demande__in=DemandeLabel.objects.visible_to(user))
+
+    def due_date(self, obj):
+        return obj.date_fin
+
+    def is_met(self, obj):
+        return DemandeLabel.objects.filter(
+            structure_id=obj.demande.structure_id, created_at__gt=obj.demande.decision_at
+        ).exists()
+
+    def recipients(self, obj):
+        return _responsables(obj.demande.structure_id)
+
+    def describe(self, obj):
+        return f"Fin du moratoire – {obj.demande.structure.nom}"
+
+    def url(self, obj):
+        return reverse("label:demande_detail", args=[obj.demande_id])
+
+
+@register
+class ReponseRecours(Echeance):
+    code = "label_reponse_recours"
+    label = "Réponse au recours gracieux dans les 2 mois"
+    offsets = (-15, -3, 0)
+
+    def candidates(self, today):
+        return Recours.objects.filter(etat=EtatRecours.DEPOSE).select_related("demande__structure")
+
+    def visible(self, user, today, until=None):
+        if not user.scope.sees_departement:
+            return Recours.objects.none()
+        return self.candidates(today)
+
+    def due_date(self, obj):
+        return add_months(obj.depose_le, 2)
+
+    def is_met(self, obj):
+        return obj.etat != EtatRecours.DEPOSE
+
+    def recipients(self, obj):
+        return _dpid_agents()
+
+    def describe(self, obj):
+        return f"Réponse au recours gracieux – {obj.demande.structure.nom}"
+
+    def url(self, obj):
+        return reverse("label:demande_detail", args=[obj.demande_id])
+
+
+@register
+class FormationNouvelArrivant(Echeance):
+    code = "label_formation_nouvel_arrivant"
+    label = "Nouveau référent à former dans l'année de son arrivée"
+    offsets = (-60, -15, 0)
+
+    _catalogue = None
+
+    def _referents(self, today):
+        self._catalogue = _catalogue()
+        # Arrivals whose training year is not long over.
+        return (
+            Referent.objects.actifs()
+            .filter(date_arrivee__gte=datetime.date(today.year - 1, 1, 1))
+            .select_related("structure")
+            .prefetch_related(Prefetch("formations", queryset=FormationReferent.objects.all()))
+        )
+
+    def candidates(self, today):
+        return self._referents(today)
+
+    def visible(self, user, today, until=None):
+        if user.scope.is_referent:
+            return Referent.objects.none()
+        return self._referents(today) & Referent.objects.visible_to(user)
+
+    def due_date(self, obj):
+        return training_deadline(obj.date_arrivee)
+
+    def is_met(self, obj):
+        # The catalogue is read once per run (candidates/visible), not once per referent.
+        mandatory, optional = self._catalogue or _catalogue()
+        done = {f.module_id for f in obj.formations.all() if f.is_valid_training}
+        return mandatory <= done and bool(optional & done)
+
+    def recipients(self, obj):
+        return _responsables(obj.structure_id)
+
+    def describe(self, obj):
+        return f"Formation de {obj.nom_complet} ({obj.structure.nom})"
+
+    def url(self, obj):
+        return reverse("label:formations") + f"?structure={obj.structure_id}"
+
+
+@register
+class RenouvellementLabel(Echeance):
+    code = "label_renouvellement"
+    label = "Renouvellement du label à demander entre janvier et juillet de sa dernière année"
+    offsets = (-180, -60, -15, 0)
+
+    def candidates(self, today):
+        return Label.objects.valid_on(today).filter(date_fin__year__lte=today.year + 1).select_related("structure")
+
+    def visible(self, user, today, until=None):
+        return self.candidates(today).filter(structure__in=_visible_structures(user))
+
+    def due_date(self, obj):
+        return datetime.date(obj.date_fin.year, 7, 31)
+
+    def is_met(self, obj):
+        return DemandeLabel.objects.filter(
+            structure_id=obj.structure_id,
+            type=TypeDemande.RENOUVELLEMENT,
+            deposee_at__date__gte=datetime.date(obj.date_fin.year, 1, 1),
+        ).exists()
+
+    def recipients(self, obj):
+        return _responsables(obj.structure_id)
+
+    def describe(self, obj):
+        return f"Renouvellement du label – {obj.structure.nom} (valable jusqu'au {obj.date_fin:%d/%m/%Y})"
+
+    def url(self, obj):
+        return reverse("label:home")
+
+
+def _visible_structures(user):
+    from portal.referentiels.models import Structure
+
+    return Structure.objects.visible_to(user)

@@ -1,0 +1,359 @@
+"""Writes of the label domain. The public entry point for other domains is
+`structure_is_labelled(structure, on=date)` (aap's gate)."""
+
+import datetime
+import random
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from label import grading
+from label.dates import add_months, add_years
+from label.enums import EtatDemande, EtatRecours, Evaluateur, TypeDemande
+from label.models import (
+    CerAnonymise,
+    DemandeLabel,
+    EvaluationCer,
+    Label,
+    Moratoire,
+    Recours,
+    TirageCer,
+    TransitionDemande,
+)
+from label.selectors import panel_summary, training_statuses
+from portal.audit.enums import Action
+from portal.audit.services import access_record
+from portal.referentiels.models import Referent
+
+LABEL_YEARS = 5
+MORATOIRE_MONTHS = 6
+RECOURS_MONTHS = 2
+
+
+class LabelError(Exception):
+    """A step the request's state or content does not allow; the message is shown as is."""
+
+
+def structure_is_labelled(structure, *, on: datetime.date) -> bool:
+    """True when the structure holds a valid "Référent 62" label on that day."""
+    return Label.objects.filter(structure=structure).valid_on(on).exists()
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+# transition: (allowed from-states, to-state)
+TRANSITIONS = {
+    "deposer": ({EtatDemande.BROUILLON}, EtatDemande.DEPOSEE),
+    "renvoyer": ({EtatDemande.DEPOSEE, EtatDemande.AVIS_DPID}, EtatDemande.BROUILLON),
+    "evaluer": ({EtatDemande.DEPOSEE}, EtatDemande.AVIS_DPID),
+    "confirmer_slai": ({EtatDemande.AVIS_DPID}, EtatDemande.AVIS_SLAI),
+    "accorder": ({EtatDemande.AVIS_SLAI}, EtatDemande.ACCORDEE),
+    "refuser": ({EtatDemande.AVIS_SLAI}, None),  # moratorium, or refusal after a moratorium
+}
+
+
+def _transition(demande, name, *, user, motif="", to=None):
+    """Check the table, move the state and log who, when, from, to and why."""
+    allowed, target = TRANSITIONS[name]
+    locked = DemandeLabel.objects.select_for_update().get(pk=demande.pk)
+    if locked.etat not in allowed:
+        raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la demande.")
+    target = to or target
+    TransitionDemande.objects.create(
+        demande=demande, transition=name, de=locked.etat, vers=target, motif=motif, user=user
+    )
+    demande.etat = target
+    access_record(user=user, obj=demande, action=Action.MODIFICATION, detail=f"{name} : {locked.etat} → {target}")
+    return demande
+
+
+# --- the structure's side --------------------------------------------------------------------
+
+
+@transaction.atomic
+def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
+    if (
+        DemandeLabel.objects.filter(structure=structure)
+        .exclude(etat__in=[EtatDemande.ACCORDEE, EtatDemande.MORATOIRE, EtatDemande.REFUSEE])
+        .exists()
+    ):
+        raise LabelError("Une demande de label est déjà en cours pour cette structure.")
+    today = timezone.localdate()
+    moratoire = Moratoire.objects.filter(demande__structure=structure).order_by("-date_fin").first()
+    if moratoire is not None and moratoire.demande.etat == EtatDemande.MORATOIRE and today < moratoire.date_fin:
+        raise LabelError(
+            f"La structure est en moratoire jusqu'au {moratoire.date_fin:%d/%m/%Y} : "
+            "une nouvelle demande pourra être déposée à son terme."
+        )
+    if type_demande is None:
+        type_demande = TypeDemande.APRES_MORATOIRE if moratoire is not None else TypeDemande.INITIALE
+    demande = DemandeLabel.objects.create(structure=structure, type=type_demande, created_by=user)
+    access_record(user=user, obj=demande, action=Action.CREATION)
+    return demande
+
+
+def _require_editable(demande):
+    if not demande.is_editable:
+        raise LabelError("La demande est déposée : elle ne peut plus être modifiée.")
+
+
+@transaction.atomic
+def cers_import(*, structure, referent, data, user) -> int:
+    """Store anonymised CERs (grade_cer format, one object or a list) for a referent.
+
+    All or nothing: one invalid CER refuses the whole file, with its position and field.
+    """
+    items = data if isinstance(data, list) else [data]
+    parsed = []
+    for position, item in enumerate(items, start=1):
+        try:
+            grading.parse_cer(item)
+        except grading.CerFormatError as error:
+            raise LabelError(f"CER n° {position} : {error}") from error
+        parsed.append(item)
+    created = 0
+    for item in parsed:
+        _, was_created = CerAnonymise.objects.get_or_create(
+            structure=structure,
+            referent=referent,
+            numero_caf=str(item["numero_caf"]),
+            contenu=item,
+            defaults={"created_by": user},
+        )
+        created += was_created
+    return created
+
+
+@transaction.atomic
+def tirage_create(*, demande, referent, user, seed=None) -> TirageCer:
+    """Draw up to 5 CERs of this referent at random, recording the seed and the pool."""
+    _require_editable(demande)
+    if referent.structure_id != demande.structure_id:
+        raise LabelError("Ce référent n'appartient pas à la structure de la demande.")
+    if TirageCer.objects.filter(demande=demande, referent=referent).exists():
+        raise LabelError("Le tirage de ce référent a déjà été fait : il ne peut pas être refait.")
+    pool = list(
+        CerAnonymise.objects.filter(referent=referent, structure=demande.structure)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not pool:
+        raise LabelError(f"Aucun CER déposé pour {referent} : déposez ses CER anonymisés avant le tirage.")
+    seed = secrets.randbits(48) if seed is None else seed
+    selection = draw(pool, seed)
+    tirage = TirageCer.objects.create(
+        demande=demande, referent=referent, seed=seed, pool=pool, selection=selection, created_by=user
+    )
+    for cer in CerAnonymise.objects.filter(pk__in=selection):
+        evaluation_prepare(demande=demande, cer=cer, evaluateur=Evaluateur.STRUCTURE)
+    return tirage
+
+
+def draw(pool: list[int], seed: int) -> list[int]:
+    """The draw itself: reproducible from the seed and the (sorted) pool."""
+    rng = random.Random(seed)
+    return sorted(rng.sample(sorted(pool), min(TirageCer.PANEL_SIZE, len(pool))))
+
+
+def evaluation_prepare(*, demande, cer, evaluateur) -> EvaluationCer:
+    result = grading.grade(cer.cer)
+    evaluation, _ = EvaluationCer.objects.get_or_create(
+        demande=demande,
+        cer=cer,
+        evaluateur=evaluateur,
+        defaults={"score_automatique": str(result["score_automatique"])},
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_save(*, evaluation, values: dict, user) -> EvaluationCer:
+    """Record the judgement items; the structure only while the request is a draft, the DPID
+    only once it is submitted."""
+    demande = evaluation.demande
+    if evaluation.evaluateur == Evaluateur.STRUCTURE:
+        _require_editable(demande)
+    elif demande.etat != EtatDemande.DEPOSEE:
+        raise LabelError("Le contrôle de la DPID se fait sur une demande déposée, avant son évaluation.")
+    for name in ("duree_adaptee", "remarque_situation", "remarque_positionnement", "secret_professionnel"):
+        setattr(evaluation, name, values[name])
+    evaluation.commentaire = values.get("commentaire", "")
+    evaluation.evaluated_by = user
+    evaluation.evaluated_at = timezone.now()
+    evaluation.save()
+    return evaluation
+
+
+@transaction.atomic
+def demande_deposer(*, demande, user) -> DemandeLabel:
+    _require_editable(demande)
+    referents = Referent.objects.filter(structure=demande.structure).actifs()
+    drawn = set(demande.tirages.values_list("referent_id", flat=True))
+    problems = []
+    if not demande.engagement:
+        problems.append("l'engagement de la structure n'est pas coché")
+    missing_draws = [str(r) for r in referents if r.pk not in drawn]
+    if missing_draws:
+        problems.append("tirage de CER à faire pour : " + ", ".join(missing_draws))
+    if demande.evaluations.filter(evaluateur=Evaluateur.STRUCTURE, evaluated_at__isnull=True).exists():
+        problems.append("certains CER tirés ne sont pas encore auto-évalués")
+    if problems:
+        raise LabelError("La demande ne peut pas être déposée : " + " ; ".join(problems) + ".")
+    _transition(demande, "deposer", user=user)
+    demande.deposee_at = timezone.now()
+    demande.save(update_fields=["etat", "deposee_at"])
+    # The DPID controls the same panel.
+    for evaluation in demande.evaluations.filter(evaluateur=Evaluateur.STRUCTURE).select_related("cer"):
+        evaluation_prepare(demande=demande, cer=evaluation.cer, evaluateur=Evaluateur.DPID)
+    return demande
+
+
+@transaction.atomic
+def demande_renvoyer(*, demande, user, motif: str) -> DemandeLabel:
+    """The DPID sends a request back for correction, with its reasons: it is editable again."""
+    if not motif.strip():
+        raise LabelError("Indiquez les corrections attendues.")
+    _transition(demande, "renvoyer", user=user, motif=motif)
+    demande.avis_dpid = ""
+    demande.save(update_fields=["etat", "avis_dpid"])
+    return demande
+
+
+# --- instruction -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def demande_evaluer(*, demande, user, evaluation: str, avis: str) -> DemandeLabel:
+    """The DPID's administrative evaluation and proposed opinion, after its control grading."""
+    summary = panel_summary(demande)
+    if summary.dpid_done < summary.expected:
+        raise LabelError(f"Le contrôle n'est pas terminé : {summary.dpid_done} CER évalués sur {summary.expected}.")
+    _transition(demande, "evaluer", user=user, motif=evaluation)
+    demande.evaluation_dpid = evaluation
+    demande.avis_dpid = avis
+    demande.avis_dpid_at = timezone.now()
+    demande.save(update_fields=["etat", "evaluation_dpid", "avis_dpid", "avis_dpid_at"])
+    return demande
+
+
+@transaction.atomic
+def demande_avis_slai(*, demande, user, avis: str, commentaire: str, revue_conjointe: str) -> DemandeLabel:
+    """The SLAI confirms or reworks the DPID's opinion; below 80 % the joint review is recorded."""
+    summary = panel_summary(demande)
+    if not summary.dpid_passes and not revue_conjointe.strip():
+        raise LabelError(
+            "La moyenne du contrôle est inférieure à 80 % : consignez la revue conjointe du siège et du SLAI."
+        )
+    _transition(demande, "confirmer_slai", user=user, motif=commentaire)
+    demande.avis_slai = avis
+    demande.commentaire_slai = commentaire
+    demande.revue_conjointe = revue_conjointe
+    demande.avis_slai_at = timezone.now()
+    demande.save(update_fields=["etat", "avis_slai", "commentaire_slai", "revue_conjointe", "avis_slai_at"])
+    return demande
+
+
+@transaction.atomic
+def demande_accorder(*, demande, user, motifs: str = "") -> Label:
+    today = timezone.localdate()
+    _transition(demande, "accorder", user=user, motif=motifs)
+    demande.decision_at = timezone.now()
+    demande.notifiee_le = today
+    demande.motifs_decision = motifs
+    demande.save(update_fields=["etat", "decision_at", "notifiee_le", "motifs_decision"])
+    return Label.objects.create(
+        structure=demande.structure,
+        demande=demande,
+        date_decision=today,
+        date_fin=add_years(today, LABEL_YEARS) - datetime.timedelta(days=1),
+    )
+
+
+@transaction.atomic
+def demande_refuser(*, demande, user, motifs: str) -> DemandeLabel:
+    """First refusal: a 6-month moratorium. After a moratorium: a motivated refusal, the
+    structure can no longer be funded for RSA accompaniment until it obtains the label."""
+    if not motifs.strip():
+        raise LabelError("Un refus doit être motivé en fait et en droit : indiquez ses motifs.")
+    today = timezone.localdate()
+    definitive = demande.type == TypeDemande.APRES_MORATOIRE
+    _transition(
+        demande, "refuser", user=user, motif=motifs, to=EtatDemande.REFUSEE if definitive else EtatDemande.MORATOIRE
+    )
+    demande.decision_at = timezone.now()
+    demande.notifiee_le = today
+    demande.motifs_decision = motifs
+    demande.save(update_fields=["etat", "decision_at", "notifiee_le", "motifs_decision"])
+    if not definitive:
+        summary = panel_summary(demande)
+        statuses = training_statuses(Referent.objects.filter(structure=demande.structure).actifs(), today)
+        unmet = []
+        if any(not status.is_complete for status in statuses):
+            unmet.append("Formation de l'ensemble des référents")
+        if not summary.dpid_passes:
+            unmet.append(f"Qualité des CER : moyenne du contrôle {summary.dpid_average} % (80 % attendus)")
+        Moratoire.objects.create(
+            demande=demande,
+            date_debut=today,
+            date_fin=add_months(today, MORATOIRE_MONTHS),
+            criteres_non_remplis="\n".join(unmet),
+        )
+    return demande
+
+
+# --- appeal ----------------------------------------------------------------------------------
+
+
+def recours_deadline(demande) -> datetime.date | None:
+    """Recours gracieux (or contentieux) within 2 months of the refusal's notification."""
+    return add_months(demande.notifiee_le, RECOURS_MONTHS) if demande.notifiee_le else None
+
+
+@transaction.atomic
+def recours_deposer(*, demande, user, actions_menees: str) -> Recours:
+    today = timezone.localdate()
+    if demande.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE):
+        raise LabelError("Seule une décision de refus peut faire l'objet d'un recours gracieux.")
+    if hasattr(demande, "recours"):
+        raise LabelError("Un recours gracieux a déjà été déposé contre cette décision.")
+    if today > recours_deadline(demande):
+        raise LabelError(
+            f"Le délai de recours gracieux (deux mois après la notification du {demande.notifiee_le:%d/%m/%Y}) "
+            "est dépassé."
+        )
+    if not actions_menees.strip():
+        raise LabelError("Présentez les actions mises en place depuis le refus.")
+    recours = Recours.objects.create(demande=demande, depose_le=today, actions_menees=actions_menees, created_by=user)
+    access_record(user=user, obj=demande, action=Action.MODIFICATION, detail="recours gracieux déposé")
+    return recours
+
+
+def recours_answer_deadline(recours) -> datetime.date:
+    return add_months(recours.depose_le, RECOURS_MONTHS)
+
+
+@transaction.atomic
+def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours:
+    if recours.etat != EtatRecours.DEPOSE:
+        raise LabelError("Action déjà effectuée : ce recours a déjà reçu sa réponse.")
+    if not reponse.strip():
+        raise LabelError("La réponse au recours doit être motivée.")
+    today = timezone.localdate()
+    recours.etat = EtatRecours.ACCUEILLI if accueilli else EtatRecours.REJETE
+    recours.reponse = reponse
+    recours.repondu_le = today
+    recours.save(update_fields=["etat", "reponse", "repondu_le"])
+    if accueilli:
+        Label.objects.create(
+            structure=recours.demande.structure,
+            date_decision=today,
+            date_fin=add_years(today, LABEL_YEARS) - datetime.timedelta(days=1),
+        )
+    access_record(user=user, obj=recours.demande, action=Action.MODIFICATION, detail=f"recours {recours.etat}")
+    return recours
+
+
+def contentieux_deadline(recours) -> datetime.date | None:
+    """After a rejected recours gracieux: 2 months to seize the tribunal administratif de Lille."""
+    return add_months(recours.repondu_le, RECOURS_MONTHS) if recours.repondu_le else None

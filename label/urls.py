@@ -1,0 +1,27 @@
+from django.urls import path
+
+from label import views
+
+app_name = "label"
+
+urlpatterns = [
+    path("", views.label_home, name="home"),
+    path("formations/", views.formations, name="formations"),
+    path("referents/<int:referent_pk>/formations/ajouter/", views.formation_add, name="formation_add"),
+    path("formations/<int:pk>/accepter/", views.formation_accept, name="formation_accept"),
+    path("formations/<int:pk>/piece/", views.formation_piece, name="formation_piece"),
+    path("cer/", views.cer_import, name="cer_import"),
+    path("demandes/nouvelle/", views.demande_create, name="demande_create"),
+    path("demandes/<int:pk>/", views.demande_detail, name="demande_detail"),
+    path("demandes/<int:pk>/modifier/", views.demande_update, name="demande_update"),
+    path("demandes/<int:pk>/tirage/<int:referent_pk>/", views.tirage_create, name="tirage_create"),
+    path("demandes/<int:pk>/deposer/", views.demande_deposer, name="demande_deposer"),
+    path("demandes/<int:pk>/renvoyer/", views.demande_renvoyer, name="demande_renvoyer"),
+    path("demandes/<int:pk>/evaluer/", views.demande_evaluer, name="demande_evaluer"),
+    path("demandes/<int:pk>/avis-slai/", views.demande_avis_slai, name="demande_avis_slai"),
+    path("demandes/<int:pk>/decider/", views.demande_decider, name="demande_decider"),
+    path("demandes/<int:pk>/moratoire/", views.moratoire_update, name="moratoire_update"),
+    path("demandes/<int:pk>/recours/", views.recours_deposer, name="recours_deposer"),
+    path("demandes/<int:pk>/recours/reponse/", views.recours_repondre, name="recours_repondre"),
+    path("evaluations/<int:pk>/", views.evaluation, name="evaluation"),
+]

@@ -1,0 +1,431 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from label import perms, services
+from label.enums import EtatDemande, Evaluateur
+from label.forms import (
+    AvisSlaiForm,
+    CerImportForm,
+    DecisionForm,
+    DemandeForm,
+    EvaluationDpidForm,
+    EvaluationForm,
+    FormationForm,
+    MoratoireForm,
+    RecoursForm,
+    RenvoiForm,
+    ReponseRecoursForm,
+)
+from label.grading import GRID, grade
+from label.models import DemandeLabel, EvaluationCer, FormationReferent, Label
+from label.selectors import current_label, panel_summary, training_statuses
+from portal.audit.enums import Action
+from portal.audit.services import access_record
+from portal.core.views import paginate, querystring_without_page
+from portal.documents.selectors import documents_panel
+from portal.referentiels.models import Referent, Structure
+
+
+def _fail(request, error):
+    messages.error(request, str(error))
+
+
+# --- overview --------------------------------------------------------------------------------
+
+
+def label_home(request):
+    today = timezone.localdate()
+    scope = request.scope
+    context = {"today": today}
+    if scope.is_structure_member:
+        structure = Structure.objects.get(pk=scope.structure_id)
+        context.update(
+            structure=structure,
+            label=current_label(structure, today),
+            demandes=DemandeLabel.objects.visible_to(request.user).order_by("-created_at"),
+            can_request=perms.can_request_label(request.user, structure),
+        )
+        return render(request, "label/home_structure.html", context)
+    demandes = DemandeLabel.objects.visible_to(request.user).select_related("structure").order_by("deposee_at", "pk")
+    etat = request.GET.get("etat", "")
+    if etat in EtatDemande.values:
+        demandes = demandes.filter(etat=etat)
+    labels = (
+        Label.objects.valid_on(today)
+        .filter(structure__in=Structure.objects.visible_to(request.user))
+        .select_related("structure")
+    )
+    context.update(
+        page=paginate(request, demandes),
+        querystring=querystring_without_page(request),
+        etat=etat,
+        etats=EtatDemande.choices,
+        labels=labels.order_by("structure__nom")[:200],
+    )
+    return render(request, "label/home_departement.html", context)
+
+
+# --- training --------------------------------------------------------------------------------
+
+
+def formations(request):
+    today = timezone.localdate()
+    referents = (
+        Referent.objects.visible_to(request.user)
+        .actifs()
+        .select_related("structure")
+        .order_by("structure__nom", "nom", "prenom")
+    )
+    structure_id = request.GET.get("structure")
+    if structure_id and structure_id.isdigit():
+        referents = referents.filter(structure_id=structure_id)
+    page = paginate(request, referents)
+    on_page = Referent.objects.filter(pk__in=[r.pk for r in page.object_list]).select_related("structure")
+    statuses = training_statuses(on_page.order_by("structure__nom", "nom", "prenom"), today)
+    context = {
+        "page": page,
+        "statuses": statuses,
+        "querystring": querystring_without_page(request),
+        "structures": []
+        if request.scope.is_structure_member
+        else Structure.objects.visible_to(request.user).order_by("nom"),
+        "structure_id": structure_id or "",
+        "pending": FormationReferent.objects.visible_to(request.user)
+        .filter(nature="equivalence", equivalence_acceptee_at__isnull=True)
+        .select_related("referent__structure", "module")[:50]
+        if perms.can_accept_equivalence(request.user)
+        else [],
+    }
+    return render(request, "label/formations.html", context)
+
+
+def formation_add(request, referent_pk):
+    referent = get_object_or_404(Referent.objects.visible_to(request.user).select_related("structure"), pk=referent_pk)
+    if not perms.can_manage_training(request.user, referent):
+        raise PermissionDenied
+    form = FormationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        formation = form.save(commit=False)
+        formation.referent = referent
+        formation.created_by = request.user
+        formation.save()
+        access_record(user=request.user, obj=referent, action=Action.MODIFICATION, detail=f"formation : {formation}")
+        messages.success(request, f"Formation enregistrée pour {referent}.")
+        return redirect("label:formations")
+    return render(request, "label/formation_form.html", {"form": form, "referent": referent})
+
+
+@require_POST
+def formation_accept(request, pk):
+    get_object_or_404(FormationReferent.objects.visible_to(request.user), pk=pk, nature="equivalence")
+    if not perms.can_accept_equivalence(request.user):
+        raise PermissionDenied
+    updated = FormationReferent.objects.filter(pk=pk, equivalence_acceptee_at__isnull=True).update(
+        equivalence_acceptee_at=timezone.now(), equivalence_acceptee_par=request.user
+    )
+    messages.success(request, "Équivalence acceptée." if updated else "Action déjà effectuée.")
+    return redirect("label:formations")
+
+
+def formation_piece(request, pk):
+    formation = get_object_or_404(FormationReferent.objects.visible_to(request.user), pk=pk)
+    if not formation.piece:
+        raise Http404
+    access_record(user=request.user, obj=formation.referent, action=Action.TELECHARGEMENT, request=request)
+    return FileResponse(
+        formation.piece.open("rb"), as_attachment=True, filename=formation.piece.name.rsplit("/", 1)[-1]
+    )
+
+
+# --- CERs ------------------------------------------------------------------------------------
+
+
+def cer_import(request):
+    scope = request.scope
+    if not scope.is_responsable:
+        raise PermissionDenied
+    structure = Structure.objects.get(pk=scope.structure_id)
+    referents = Referent.objects.filter(structure=structure).actifs().order_by("nom", "prenom")
+    form = CerImportForm(request.POST or None, request.FILES or None, referents=referents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.cers_import(
+                structure=structure,
+                referent=form.cleaned_data["referent"],
+                data=form.cleaned_data["fichier"],
+                user=request.user,
+            )
+        except services.LabelError as error:
+            form.add_error("fichier", str(error))
+        else:
+            messages.success(
+                request, f"{created} CER anonymisé{'s' if created > 1 else ''} ajouté{'s' if created > 1 else ''}."
+            )
+            return redirect("label:cer_import")
+    counts = referents.annotate(nb_cer=Count("cers_anonymises"))
+    return render(request, "label/cer_import.html", {"form": form, "counts": counts})
+
+
+# --- requests --------------------------------------------------------------------------------
+
+
+@require_POST
+def demande_create(request):
+    scope = request.scope
+    if not scope.is_responsable:
+        raise PermissionDenied
+    structure = Structure.objects.get(pk=scope.structure_id)
+    try:
+        demande = services.demande_create(structure=structure, user=request.user)
+    except services.LabelError as error:
+        _fail(request, error)
+        return redirect("label:home")
+    messages.success(request, "Demande de label créée : complétez-la puis déposez-la.")
+    return redirect("label:demande_detail", pk=demande.pk)
+
+
+def _control_is_visible(user, demande):
+    """The DPID's control grading is its working document until it gives its opinion."""
+    return perms.can_instruct(user, demande) or demande.etat not in (EtatDemande.BROUILLON, EtatDemande.DEPOSEE)
+
+
+def _get_demande(request, pk):
+    return get_object_or_404(DemandeLabel.objects.visible_to(request.user).select_related("structure"), pk=pk)
+
+
+def demande_detail(request, pk):
+    demande = _get_demande(request, pk)
+    today = timezone.localdate()
+    referents = Referent.objects.filter(structure=demande.structure).actifs().order_by("nom", "prenom")
+    tirages = {t.referent_id: t for t in demande.tirages.all()}
+    evaluations = list(
+        demande.evaluations.select_related("cer", "cer__referent").order_by("cer__referent__nom", "cer__numero_caf")
+    )
+    user = request.user
+    context = {
+        "demande": demande,
+        "today": today,
+        "statuses": training_statuses(referents, today),
+        "tirages": tirages,
+        "referents": referents,
+        "evaluations_structure": [e for e in evaluations if e.evaluateur == Evaluateur.STRUCTURE],
+        "evaluations_dpid": [e for e in evaluations if e.evaluateur == Evaluateur.DPID]
+        if _control_is_visible(user, demande)
+        else [],
+        "summary": panel_summary(demande),
+        "transitions": demande.transitions.select_related("user"),
+        "can_edit": perms.can_edit_demande(user, demande),
+        "can_instruct": perms.can_instruct(user, demande),
+        "can_slai": perms.can_give_slai_opinion(user, demande) and demande.etat == EtatDemande.AVIS_DPID,
+        "can_file_recours": perms.can_file_recours(user, demande),
+        "recours_deadline": services.recours_deadline(demande),
+        "can_fill_moratoire": perms.can_instruct(user, demande) or perms.can_give_slai_opinion(user, demande),
+        "form": DemandeForm(instance=demande),
+        "renvoi_form": RenvoiForm(),
+        "evaluation_form": EvaluationDpidForm(),
+        "slai_form": AvisSlaiForm(initial={"avis": demande.avis_dpid}),
+        "decision_form": DecisionForm(),
+        "reponse_form": ReponseRecoursForm(),
+        "documents_panel": documents_panel(user, demande),
+    }
+    recours = getattr(demande, "recours", None)
+    if recours is not None:
+        context["recours"] = recours
+        context["recours_answer_deadline"] = services.recours_answer_deadline(recours)
+        context["contentieux_deadline"] = services.contentieux_deadline(recours)
+    return render(request, "label/demande_detail.html", context)
+
+
+@require_POST
+def demande_update(request, pk):
+    demande = _get_demande(request, pk)
+    if not perms.can_edit_demande(request.user, demande):
+        raise PermissionDenied
+    form = DemandeForm(request.POST, instance=demande)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Demande enregistrée.")
+    else:
+        _fail(request, "La demande n'a pas pu être enregistrée.")
+    return redirect("label:demande_detail", pk=pk)
+
+
+@require_POST
+def tirage_create(request, pk, referent_pk):
+    demande = _get_demande(request, pk)
+    if not perms.can_edit_demande(request.user, demande):
+        raise PermissionDenied
+    referent = get_object_or_404(Referent.objects.filter(structure=demande.structure), pk=referent_pk)
+    try:
+        tirage = services.tirage_create(demande=demande, referent=referent, user=request.user)
+        messages.success(request, f"{len(tirage.selection)} CER tirés au sort pour {referent} (graine {tirage.seed}).")
+    except services.LabelError as error:
+        _fail(request, error)
+    return redirect("label:demande_detail", pk=pk)
+
+
+def evaluation(request, pk):
+    evaluation = get_object_or_404(
+        EvaluationCer.objects.select_related("demande__structure", "cer__referent"),
+        pk=pk,
+        demande__in=DemandeLabel.objects.visible_to(request.user),
+    )
+    demande = evaluation.demande
+    if evaluation.evaluateur == Evaluateur.DPID and not _control_is_visible(request.user, demande):
+        raise Http404
+    can_grade = (
+        perms.can_edit_demande(request.user, demande)
+        if evaluation.evaluateur == Evaluateur.STRUCTURE
+        else perms.can_instruct(request.user, demande) and demande.etat == EtatDemande.DEPOSEE
+    )
+    form = EvaluationForm(request.POST or None, instance=evaluation)
+    if request.method == "POST":
+        if not can_grade:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.evaluation_save(evaluation=evaluation, values=form.cleaned_data, user=request.user)
+                messages.success(request, f"Évaluation du CER {evaluation.cer.numero_caf} enregistrée.")
+                return redirect("label:demande_detail", pk=demande.pk)
+            except services.LabelError as error:
+                _fail(request, error)
+    cer = evaluation.cer.cer
+    context = {
+        "evaluation": evaluation,
+        "demande": demande,
+        "cer": cer,
+        "result": grade(cer),
+        "grid": GRID,
+        "form": form,
+        "can_grade": can_grade,
+    }
+    return render(request, "label/evaluation.html", context)
+
+
+def _post_transition(request, pk, check, action):
+    demande = _get_demande(request, pk)
+    if not check(request.user, demande):
+        raise PermissionDenied
+    try:
+        message = action(demande)
+        messages.success(request, message)
+    except services.LabelError as error:
+        _fail(request, error)
+    return redirect("label:demande_detail", pk=pk)
+
+
+@require_POST
+def demande_deposer(request, pk):
+    def action(demande):
+        services.demande_deposer(demande=demande, user=request.user)
+        return "Demande déposée : elle est transmise à la DPID et ne peut plus être modifiée."
+
+    return _post_transition(request, pk, perms.can_edit_demande, action)
+
+
+@require_POST
+def demande_renvoyer(request, pk):
+    form = RenvoiForm(request.POST)
+
+    def action(demande):
+        if not form.is_valid():
+            raise services.LabelError("Indiquez les corrections attendues.")
+        services.demande_renvoyer(demande=demande, user=request.user, motif=form.cleaned_data["motif"])
+        return "Demande renvoyée à la structure pour correction."
+
+    return _post_transition(request, pk, perms.can_instruct, action)
+
+
+@require_POST
+def demande_evaluer(request, pk):
+    form = EvaluationDpidForm(request.POST)
+
+    def action(demande):
+        if not form.is_valid():
+            raise services.LabelError("Renseignez l'évaluation administrative et l'avis proposé.")
+        services.demande_evaluer(demande=demande, user=request.user, **form.cleaned_data)
+        return "Évaluation enregistrée : l'avis est transmis au SLAI."
+
+    return _post_transition(request, pk, perms.can_instruct, action)
+
+
+@require_POST
+def demande_avis_slai(request, pk):
+    form = AvisSlaiForm(request.POST)
+
+    def action(demande):
+        if not form.is_valid():
+            raise services.LabelError("Indiquez l'avis après échange avec le SLAI.")
+        services.demande_avis_slai(demande=demande, user=request.user, **form.cleaned_data)
+        return "Avis du SLAI enregistré : la DPID peut décider."
+
+    return _post_transition(request, pk, perms.can_give_slai_opinion, action)
+
+
+@require_POST
+def demande_decider(request, pk):
+    form = DecisionForm(request.POST)
+
+    def action(demande):
+        if not form.is_valid():
+            raise services.LabelError(" ".join(e for errors in form.errors.values() for e in errors))
+        if form.cleaned_data["decision"] == "accord":
+            label = services.demande_accorder(demande=demande, user=request.user, motifs=form.cleaned_data["motifs"])
+            return f"Label Référent 62 accordé jusqu'au {label.date_fin:%d/%m/%Y}. Préparez le courrier de décision."
+        services.demande_refuser(demande=demande, user=request.user, motifs=form.cleaned_data["motifs"])
+        return "Refus enregistré. Préparez le courrier de notification."
+
+    return _post_transition(request, pk, perms.can_instruct, action)
+
+
+def moratoire_update(request, pk):
+    demande = _get_demande(request, pk)
+    moratoire = getattr(demande, "moratoire", None)
+    if moratoire is None:
+        raise Http404
+    if not (perms.can_instruct(request.user, demande) or perms.can_give_slai_opinion(request.user, demande)):
+        raise PermissionDenied
+    form = MoratoireForm(request.POST or None, instance=moratoire)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        access_record(user=request.user, obj=demande, action=Action.MODIFICATION, detail="fiche de suivi du moratoire")
+        messages.success(request, "Fiche de suivi du moratoire enregistrée.")
+        return redirect("label:demande_detail", pk=pk)
+    return render(request, "label/moratoire_form.html", {"form": form, "demande": demande, "moratoire": moratoire})
+
+
+def recours_deposer(request, pk):
+    demande = _get_demande(request, pk)
+    if not perms.can_file_recours(request.user, demande):
+        raise PermissionDenied
+    form = RecoursForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recours_deposer(demande=demande, user=request.user, **form.cleaned_data)
+            messages.success(request, "Recours gracieux déposé : le Département dispose de deux mois pour y répondre.")
+            return redirect("label:demande_detail", pk=pk)
+        except services.LabelError as error:
+            form.add_error(None, str(error))
+    context = {"form": form, "demande": demande, "deadline": services.recours_deadline(demande)}
+    return render(request, "label/recours_form.html", context)
+
+
+@require_POST
+def recours_repondre(request, pk):
+    form = ReponseRecoursForm(request.POST)
+
+    def action(demande):
+        recours = getattr(demande, "recours", None)
+        if recours is None:
+            raise services.LabelError("Aucun recours n'a été déposé.")
+        if not form.is_valid():
+            raise services.LabelError("Choisissez la réponse et motivez-la.")
+        services.recours_repondre(recours=recours, user=request.user, **form.cleaned_data)
+        return "Réponse au recours enregistrée."
+
+    return _post_transition(request, pk, perms.can_instruct, action)
