@@ -233,6 +233,8 @@ def demande_detail(request, pk):
         "reponse_form": ReponseRecoursForm(),
         "documents_panel": documents_panel(user, demande),
     }
+    context["label"] = getattr(demande, "label", None)
+    context["moratoire"] = getattr(demande, "moratoire", None)
     recours = getattr(demande, "recours", None)
     if recours is not None:
         context["recours"] = recours

@@ -2,6 +2,7 @@
 submission, DPID control, SLAI opinion, decision, moratorium, recours gracieux and the deadlines."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -20,8 +21,8 @@ from tests.label.factories import (
     at,
     cer_data,
     clear_label_records,
-    draft_ready,
     dpid_control,
+    draft_ready,
     evaluated,
     import_cers,
     ready_to_decide,
@@ -31,6 +32,12 @@ from tests.label.factories import (
 
 D = datetime.date
 WRONG_STATE = "Action déjà effectuée, ou impossible dans l'état actuel de la demande."
+
+
+def refused(message, *, exact=True):
+    """The step is refused with this French message (the whole message, or its beginning)."""
+    pattern = re.escape(message)
+    return pytest.raises(LabelError, match=f"^{pattern}$" if exact else f"^{pattern}")
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +74,7 @@ def test_cers_are_imported_once_and_all_or_nothing(world):
     # The same file twice adds nothing.
     assert services.cers_import(structure=world.structure_a, referent=world.referent_a, data=data, user=resp) == 0
     broken = [cer_data("1000003"), cer_data("1000004", date_debut="2025-02-30")]
-    with pytest.raises(LabelError, match=r"^CER n° 2 : date_debut : date impossible « 2025-02-30 »$"):
+    with refused("CER n° 2 : date_debut : date impossible « 2025-02-30 »"):
         services.cers_import(structure=world.structure_a, referent=world.referent_a, data=broken, user=resp)
     assert sorted(CerAnonymise.objects.values_list("numero_caf", flat=True)) == ["1000001", "1000002"]
 
@@ -109,17 +116,17 @@ def test_the_draw_never_takes_another_referent_or_another_structure_cer(world):
     import_cers(world.structure_a, resp, count=8, referents=[world.autre_referent_a])
     import_cers(world.structure_b, UserFactory(responsable=True), count=8, referents=[world.referent_b])
     # CERs filed for referent A under structure B's name do not enter A's draw either.
-    services.cers_import(
-        structure=world.structure_b, referent=world.referent_a, data=[cer_data("9999999")], user=resp
-    )
+    services.cers_import(structure=world.structure_b, referent=world.referent_a, data=[cer_data("9999999")], user=resp)
     own = set(
-        CerAnonymise.objects.filter(referent=world.referent_a, structure=world.structure_a).values_list("pk", flat=True)
+        CerAnonymise.objects.filter(referent=world.referent_a, structure=world.structure_a).values_list(
+            "pk", flat=True
+        )
     )
     demande = services.demande_create(structure=world.structure_a, user=resp)
     tirage = services.tirage_create(demande=demande, referent=world.referent_a, user=resp)
     assert set(tirage.pool) == own
     assert set(tirage.selection) == own  # 4 CERs only: all of them
-    with pytest.raises(LabelError, match="^Ce référent n'appartient pas à la structure de la demande.$"):
+    with refused("Ce référent n'appartient pas à la structure de la demande."):
         services.tirage_create(demande=demande, referent=world.referent_b, user=resp)
 
 
@@ -139,7 +146,7 @@ def test_a_second_draw_for_the_same_referent_is_refused(world):
     import_cers(world.structure_a, resp, count=8)
     demande = services.demande_create(structure=world.structure_a, user=resp)
     first = services.tirage_create(demande=demande, referent=world.referent_a, user=resp)
-    with pytest.raises(LabelError, match="^Le tirage de ce référent a déjà été fait : il ne peut pas être refait.$"):
+    with refused("Le tirage de ce référent a déjà été fait : il ne peut pas être refait."):
         services.tirage_create(demande=demande, referent=world.referent_a, user=resp)
     assert list(TirageCer.objects.filter(demande=demande).values_list("pk", "selection")) == [
         (first.pk, first.selection)
@@ -148,7 +155,7 @@ def test_a_second_draw_for_the_same_referent_is_refused(world):
 
 def test_no_draw_without_cers(world):
     demande = services.demande_create(structure=world.structure_a, user=world.user("responsable"))
-    with pytest.raises(LabelError, match="^Aucun CER déposé pour Anne Alpha : déposez ses CER anonymisés"):
+    with refused("Aucun CER déposé pour Anne Alpha : déposez ses CER anonymisés", exact=False):
         services.tirage_create(demande=demande, referent=world.referent_a, user=world.user("responsable"))
 
 
@@ -210,17 +217,17 @@ def test_a_submitted_request_is_frozen_and_the_dpid_gets_the_same_panel(world):
     assert dpid_evaluations(demande).count() == 10
     assert not any(e.is_complete for e in dpid_evaluations(demande))
 
-    frozen = "^La demande est déposée : elle ne peut plus être modifiée.$"
+    frozen = "La demande est déposée : elle ne peut plus être modifiée."
     evaluation = structure_evaluations(demande).first()
-    with pytest.raises(LabelError, match=frozen):
+    with refused(frozen):
         services.evaluation_save(evaluation=evaluation, values=POOR, user=resp)
     evaluation.refresh_from_db()
     assert evaluation.duree_adaptee == Decimal("1")
     newcomer = ReferentFactory(structure=world.structure_a, date_arrivee=D(2026, 1, 20))
     import_cers(world.structure_a, resp, referents=[newcomer])
-    with pytest.raises(LabelError, match=frozen):
+    with refused(frozen):
         services.tirage_create(demande=demande, referent=newcomer, user=resp)
-    with pytest.raises(LabelError, match=frozen):
+    with refused(frozen):
         services.demande_deposer(demande=demande, user=resp)
 
 
@@ -228,7 +235,7 @@ def test_the_dpid_sends_a_request_back_with_its_reasons(world):
     resp, dpid = world.user("responsable"), world.user("dpid")
     with at(D(2026, 1, 15)):
         demande = submitted(world)
-    with at(D(2026, 1, 20)), pytest.raises(LabelError, match="^Indiquez les corrections attendues.$"):
+    with at(D(2026, 1, 20)), refused("Indiquez les corrections attendues."):
         services.demande_renvoyer(demande=demande, user=dpid, motif="  ")
     with at(D(2026, 1, 20)):
         services.demande_renvoyer(demande=demande, user=dpid, motif="Joindre les attestations de formation.")
@@ -260,7 +267,7 @@ def test_the_dpid_opinion_waits_for_the_whole_control(world):
     *graded, left = dpid_evaluations(demande)
     for evaluation in graded:
         services.evaluation_save(evaluation=evaluation, values=GOOD, user=dpid)
-    with pytest.raises(LabelError, match="^Le contrôle n'est pas terminé : 9 CER évalués sur 10.$"):
+    with refused("Le contrôle n'est pas terminé : 9 CER évalués sur 10."):
         services.demande_evaluer(demande=demande, user=dpid, evaluation="Dossier complet.", avis=Avis.FAVORABLE)
     demande.refresh_from_db()
     assert demande.etat == EtatDemande.DEPOSEE
@@ -274,7 +281,7 @@ def test_the_dpid_opinion_waits_for_the_whole_control(world):
         "Dossier complet.",
     )
     # The control is closed once the opinion is given.
-    with pytest.raises(LabelError, match="^Le contrôle de la DPID se fait sur une demande déposée"):
+    with refused("Le contrôle de la DPID se fait sur une demande déposée", exact=False):
         services.evaluation_save(evaluation=left, values=POOR, user=dpid)
 
 
@@ -282,7 +289,7 @@ def test_the_dpid_controls_only_a_submitted_request(world):
     demande = draft_ready(world.structure_a, world.user("responsable"))
     services.demande_deposer(demande=demande, user=world.user("responsable"))
     services.demande_renvoyer(demande=demande, user=world.user("dpid"), motif="À compléter.")
-    with pytest.raises(LabelError, match="^Le contrôle de la DPID se fait sur une demande déposée"):
+    with refused("Le contrôle de la DPID se fait sur une demande déposée", exact=False):
         services.evaluation_save(evaluation=dpid_evaluations(demande).first(), values=GOOD, user=world.user("dpid"))
 
 
@@ -294,7 +301,9 @@ def test_below_80_percent_the_slai_opinion_requires_the_joint_review(world):
     assert summary.structure_passes and not summary.dpid_passes
     slai = world.user("slai")
     with at(D(2026, 3, 2)), pytest.raises(LabelError) as error:
-        services.demande_avis_slai(demande=demande, user=slai, avis=Avis.DEFAVORABLE, commentaire="", revue_conjointe="")
+        services.demande_avis_slai(
+            demande=demande, user=slai, avis=Avis.DEFAVORABLE, commentaire="", revue_conjointe=""
+        )
     assert str(error.value) == (
         "La moyenne du contrôle est inférieure à 80 % : consignez la revue conjointe du siège et du SLAI."
     )
@@ -362,7 +371,7 @@ def test_a_withdrawn_label_no_longer_counts(world):
 def test_no_new_request_while_one_is_in_progress(world):
     with at(D(2026, 1, 15)):
         submitted(world)
-        with pytest.raises(LabelError, match="^Une demande de label est déjà en cours pour cette structure.$"):
+        with refused("Une demande de label est déjà en cours pour cette structure."):
             services.demande_create(structure=world.structure_a, user=world.user("responsable"))
         # Another structure is not concerned.
         assert services.demande_create(structure=world.structure_b, user=UserFactory(responsable=True))
@@ -472,9 +481,9 @@ def test_transitions_from_a_wrong_state_are_refused(world):
     dpid = world.user("dpid")
     with at(D(2026, 1, 15)):
         demande = submitted(world)
-    with pytest.raises(LabelError, match=f"^{WRONG_STATE}$"):
+    with refused(WRONG_STATE):
         services.demande_accorder(demande=demande, user=dpid)
-    with pytest.raises(LabelError, match=f"^{WRONG_STATE}$"):
+    with refused(WRONG_STATE):
         services.demande_refuser(demande=demande, user=dpid, motifs="Trop tôt.")
     demande.refresh_from_db()
     assert demande.etat == EtatDemande.DEPOSEE
@@ -483,7 +492,7 @@ def test_transitions_from_a_wrong_state_are_refused(world):
     with at(D(2026, 3, 10)):
         dpid_control(demande, dpid)
         services.demande_evaluer(demande=demande, user=dpid, evaluation="Complet.", avis=Avis.FAVORABLE)
-        with pytest.raises(LabelError, match=f"^{WRONG_STATE}$"):
+        with refused(WRONG_STATE):
             services.demande_evaluer(demande=demande, user=dpid, evaluation="Encore.", avis=Avis.FAVORABLE)
         services.demande_avis_slai(
             demande=demande, user=world.user("slai"), avis=Avis.FAVORABLE, commentaire="", revue_conjointe=""
@@ -494,7 +503,7 @@ def test_transitions_from_a_wrong_state_are_refused(world):
             lambda: services.demande_refuser(demande=demande, user=dpid, motifs="Finalement non."),
             lambda: services.demande_renvoyer(demande=demande, user=dpid, motif="À revoir."),
         ):
-            with pytest.raises(LabelError, match=f"^{WRONG_STATE}$"):
+            with refused(WRONG_STATE):
                 action()
     demande.refresh_from_db()
     assert demande.etat == EtatDemande.ACCORDEE
@@ -505,7 +514,9 @@ def test_transitions_from_a_wrong_state_are_refused(world):
 # --- recours gracieux ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("day", "allowed"), [(D(2026, 10, 20), True), (D(2026, 12, 20), True), (D(2026, 12, 21), False)])
+@pytest.mark.parametrize(
+    ("day", "allowed"), [(D(2026, 10, 20), True), (D(2026, 12, 20), True), (D(2026, 12, 21), False)]
+)
 def test_a_recours_is_filed_within_two_months_of_the_notification(world, day, allowed):
     demande = decided(world, D(2026, 10, 20), control=POOR, refuse=True)
     assert services.recours_deadline(demande) == D(2026, 12, 20)
@@ -530,10 +541,10 @@ def test_only_one_recours_and_with_the_actions_taken(world):
     demande = decided(world, D(2026, 10, 20), control=POOR, refuse=True)
     resp = world.user("responsable")
     with at(D(2026, 11, 5)):
-        with pytest.raises(LabelError, match="^Présentez les actions mises en place depuis le refus.$"):
+        with refused("Présentez les actions mises en place depuis le refus."):
             services.recours_deposer(demande=demande, user=resp, actions_menees="  ")
         services.recours_deposer(demande=demande, user=resp, actions_menees="Plan de formation signé.")
-        with pytest.raises(LabelError, match="^Un recours gracieux a déjà été déposé contre cette décision.$"):
+        with refused("Un recours gracieux a déjà été déposé contre cette décision."):
             services.recours_deposer(demande=demande, user=resp, actions_menees="Encore.")
     assert Recours.objects.count() == 1
 
@@ -545,26 +556,29 @@ def test_a_recours_only_against_a_refusal(world):
     assert str(error.value) == "Seule une décision de refus peut faire l'objet d'un recours gracieux."
     with at(D(2026, 3, 20)):
         draft = services.demande_create(structure=world.structure_b, user=UserFactory(responsable=True))
-        with pytest.raises(LabelError, match="^Seule une décision de refus"):
+        with refused("Seule une décision de refus", exact=False):
             services.recours_deposer(demande=draft, user=world.user("responsable"), actions_menees="Rien.")
 
 
 def test_an_upheld_recours_delivers_the_label(world):
-    demande = decided(world, D(2026, 10, 20), control=POOR, refuse=True)
-    with at(D(2026, 12, 31)):
+    demande = decided(world, D(2026, 10, 31), control=POOR, refuse=True)
+    assert services.recours_deadline(demande) == D(2026, 12, 31)
+    with at(D(2026, 12, 31)):  # the last day
         recours = services.recours_deposer(demande=demande, user=world.user("responsable"), actions_menees="Formés.")
     assert services.recours_answer_deadline(recours) == D(2027, 2, 28)
     with at(D(2027, 1, 25)):
-        with pytest.raises(LabelError, match="^La réponse au recours doit être motivée.$"):
+        with refused("La réponse au recours doit être motivée."):
             services.recours_repondre(recours=recours, user=world.user("dpid"), accueilli=True, reponse="")
-        services.recours_repondre(recours=recours, user=world.user("dpid"), accueilli=True, reponse="Actions probantes.")
+        services.recours_repondre(
+            recours=recours, user=world.user("dpid"), accueilli=True, reponse="Actions probantes."
+        )
     recours.refresh_from_db()
     assert (recours.etat, recours.repondu_le) == (EtatRecours.ACCUEILLI, D(2027, 1, 25))
     label = Label.objects.get(structure=world.structure_a)
     assert (label.date_decision, label.date_fin) == (D(2027, 1, 25), D(2032, 1, 24))
     assert services.structure_is_labelled(world.structure_a, on=D(2027, 1, 25))
     assert not services.structure_is_labelled(world.structure_a, on=D(2027, 1, 24))
-    with at(D(2027, 1, 26)), pytest.raises(LabelError, match="^Action déjà effectuée : ce recours a déjà reçu"):
+    with at(D(2027, 1, 26)), refused("Action déjà effectuée : ce recours a déjà reçu", exact=False):
         services.recours_repondre(recours=recours, user=world.user("dpid"), accueilli=False, reponse="Non.")
     assert Label.objects.count() == 1
 
@@ -595,9 +609,7 @@ def run(day, code, django_capture_on_commit_callbacks):
     return list(Rappel.objects.filter(code=code).exclude(pk__in=before).select_related("recipient").order_by("pk"))
 
 
-def test_the_dpid_is_reminded_a_month_before_the_six_months_of_instruction(
-    world, django_capture_on_commit_callbacks
-):
+def test_the_dpid_is_reminded_a_month_before_the_six_months_of_instruction(world, django_capture_on_commit_callbacks):
     UserFactory(role="dpid", email="dpid-parti@example.test", is_active=False)
     code = "label_instruction"
     with at(D(2026, 3, 1)):

@@ -1,0 +1,143 @@
+"""The label procedure end to end in a browser, on the demo data."""
+
+import re
+
+import pytest
+
+from portal.core.demo import DEMO_PASSWORD
+from tests.browser.conftest import assert_no_csp_violation, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CERTIFICATE = b"%PDF-1.4\n% attestation de presence\n%%EOF\n"
+
+
+def login(page, server, email):
+    page.context.clear_cookies()
+    page.goto(f"{server.url}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def grade_all(page, server, link_name, scores):
+    """Open every grading link of the panel and grade it."""
+    links = [a.get_attribute("href") for a in page.get_by_role("link", name=link_name).all()]
+    assert links, f"aucun lien « {link_name} »"
+    detail = page.url
+    for href in links:
+        page.goto(f"{server.url}{href}")
+        for question, value in scores.items():
+            page.get_by_role("group", name=re.compile(question)).get_by_label(value, exact=True).check()
+        page.get_by_role("button", name="Enregistrer l'évaluation").click()
+    page.goto(detail)
+
+
+GOOD = {
+    "Durée adaptée": "1",
+    "comprendre la situation": "1",
+    "choix des actions": "2",
+    "Secret professionnel": "1,5 – respecté",
+}
+
+
+def test_structure_requests_dpid_and_slai_decide_structure_gets_its_letter(page, demo_live_server, tmp_path):
+    from playwright.sync_api import expect
+
+    server = demo_live_server
+    # The structure completes a referent's training record.
+    login(page, server, "responsable@demo.rsa62.test")
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Label").click()
+    page.get_by_role("link", name="Formation des référents").click()
+    page.get_by_role("link", name="Ajouter une formation pour Julien Dupont").click()
+    page.locator("#id_module").select_option(label="L'accompagnement du public féminin (1 jour)")
+    page.get_by_label("Session suivie (attestation de présence)").check()
+    page.locator("#id_date").fill("2026-10-12")
+    certificate = tmp_path / "attestation.pdf"
+    certificate.write_bytes(CERTIFICATE)
+    page.locator("#id_piece").set_input_files(str(certificate))
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Formation enregistrée pour Julien Dupont.")).to_be_visible()
+    row = page.get_by_role("row", name=re.compile("Julien Dupont"))
+    expect(row.get_by_text("Formation complète")).to_be_visible()
+
+    # Draws, self-grades and submits its request.
+    page.get_by_role("link", name="Mon label").click()
+    page.get_by_role("link", name="Première demande").click()
+    page.get_by_label(re.compile("Engagement de la structure")).check()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    while page.get_by_role("button", name=re.compile("Tirer 5 CER au sort")).count():
+        page.get_by_role("button", name=re.compile("Tirer 5 CER au sort")).first.click()
+        expect(page.get_by_text(re.compile(r"CER tirés au sort pour .* \(graine \d+\)"))).to_be_visible()
+    grade_all(page, server, "Évaluer", GOOD)
+    expect(page.get_by_text(re.compile(r"Auto-évaluation de la structure : \d+,\d % \(15 CER sur 15\)"))).to_be_visible()
+    page.get_by_role("button", name="Déposer la demande").click()
+    expect(page.get_by_text("Demande déposée")).to_be_visible()
+    request_url = page.url
+    assert page.get_by_role("button", name=re.compile("Tirer")).count() == 0  # frozen
+    assert_no_csp_violation(page)
+
+    # The DPID controls the panel and proposes an opinion.
+    login(page, server, "dpid@demo.rsa62.test")
+    page.goto(request_url)
+    grade_all(page, server, "Contrôler", GOOD)
+    page.get_by_role("textbox", name=re.compile("Évaluation administrative")).fill("Dossier complet, CER de bonne qualité.")
+    page.get_by_role("radio", name="Favorable", exact=True).check()
+    page.get_by_role("button", name="Enregistrer l'évaluation et l'avis").click()
+    expect(page.get_by_text("Évaluation enregistrée")).to_be_visible()
+
+    # The SLAI confirms it.
+    login(page, server, "slai@demo.rsa62.test")
+    page.goto(request_url)
+    page.get_by_role("group", name=re.compile("Avis après échange")).get_by_role("radio", name="Favorable", exact=True).check()
+    page.get_by_role("textbox", name=re.compile("Observations du SLAI")).fill("Partenaire fiable sur l'Arrageois.")
+    page.get_by_role("button", name="Enregistrer l'avis").click()
+    expect(page.get_by_text("Avis du SLAI enregistré")).to_be_visible()
+
+    # The DPID grants the label and issues the letter.
+    login(page, server, "dpid@demo.rsa62.test")
+    page.goto(request_url)
+    page.get_by_label("Accorder le label").check()
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_text(re.compile("Label Référent 62 accordé jusqu'au"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("Produire le document : Courrier de décision")).click()
+    page.get_by_role("button", name=re.compile("Émettre la version 1")).click()
+    expect(page.get_by_text("Document émis")).to_be_visible()
+
+    # The structure sees its label and downloads the letter.
+    login(page, server, "responsable@demo.rsa62.test")
+    page.goto(request_url)
+    expect(page.get_by_text(re.compile("valable jusqu.au"))).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Télécharger Courrier de décision")).click()
+    assert download_info.value.suggested_filename == "label-decision-mempa-v1.pdf"
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Label").click()
+    expect(page.get_by_text("Labellisée")).to_be_visible()
+    screenshot(page, "label-accorde")
+    assert_no_csp_violation(page)
+
+
+def test_dpid_follows_a_moratorium_and_answers_an_appeal(page, demo_live_server):
+    from playwright.sync_api import expect
+
+    server = demo_live_server
+    login(page, server, "dpid@demo.rsa62.test")
+    page.goto(f"{server.url}/label/?etat=moratoire")
+    page.get_by_role("link", name="Tous Parrains").click()
+    expect(page.get_by_text(re.compile("Moratoire du 5 octobre 2026 au 5 avril 2027"))).to_be_visible()
+    page.get_by_role("link", name="Fiche de suivi du moratoire").click()
+    page.get_by_label("Signature du siège (chargé·e de développement)").fill("2026-11-20")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Fiche de suivi du moratoire enregistrée.")).to_be_visible()
+    page.get_by_role("button", name=re.compile("Produire le document : Fiche de suivi du moratoire")).click()
+    expect(page.get_by_role("link", name="Télécharger le PDF")).to_be_visible()
+
+    page.goto(f"{server.url}/label/?etat=refusee")
+    page.get_by_role("link", name="PIF").click()
+    expect(page.get_by_text(re.compile("réponse attendue avant le 10 janvier 2027"))).to_be_visible()
+    page.get_by_label("Recours rejeté").check()
+    page.get_by_role("textbox", name=re.compile("Réponse motivée")).fill("Les justificatifs de formation restent incomplets.")
+    page.get_by_role("button", name="Répondre au recours").click()
+    expect(page.get_by_text("Réponse au recours enregistrée.")).to_be_visible()
+    expect(page.get_by_text(re.compile("tribunal administratif de Lille jusqu'au"))).to_be_visible()
+    screenshot(page, "label-recours")
+    assert_no_csp_violation(page)
