@@ -124,7 +124,9 @@ def _panel(demande, *, structure_scores, dpid_scores=None, when):
         pool = list(CerAnonymise.objects.filter(referent=referent).order_by("pk").values_list("pk", flat=True))
         seed = 1000 + referent.pk
         selection = draw(pool, seed)
-        tirage = TirageCer.objects.create(demande=demande, referent=referent, seed=seed, pool=pool, selection=selection)
+        tirage = TirageCer.objects.create(
+            demande=demande, referent=referent, seed=seed, pool=pool, selection=selection
+        )
         TirageCer.objects.filter(pk=tirage.pk).update(created_at=when)
         for cer in CerAnonymise.objects.filter(pk__in=selection):
             result = grading.grade(cer.cer)

@@ -69,7 +69,9 @@ def test_structure_requests_dpid_and_slai_decide_structure_gets_its_letter(page,
         page.get_by_role("button", name=re.compile("Tirer 5 CER au sort")).first.click()
         expect(page.get_by_text(re.compile(r"CER tirés au sort pour .* \(graine \d+\)"))).to_be_visible()
     grade_all(page, server, "Évaluer", GOOD)
-    expect(page.get_by_text(re.compile(r"Auto-évaluation de la structure : \d+,\d % \(15 CER sur 15\)"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Auto-évaluation de la structure : \d+,\d % \(15 CER sur 15\)"))
+    ).to_be_visible()
     page.get_by_role("button", name="Déposer la demande").click()
     expect(page.get_by_text("Demande déposée")).to_be_visible()
     request_url = page.url
@@ -80,7 +82,9 @@ def test_structure_requests_dpid_and_slai_decide_structure_gets_its_letter(page,
     login(page, server, "dpid@demo.rsa62.test")
     page.goto(request_url)
     grade_all(page, server, "Contrôler", GOOD)
-    page.get_by_role("textbox", name=re.compile("Évaluation administrative")).fill("Dossier complet, CER de bonne qualité.")
+    page.get_by_role("textbox", name=re.compile("Évaluation administrative")).fill(
+        "Dossier complet, CER de bonne qualité."
+    )
     page.get_by_role("radio", name="Favorable", exact=True).check()
     page.get_by_role("button", name="Enregistrer l'évaluation et l'avis").click()
     expect(page.get_by_text("Évaluation enregistrée")).to_be_visible()
@@ -88,7 +92,9 @@ def test_structure_requests_dpid_and_slai_decide_structure_gets_its_letter(page,
     # The SLAI confirms it.
     login(page, server, "slai@demo.rsa62.test")
     page.goto(request_url)
-    page.get_by_role("group", name=re.compile("Avis après échange")).get_by_role("radio", name="Favorable", exact=True).check()
+    page.get_by_role("group", name=re.compile("Avis après échange")).get_by_role(
+        "radio", name="Favorable", exact=True
+    ).check()
     page.get_by_role("textbox", name=re.compile("Observations du SLAI")).fill("Partenaire fiable sur l'Arrageois.")
     page.get_by_role("button", name="Enregistrer l'avis").click()
     expect(page.get_by_text("Avis du SLAI enregistré")).to_be_visible()
@@ -135,7 +141,9 @@ def test_dpid_follows_a_moratorium_and_answers_an_appeal(page, demo_live_server)
     page.get_by_role("link", name="PIF").click()
     expect(page.get_by_text(re.compile("réponse attendue avant le 10 janvier 2027"))).to_be_visible()
     page.get_by_label("Recours rejeté").check()
-    page.get_by_role("textbox", name=re.compile("Réponse motivée")).fill("Les justificatifs de formation restent incomplets.")
+    page.get_by_role("textbox", name=re.compile("Réponse motivée")).fill(
+        "Les justificatifs de formation restent incomplets."
+    )
     page.get_by_role("button", name="Répondre au recours").click()
     expect(page.get_by_text("Réponse au recours enregistrée.")).to_be_visible()
     expect(page.get_by_text(re.compile("tribunal administratif de Lille jusqu'au"))).to_be_visible()
