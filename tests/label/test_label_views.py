@@ -31,6 +31,7 @@ from tests.label.factories import (
     at,
     cer_data,
     clear_label_records,
+    dpid_control,
     draft_ready,
     evaluated,
     import_cers,
@@ -105,7 +106,11 @@ def test_another_structures_request_is_not_found(world, client_for, demande_b, r
     assert client.post(reverse("label:demande_update", args=[demande_b.pk]), {"engagement": "on"}).status_code == 404
     evaluation = demande_b.evaluations.filter(evaluateur=Evaluateur.STRUCTURE).first()
     assert client.get(reverse("label:evaluation", args=[evaluation.pk])).status_code == 404
+    avis = {"avis": Avis.FAVORABLE, "revue_conjointe": "Vu."}
+    assert client.post(reverse("label:demande_avis_slai", args=[demande_b.pk]), avis).status_code == 404
     assert "Structure B" not in text(client.get(reverse("label:home")))
+    demande_b.refresh_from_db()
+    assert demande_b.etat == EtatDemande.DEPOSEE
 
 
 @pytest.mark.parametrize("role", ["dpid", "slai", "manager", "admin"])
@@ -186,7 +191,11 @@ def test_the_structure_cannot_evaluate_nor_decide(world, client_for, role):
     demande.refresh_from_db()
     assert demande.etat == EtatDemande.DEPOSEE
 
-    DemandeLabel.objects.filter(pk=demande.pk).update(etat=EtatDemande.AVIS_SLAI)
+    dpid_control(demande, world.user("dpid"))
+    services.demande_evaluer(demande=demande, user=world.user("dpid"), evaluation="Complet.", avis=Avis.FAVORABLE)
+    services.demande_avis_slai(
+        demande=demande, user=world.user("slai"), avis=Avis.FAVORABLE, commentaire="", revue_conjointe=""
+    )
     decision = {"decision": "accord", "motifs": ""}
     assert client.post(reverse("label:demande_decider", args=[demande.pk]), decision).status_code == 403
     demande.refresh_from_db()
