@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from label import grading
 from label.enums import Avis, EtatDemande, EtatRecours, Evaluateur, NatureFormation, TypeDemande
@@ -232,7 +233,7 @@ class DemandeLabel(models.Model):
             return None
         from label.dates import add_months
 
-        return add_months(self.deposee_at.date(), 6)
+        return add_months(timezone.localdate(self.deposee_at), 6)
 
 
 class TransitionDemande(models.Model):

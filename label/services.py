@@ -24,6 +24,7 @@ from label.models import (
 from label.selectors import panel_summary, training_statuses
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core.formats import format_number
 from portal.referentiels.models import Referent
 
 LABEL_YEARS = 5
@@ -50,6 +51,7 @@ TRANSITIONS = {
     "confirmer_slai": ({EtatDemande.AVIS_DPID}, EtatDemande.AVIS_SLAI),
     "accorder": ({EtatDemande.AVIS_SLAI}, EtatDemande.ACCORDEE),
     "refuser": ({EtatDemande.AVIS_SLAI}, None),  # moratorium, or refusal after a moratorium
+    "accueillir_recours": ({EtatDemande.MORATOIRE, EtatDemande.REFUSEE}, EtatDemande.ACCORDEE),
 }
 
 
@@ -292,7 +294,9 @@ def demande_refuser(*, demande, user, motifs: str) -> DemandeLabel:
         if any(not status.is_complete for status in statuses):
             unmet.append("Formation de l'ensemble des référents")
         if not summary.dpid_passes:
-            unmet.append(f"Qualité des CER : moyenne du contrôle {summary.dpid_average} % (80 % attendus)")
+            unmet.append(
+                f"Qualité des CER : moyenne du contrôle {format_number(summary.dpid_average, 1)} % (80 % attendus)"
+            )
         Moratoire.objects.create(
             demande=demande,
             date_debut=today,
@@ -345,8 +349,13 @@ def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours
     recours.repondu_le = today
     recours.save(update_fields=["etat", "reponse", "repondu_le"])
     if accueilli:
+        # The refusal is withdrawn: the request is granted (which also ends any moratorium).
+        demande = recours.demande
+        _transition(demande, "accueillir_recours", user=user, motif=reponse)
+        demande.save(update_fields=["etat"])
         Label.objects.create(
-            structure=recours.demande.structure,
+            structure=demande.structure,
+            demande=demande,
             date_decision=today,
             date_fin=add_years(today, LABEL_YEARS) - datetime.timedelta(days=1),
         )

@@ -134,11 +134,6 @@ def test_the_detail_page_shows_the_submission_and_instruction_dates(world, clien
     assert "déposée le 10 mars 2026 · instruction avant le 10 septembre 2026" in text(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/label/demande_detail.html shows the automatic points 'sur 5' while the automatic items of "
-    "the grid total 4.5 points (label/grading.py AUTOMATIC_ITEMS): a perfect CER reads '4,5 / 5'",
-)
 def test_the_automatic_points_are_shown_out_of_their_maximum(world, client_for):
     demande = draft_ready(world.structure_a, world.user("responsable"))
     response = client_for("responsable").get(reverse("label:demande_detail", args=[demande.pk]))

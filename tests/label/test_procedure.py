@@ -407,11 +407,6 @@ def test_the_unmet_criteria_list_only_what_is_missing(world):
     assert "Formation" not in demande.moratoire.criteres_non_remplis
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="label/services.py demande_refuser writes the control average with str(Decimal) ('45.0 %') into "
-    "criteres_non_remplis, shown as is on the moratorium sheet, instead of the French '45,0 %'",
-)
 def test_the_unmet_quality_criterion_is_written_in_french(world):
     demande = decided(world, D(2026, 8, 31), control=POOR, refuse=True)
     assert "Qualité des CER : moyenne du contrôle 45,0 % (80 % attendus)" in demande.moratoire.criteres_non_remplis
@@ -648,11 +643,6 @@ def test_a_draft_has_no_instruction_deadline(world, django_capture_on_commit_cal
     assert run(D(2026, 9, 1), "label_instruction", django_capture_on_commit_callbacks) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="label/models.py DemandeLabel.instruction_deadline uses deposee_at.date(), the UTC date: a request "
-    "submitted between midnight and 1 or 2 a.m. Paris time gets a deadline one day early",
-)
 def test_the_instruction_deadline_counts_from_the_paris_day_of_submission(world):
     with at(D(2026, 3, 1)):
         demande = draft_ready(world.structure_a, world.user("responsable"))
@@ -700,11 +690,6 @@ def test_without_a_new_request_the_moratorium_end_reminds_on_the_day(world, djan
     assert [(r.recipient.email, r.offset_days) for r in rappels] == [("resp-a@example.test", 0)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="label/services.py recours_repondre(accueilli=True) delivers a Label but leaves the request in "
-    "'moratoire': label/echeances.py FinMoratoire still tells the labelled structure that its moratorium ends",
-)
 def test_an_upheld_recours_ends_the_moratorium_reminders(world, django_capture_on_commit_callbacks):
     demande = decided(world, D(2026, 8, 31), control=POOR, refuse=True)
     with at(D(2026, 10, 15)):
