@@ -16,7 +16,16 @@ from django.core.files.base import ContentFile
 from label import grading
 from label.catalogue import ensure_modules
 from label.dates import add_months, add_years
-from label.enums import Avis, EtatDemande, EtatRecours, Evaluateur, NatureFormation, TypeDemande
+from label.enums import (
+    Avis,
+    EtatDemande,
+    EtatRecours,
+    EtatRetrait,
+    Evaluateur,
+    MotifRetrait,
+    NatureFormation,
+    TypeDemande,
+)
 from label.models import (
     CerAnonymise,
     DemandeLabel,
@@ -26,6 +35,7 @@ from label.models import (
     ModuleFormation,
     Moratoire,
     Recours,
+    RetraitLabel,
     TirageCer,
     TransitionDemande,
 )
@@ -177,7 +187,7 @@ def load():
 
     # Training records: complete for most referents; MEMPA has gaps to fill in the demo.
     for referent in Referent.objects.actifs().exclude(structure__nom="MEMPA"):
-        if referent.date_arrivee.year < 2026:
+        if referent.date_arrivee.year < 2026 and referent.nom_complet != "Kevin Lambert":
             _trained(referent)
     mempa = structures["MEMPA"]
     for referent in Referent.objects.filter(structure=mempa):
@@ -303,4 +313,21 @@ def load():
         "nouvelle grille d'auto-contrôle mensuelle.",
         created_by=dpid,
     )
-    return "7 structures dans chaque situation du label"
+    # Impact Oval: labelled, but a new referent was never trained: withdrawal envisaged, the
+    # structure may send its observations until 15 December.
+    impact = Label.objects.create(
+        structure=structures["Impact Oval"],
+        date_decision=datetime.date(2025, 12, 1),
+        date_fin=datetime.date(2030, 11, 30),
+    )
+    RetraitLabel.objects.create(
+        label=impact,
+        motif=MotifRetrait.ENGAGEMENTS,
+        etat=EtatRetrait.CONTRADICTOIRE,
+        griefs="Kevin Lambert, arrivé le 2 septembre 2024, n'a suivi aucun des modules obligatoires "
+        "malgré l'engagement pris lors de la demande de label.",
+        notifie_le=datetime.date(2026, 11, 15),
+        observations_avant=datetime.date(2026, 12, 15),
+        created_by=dpid,
+    )
+    return "8 structures dans chaque situation du label"

@@ -3,8 +3,8 @@
 from django.utils.text import slugify
 
 from label import perms, services
-from label.enums import EtatDemande
-from label.models import DemandeLabel
+from label.enums import EtatDemande, EtatRetrait
+from label.models import DemandeLabel, RetraitLabel
 from label.selectors import panel_summary
 from portal.documents.kinds import DocumentKind, register
 
@@ -59,5 +59,33 @@ register(
         build_context=_context,
         filename=lambda d, v: f"fiche-moratoire-{slugify(d.structure.nom)}-v{v}.pdf",
         can_request=_can_prepare_sheet,
+    )
+)
+
+
+def _retrait_context(retrait):
+    return {"retrait": retrait, "label": retrait.label, "structure": retrait.label.structure}
+
+
+def _can_prepare_withdrawal_letter(user, retrait):
+    """The DPID writes to the structure: the intended withdrawal, then the decision."""
+    return perms.can_manage_withdrawal(user) and retrait.etat in (
+        EtatRetrait.CONTRADICTOIRE,
+        EtatRetrait.RETIRE,
+        EtatRetrait.ABANDONNE,
+    )
+
+
+register(
+    DocumentKind(
+        code="label_retrait",
+        label="Courrier de la procédure de retrait du label",
+        template="label/pdf/retrait.html",
+        owner_model=RetraitLabel,
+        build_context=_retrait_context,
+        filename=lambda r, v: f"label-retrait-{slugify(r.label.structure.nom)}-v{v}.pdf",
+        can_request=_can_prepare_withdrawal_letter,
+        is_decision=True,
+        can_issue=_can_prepare_withdrawal_letter,
     )
 )

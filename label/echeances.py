@@ -6,8 +6,8 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from label.dates import add_months
-from label.enums import EtatDemande, EtatRecours, TypeDemande
-from label.models import DemandeLabel, FormationReferent, Label, Moratoire, Recours
+from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
+from label.models import DemandeLabel, FormationReferent, Label, Moratoire, Recours, RetraitLabel
 from label.selectors import training_deadline
 from portal.accounts.enums import Role
 from portal.accounts.models import User
@@ -203,3 +203,61 @@ def _visible_structures(user):
     from portal.referentiels.models import Structure
 
     return Structure.objects.visible_to(user)
+
+
+@register
+class ObservationsRetrait(Echeance):
+    code = "label_observations_retrait"
+    label = "Observations écrites sur le retrait envisagé du label"
+    offsets = (-10, -3, 0)
+
+    def candidates(self, today):
+        return RetraitLabel.objects.filter(etat=EtatRetrait.CONTRADICTOIRE).select_related("label__structure")
+
+    def visible(self, user, today, until=None):
+        return self.candidates(today) & RetraitLabel.objects.visible_to(user)
+
+    def due_date(self, obj):
+        return obj.observations_avant
+
+    def is_met(self, obj):
+        return obj.observations_at is not None or obj.etat != EtatRetrait.CONTRADICTOIRE
+
+    def recipients(self, obj):
+        return _responsables(obj.label.structure_id)
+
+    def describe(self, obj):
+        return f"Observations sur le retrait du label – {obj.label.structure.nom}"
+
+    def url(self, obj):
+        return reverse("label:retrait_detail", args=[obj.pk])
+
+
+@register
+class FinAccompagnementSlai(Echeance):
+    code = "label_fin_accompagnement"
+    label = "Fin des 6 mois d'accompagnement du SLAI : nouvelle étude de la qualité des CER"
+    offsets = (-15, 0, 7)
+
+    def candidates(self, today):
+        return RetraitLabel.objects.filter(etat=EtatRetrait.ACCOMPAGNEMENT).select_related("label__structure")
+
+    def visible(self, user, today, until=None):
+        if not (user.scope.sees_departement or user.scope.is_slai):
+            return RetraitLabel.objects.none()
+        return self.candidates(today) & RetraitLabel.objects.visible_to(user)
+
+    def due_date(self, obj):
+        return obj.accompagnement_fin
+
+    def is_met(self, obj):
+        return obj.etat != EtatRetrait.ACCOMPAGNEMENT
+
+    def recipients(self, obj):
+        return _dpid_agents()
+
+    def describe(self, obj):
+        return f"Nouvelle étude après accompagnement – {obj.label.structure.nom}"
+
+    def url(self, obj):
+        return reverse("label:retrait_detail", args=[obj.pk])

@@ -38,3 +38,16 @@ class EtatRecours(models.TextChoices):
     DEPOSE = "depose", "Déposé"
     ACCUEILLI = "accueilli", "Accueilli : label accordé"
     REJETE = "rejete", "Rejeté"
+
+
+class MotifRetrait(models.TextChoices):
+    FIN_MISSION = "fin_mission", "Fin de la mission d'accompagnement RSA (le label tombe de plein droit)"
+    ENGAGEMENTS = "engagements", "Engagements non tenus (formation des référents absents ou nouveaux)"
+    QUALITE_CER = "qualite_cer", "Qualité des CER plus assurée (après 6 mois d'accompagnement du SLAI)"
+
+
+class EtatRetrait(models.TextChoices):
+    ACCOMPAGNEMENT = "accompagnement", "Accompagnement du SLAI (6 mois)"
+    CONTRADICTOIRE = "contradictoire", "Procédure contradictoire : observations de la structure attendues"
+    RETIRE = "retire", "Label retiré"
+    ABANDONNE = "abandonne", "Procédure abandonnée : label maintenu"

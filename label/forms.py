@@ -3,7 +3,7 @@ import json
 from django import forms
 from django.utils import timezone
 
-from label.enums import Avis, NatureFormation
+from label.enums import Avis, MotifRetrait, NatureFormation
 from label.models import DemandeLabel, EvaluationCer, FormationReferent, ModuleFormation, Moratoire
 from portal.core.uploads import validate_document_upload
 
@@ -213,3 +213,36 @@ class ReponseRecoursForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reponse = forms.CharField(label="Réponse motivée", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RetraitForm(forms.Form):
+    motif = forms.ChoiceField(label="Motif du retrait", choices=MotifRetrait.choices, widget=forms.RadioSelect)
+    griefs = forms.CharField(
+        label="Faits et motifs de droit",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Ils seront communiqués à la structure, qui pourra présenter ses observations écrites.",
+    )
+
+
+class ContradictoireForm(forms.Form):
+    griefs = forms.CharField(
+        label="Résultat de la nouvelle étude et motifs du retrait envisagé", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ObservationsForm(forms.Form):
+    observations = forms.CharField(label="Vos observations écrites", widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class DecisionRetraitForm(forms.Form):
+    retirer = forms.TypedChoiceField(
+        label="Décision",
+        choices=[("1", "Retirer le label"), ("0", "Abandonner la procédure : le label est maintenu")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    decision = forms.CharField(
+        label="Décision motivée",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Elle répond aux observations de la structure.",
+    )

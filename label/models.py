@@ -8,7 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from label import grading
-from label.enums import Avis, EtatDemande, EtatRecours, Evaluateur, NatureFormation, TypeDemande
+from label.enums import (
+    Avis,
+    EtatDemande,
+    EtatRecours,
+    EtatRetrait,
+    Evaluateur,
+    MotifRetrait,
+    NatureFormation,
+    TypeDemande,
+)
 
 QUALITY_THRESHOLD = Decimal("80")  # % of the grid, seed 001 l. 253
 
@@ -411,3 +420,59 @@ class Recours(models.Model):
 
     def __str__(self):
         return f"Recours gracieux de {self.demande.structure}"
+
+
+class RetraitLabelQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The structure concerned, the SLAI of its territories, the DPID and managers."""
+        scope = user.scope
+        if scope.sees_departement:
+            return self
+        if scope.is_structure_member:
+            return self.filter(label__structure_id=scope.structure_id)
+        if scope.is_slai:
+            return self.filter(label__structure__territoires=scope.territoire_id)
+        return self.none()
+
+
+class RetraitLabel(models.Model):
+    """Withdrawal of a label (seed 001 §9). Except when the label lapses by right, it is an
+    unfavourable decision the structure did not ask for: it is told the intended decision and its
+    grounds and may send written observations first (CRPA L121-1, L122-1)."""
+
+    OBSERVATIONS_DAYS = 30
+
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="retraits")
+    motif = models.CharField("motif", max_length=20, choices=MotifRetrait.choices)
+    etat = models.CharField("état", max_length=20, choices=EtatRetrait.choices)
+    griefs = models.TextField("motifs envisagés (faits et droit)")
+    accompagnement_fin = models.DateField("fin de l'accompagnement du SLAI", null=True, blank=True)
+    notifie_le = models.DateField("intention notifiée le", null=True, blank=True)
+    observations_avant = models.DateField("observations attendues avant le", null=True, blank=True)
+    observations = models.TextField("observations écrites de la structure", blank=True)
+    observations_at = models.DateTimeField("observations reçues le", null=True, blank=True)
+    decision = models.TextField("décision motivée (réponse aux observations)", blank=True)
+    decide_le = models.DateField("décidé le", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("engagé le", auto_now_add=True)
+
+    objects = RetraitLabelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "retrait de label"
+        verbose_name_plural = "retraits de label"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(etat=EtatRetrait.CONTRADICTOIRE)
+                | (Q(notifie_le__isnull=False) & Q(observations_avant__isnull=False)),
+                name="retrait_contradictoire_has_dates",
+                violation_error_message="La procédure contradictoire a une date de notification et un délai.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Retrait du label de {self.label.structure} ({self.get_etat_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("label:retrait_detail", args=[self.pk])

@@ -46,3 +46,13 @@ def can_file_recours(user, demande):
         and demande.etat in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
         and not hasattr(demande, "recours")
     )
+
+
+def can_manage_withdrawal(user):
+    """The DPID starts and decides a withdrawal."""
+    return user.scope.is_dpid
+
+
+def can_send_observations(user, retrait):
+    """The structure answers the intended withdrawal in writing."""
+    return can_request_label(user, retrait.label.structure)

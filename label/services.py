@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from label import grading
 from label.dates import add_months, add_years
-from label.enums import EtatDemande, EtatRecours, Evaluateur, TypeDemande
+from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur, MotifRetrait, TypeDemande
 from label.models import (
     CerAnonymise,
     DemandeLabel,
@@ -18,6 +18,7 @@ from label.models import (
     Label,
     Moratoire,
     Recours,
+    RetraitLabel,
     TirageCer,
     TransitionDemande,
 )
@@ -28,6 +29,7 @@ from portal.core.formats import format_number
 from portal.referentiels.models import Referent
 
 LABEL_YEARS = 5
+RENEWAL_LAST_MONTH = 7  # July
 MORATOIRE_MONTHS = 6
 RECOURS_MONTHS = 2
 
@@ -55,9 +57,17 @@ TRANSITIONS = {
 }
 
 
+def renewal_window_open(label, today: datetime.date) -> bool:
+    """Renewal is requested between January and July of the label's last year (seed 001 l. 143)."""
+    return label.date_fin.year == today.year and today.month <= RENEWAL_LAST_MONTH and today <= label.date_fin
+
+
 def _transition(demande, name, *, user, motif="", to=None):
     """Check the table, move the state and log who, when, from, to and why."""
     allowed, target = TRANSITIONS[name]
+    if name in ("accorder", "refuser") and demande.type == TypeDemande.RENOUVELLEMENT:
+        # The lighter renewal procedure: the DPID may decide right after its evaluation.
+        allowed = allowed | {EtatDemande.AVIS_DPID}
     locked = DemandeLabel.objects.select_for_update().get(pk=demande.pk)
     if locked.etat not in allowed:
         raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la demande.")
@@ -88,7 +98,16 @@ def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
             f"La structure est en moratoire jusqu'au {moratoire.date_fin:%d/%m/%Y} : "
             "une nouvelle demande pourra être déposée à son terme."
         )
-    if type_demande is None:
+    label = Label.objects.filter(structure=structure).valid_on(today).order_by("-date_fin").first()
+    if label is not None:
+        # A labelled structure only asks for its renewal, January to July of the label's last year.
+        if not renewal_window_open(label, today):
+            raise LabelError(
+                f"La structure est labellisée jusqu'au {label.date_fin:%d/%m/%Y} : le renouvellement se demande "
+                f"entre janvier et juillet {label.date_fin.year}."
+            )
+        type_demande = TypeDemande.RENOUVELLEMENT
+    elif type_demande is None:
         type_demande = TypeDemande.APRES_MORATOIRE if moratoire is not None else TypeDemande.INITIALE
     demande = DemandeLabel.objects.create(structure=structure, type=type_demande, created_by=user)
     access_record(user=user, obj=demande, action=Action.CREATION)
@@ -264,11 +283,14 @@ def demande_accorder(*, demande, user, motifs: str = "") -> Label:
     demande.notifiee_le = today
     demande.motifs_decision = motifs
     demande.save(update_fields=["etat", "decision_at", "notifiee_le", "motifs_decision"])
+    # A renewal continues the current label: the new one starts the day after it ends.
+    current = Label.objects.filter(structure=demande.structure).valid_on(today).order_by("-date_fin").first()
+    start = current.date_fin + datetime.timedelta(days=1) if current is not None else today
     return Label.objects.create(
         structure=demande.structure,
         demande=demande,
-        date_decision=today,
-        date_fin=add_years(today, LABEL_YEARS) - datetime.timedelta(days=1),
+        date_decision=start,
+        date_fin=add_years(start, LABEL_YEARS) - datetime.timedelta(days=1),
     )
 
 
@@ -366,3 +388,109 @@ def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours
 def contentieux_deadline(recours) -> datetime.date | None:
     """After a rejected recours gracieux: 2 months to seize the tribunal administratif de Lille."""
     return add_months(recours.repondu_le, RECOURS_MONTHS) if recours.repondu_le else None
+
+
+# --- withdrawal ------------------------------------------------------------------------------
+
+ACCOMPAGNEMENT_MONTHS = 6
+
+
+@transaction.atomic
+def retrait_engager(*, label, motif: str, griefs: str, user) -> RetraitLabel:
+    """Start a withdrawal. The end of the RSA mission lapses the label by right; unkept
+    commitments open the procédure contradictoire at once; a CER quality no longer assured first
+    opens 6 months of support by the SLAI (seed 001 §9)."""
+    today = timezone.localdate()
+    if not label.is_valid_on(today):
+        raise LabelError("Ce label n'est plus valide : il n'y a rien à retirer.")
+    if label.retraits.filter(etat__in=[EtatRetrait.ACCOMPAGNEMENT, EtatRetrait.CONTRADICTOIRE]).exists():
+        raise LabelError("Une procédure de retrait est déjà en cours pour ce label.")
+    if not griefs.strip():
+        raise LabelError("Indiquez les faits qui fondent le retrait envisagé.")
+    retrait = RetraitLabel(label=label, motif=motif, griefs=griefs, created_by=user)
+    if motif == MotifRetrait.FIN_MISSION:
+        retrait.etat = EtatRetrait.RETIRE
+        retrait.decide_le = today
+        retrait.decision = "Le label tombe de plein droit : la structure a mis fin à sa mission d'accompagnement RSA."
+        _withdraw(label, today, retrait.decision)
+    elif motif == MotifRetrait.QUALITE_CER:
+        retrait.etat = EtatRetrait.ACCOMPAGNEMENT
+        retrait.accompagnement_fin = add_months(today, ACCOMPAGNEMENT_MONTHS)
+    else:
+        _open_contradictoire(retrait, today)
+    retrait.save()
+    access_record(user=user, obj=label, action=Action.MODIFICATION, detail=f"retrait : {retrait.get_etat_display()}")
+    return retrait
+
+
+def _open_contradictoire(retrait, today):
+    retrait.etat = EtatRetrait.CONTRADICTOIRE
+    retrait.notifie_le = today
+    retrait.observations_avant = today + datetime.timedelta(days=RetraitLabel.OBSERVATIONS_DAYS)
+
+
+def _withdraw(label, day, reason):
+    label.retire_le = day
+    label.motif_retrait = reason
+    label.save(update_fields=["retire_le", "motif_retrait"])
+
+
+@transaction.atomic
+def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
+    """After the 6 months of SLAI support, the new study still finds the quality lacking."""
+    today = timezone.localdate()
+    if retrait.etat != EtatRetrait.ACCOMPAGNEMENT:
+        raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
+    if today < retrait.accompagnement_fin:
+        raise LabelError(
+            f"L'accompagnement du SLAI court jusqu'au {retrait.accompagnement_fin:%d/%m/%Y} : "
+            "la nouvelle étude se fait à son terme."
+        )
+    retrait.griefs = griefs or retrait.griefs
+    _open_contradictoire(retrait, today)
+    retrait.save()
+    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail="retrait : contradictoire")
+    return retrait
+
+
+@transaction.atomic
+def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
+    today = timezone.localdate()
+    if retrait.etat != EtatRetrait.CONTRADICTOIRE:
+        raise LabelError("Aucune procédure contradictoire n'attend d'observations.")
+    if retrait.observations_at is not None:
+        raise LabelError("Action déjà effectuée : vos observations ont été transmises.")
+    if today > retrait.observations_avant:
+        raise LabelError(
+            f"Le délai pour présenter des observations a expiré le {retrait.observations_avant:%d/%m/%Y}."
+        )
+    if not observations.strip():
+        raise LabelError("Rédigez vos observations.")
+    retrait.observations = observations
+    retrait.observations_at = timezone.now()
+    retrait.save(update_fields=["observations", "observations_at"])
+    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail="retrait : observations")
+    return retrait
+
+
+@transaction.atomic
+def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLabel:
+    """Decide after the observations (or once their delay has passed); the decision answers them."""
+    today = timezone.localdate()
+    if retrait.etat != EtatRetrait.CONTRADICTOIRE:
+        raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
+    if retrait.observations_at is None and today <= retrait.observations_avant:
+        raise LabelError(
+            f"La structure peut présenter ses observations jusqu'au {retrait.observations_avant:%d/%m/%Y} : "
+            "la décision ne peut être prise qu'après."
+        )
+    if not decision.strip():
+        raise LabelError("La décision doit être motivée et répondre aux observations de la structure.")
+    retrait.etat = EtatRetrait.RETIRE if retirer else EtatRetrait.ABANDONNE
+    retrait.decision = decision
+    retrait.decide_le = today
+    retrait.save(update_fields=["etat", "decision", "decide_le"])
+    if retirer:
+        _withdraw(retrait.label, today, decision)
+    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail=f"retrait : {retrait.etat}")
+    return retrait

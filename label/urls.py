@@ -24,4 +24,10 @@ urlpatterns = [
     path("demandes/<int:pk>/recours/", views.recours_deposer, name="recours_deposer"),
     path("demandes/<int:pk>/recours/reponse/", views.recours_repondre, name="recours_repondre"),
     path("evaluations/<int:pk>/", views.evaluation, name="evaluation"),
+    path("labels/<int:label_pk>/retrait/", views.retrait_create, name="retrait_create"),
+    path("retraits/<int:pk>/", views.retrait_detail, name="retrait_detail"),
+    path("retraits/<int:pk>/contradictoire/", views.retrait_contradictoire, name="retrait_contradictoire"),
+    path("retraits/<int:pk>/observations/", views.retrait_observations, name="retrait_observations"),
+    path("retraits/<int:pk>/decider/", views.retrait_decider, name="retrait_decider"),
+    path("remise/", views.remise, name="remise"),
 ]

@@ -7,22 +7,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from label import perms, services
-from label.enums import EtatDemande, Evaluateur
+from label.enums import EtatDemande, EtatRetrait, Evaluateur
 from label.forms import (
     AvisSlaiForm,
     CerImportForm,
+    ContradictoireForm,
     DecisionForm,
+    DecisionRetraitForm,
     DemandeForm,
     EvaluationDpidForm,
     EvaluationForm,
     FormationForm,
     MoratoireForm,
+    ObservationsForm,
     RecoursForm,
     RenvoiForm,
     ReponseRecoursForm,
+    RetraitForm,
 )
 from label.grading import GRID, grade
-from label.models import DemandeLabel, EvaluationCer, FormationReferent, Label
+from label.models import DemandeLabel, EvaluationCer, FormationReferent, Label, RetraitLabel
 from label.selectors import current_label, panel_summary, training_statuses
 from portal.audit.enums import Action
 from portal.audit.services import access_record
@@ -44,11 +48,15 @@ def label_home(request):
     context = {"today": today}
     if scope.is_structure_member:
         structure = Structure.objects.get(pk=scope.structure_id)
+        label = current_label(structure, today)
         context.update(
             structure=structure,
-            label=current_label(structure, today),
+            label=label,
+            renewal_open=label is not None and services.renewal_window_open(label, today),
             demandes=DemandeLabel.objects.visible_to(request.user).order_by("-created_at"),
-            can_request=perms.can_request_label(request.user, structure),
+            retraits=RetraitLabel.objects.visible_to(request.user).select_related("label"),
+            can_request=perms.can_request_label(request.user, structure)
+            and (label is None or services.renewal_window_open(label, today)),
         )
         return render(request, "label/home_structure.html", context)
     demandes = DemandeLabel.objects.visible_to(request.user).select_related("structure").order_by("deposee_at", "pk")
@@ -61,6 +69,10 @@ def label_home(request):
         .select_related("structure")
     )
     context.update(
+        retraits=RetraitLabel.objects.visible_to(request.user)
+        .filter(etat__in=[EtatRetrait.ACCOMPAGNEMENT, EtatRetrait.CONTRADICTOIRE])
+        .select_related("label__structure"),
+        can_withdraw=perms.can_manage_withdrawal(request.user),
         page=paginate(request, demandes),
         querystring=querystring_without_page(request),
         etat=etat,
@@ -431,3 +443,115 @@ def recours_repondre(request, pk):
         return "Réponse au recours enregistrée."
 
     return _post_transition(request, pk, perms.can_instruct, action)
+
+
+# --- withdrawal ------------------------------------------------------------------------------
+
+
+def retrait_create(request, label_pk):
+    label = get_object_or_404(Label.objects.visible_to(request.user).select_related("structure"), pk=label_pk)
+    if not perms.can_manage_withdrawal(request.user):
+        raise PermissionDenied
+    form = RetraitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            retrait = services.retrait_engager(label=label, user=request.user, **form.cleaned_data)
+            messages.success(request, f"Procédure de retrait : {retrait.get_etat_display()}.")
+            return redirect("label:retrait_detail", pk=retrait.pk)
+        except services.LabelError as error:
+            form.add_error(None, str(error))
+    return render(request, "label/retrait_form.html", {"form": form, "label": label})
+
+
+def retrait_detail(request, pk):
+    retrait = get_object_or_404(
+        RetraitLabel.objects.visible_to(request.user).select_related("label__structure"), pk=pk
+    )
+    today = timezone.localdate()
+    user = request.user
+    context = {
+        "retrait": retrait,
+        "today": today,
+        "can_manage": perms.can_manage_withdrawal(user),
+        "can_observe": perms.can_send_observations(user, retrait)
+        and retrait.etat == EtatRetrait.CONTRADICTOIRE
+        and retrait.observations_at is None
+        and today <= retrait.observations_avant,
+        "contradictoire_form": ContradictoireForm(initial={"griefs": retrait.griefs}),
+        "observations_form": ObservationsForm(),
+        "decision_form": DecisionRetraitForm(),
+        "documents_panel": documents_panel(user, retrait),
+    }
+    return render(request, "label/retrait_detail.html", context)
+
+
+def _post_retrait(request, pk, check, action):
+    retrait = get_object_or_404(RetraitLabel.objects.visible_to(request.user), pk=pk)
+    if not check(request.user, retrait):
+        raise PermissionDenied
+    try:
+        messages.success(request, action(retrait))
+    except services.LabelError as error:
+        _fail(request, error)
+    return redirect("label:retrait_detail", pk=pk)
+
+
+@require_POST
+def retrait_contradictoire(request, pk):
+    form = ContradictoireForm(request.POST)
+
+    def action(retrait):
+        if not form.is_valid():
+            raise services.LabelError("Indiquez le résultat de la nouvelle étude.")
+        services.retrait_contradictoire(retrait=retrait, user=request.user, **form.cleaned_data)
+        return "Procédure contradictoire ouverte : la structure peut présenter ses observations."
+
+    return _post_retrait(request, pk, lambda user, retrait: perms.can_manage_withdrawal(user), action)
+
+
+@require_POST
+def retrait_observations(request, pk):
+    form = ObservationsForm(request.POST)
+
+    def action(retrait):
+        if not form.is_valid():
+            raise services.LabelError("Rédigez vos observations.")
+        services.retrait_observations(retrait=retrait, user=request.user, **form.cleaned_data)
+        return "Vos observations sont transmises au Département, qui y répondra dans sa décision."
+
+    return _post_retrait(request, pk, perms.can_send_observations, action)
+
+
+@require_POST
+def retrait_decider(request, pk):
+    form = DecisionRetraitForm(request.POST)
+
+    def action(retrait):
+        if not form.is_valid():
+            raise services.LabelError("Choisissez la décision et motivez-la.")
+        services.retrait_decider(retrait=retrait, user=request.user, **form.cleaned_data)
+        return "Décision enregistrée. Préparez le courrier de décision."
+
+    return _post_retrait(request, pk, lambda user, retrait: perms.can_manage_withdrawal(user), action)
+
+
+def remise(request):
+    """The yearly handover of labels, territory by territory (seed 001 §7-3)."""
+    today = timezone.localdate()
+    try:
+        annee = int(request.GET.get("annee", today.year))
+    except ValueError:
+        annee = today.year
+    labels = (
+        Label.objects.visible_to(request.user)
+        .filter(date_decision__year=annee, structure__in=Structure.objects.visible_to(request.user))
+        .select_related("structure")
+        .prefetch_related("structure__territoires")
+        .order_by("structure__nom")
+    )
+    by_territory = {}
+    for label in labels:
+        for territoire in label.structure.territoires.all():
+            by_territory.setdefault(territoire.nom, []).append(label)
+    context = {"annee": annee, "territoires": sorted(by_territory.items()), "count": len(labels)}
+    return render(request, "label/remise.html", context)

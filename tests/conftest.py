@@ -38,6 +38,7 @@ class World:
     demande_a: object = None  # structure A's submitted label request
     evaluation_a: object = None  # a self-evaluation of that request
     formation_a: object = None  # a pending equivalence of the referent user's record
+    retrait_a: object = None  # a withdrawal of structure A's label, awaiting observations
 
     def user(self, role):
         return self.users.get(role)
@@ -84,7 +85,15 @@ def make_label_request(world):
     """A submitted label request of structure A with one drawn, self-graded CER."""
     from label.catalogue import ensure_modules
     from label.enums import EtatDemande, Evaluateur, NatureFormation
-    from label.models import CerAnonymise, DemandeLabel, EvaluationCer, FormationReferent, ModuleFormation
+    from label.models import (
+        CerAnonymise,
+        DemandeLabel,
+        EvaluationCer,
+        FormationReferent,
+        Label,
+        ModuleFormation,
+        RetraitLabel,
+    )
 
     ensure_modules()  # transactional tests flush the migration's rows
     cer = CerAnonymise.objects.create(
@@ -127,6 +136,17 @@ def make_label_request(world):
         organisme="CNFPT",
     )
     world.formation_a.piece.save("programme.pdf", ContentFile(b"%PDF-1.4 programme"))
+    label = Label.objects.create(
+        structure=world.structure_a, date_decision=datetime.date(2025, 6, 2), date_fin=datetime.date(2030, 6, 1)
+    )
+    world.retrait_a = RetraitLabel.objects.create(
+        label=label,
+        motif="engagements",
+        etat="contradictoire",
+        griefs="Référent non formé.",
+        notifie_le=datetime.date(2026, 11, 20),
+        observations_avant=datetime.date(2099, 12, 20),
+    )
 
 
 def make_document(owner, kind_code, user):

@@ -92,6 +92,12 @@ RULES = {
     "label:recours_deposer": (lambda w: {"pk": w.demande_a.pk}, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN}),
     "label:recours_repondre": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
     "label:evaluation": (lambda w: {"pk": w.evaluation_a.pk}, SIGNED_IN_200),
+    "label:retrait_create": (lambda w: {"label_pk": w.retrait_a.label_id}, DPID_ONLY),
+    "label:retrait_detail": (lambda w: {"pk": w.retrait_a.pk}, SIGNED_IN_200),
+    "label:retrait_contradictoire": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
+    "label:retrait_observations": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
+    "label:retrait_decider": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
+    "label:remise": (None, SIGNED_IN_200),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -109,6 +115,9 @@ POST_RULES = {
     "label:demande_avis_slai": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 302, "dpid": 302, "admin": 302},
     "label:demande_decider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:recours_repondre": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "label:retrait_observations": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
+    "label:retrait_decider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "label:retrait_contradictoire": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.

@@ -19,6 +19,7 @@ from label.models import (
     ModuleFormation,
     Moratoire,
     Recours,
+    RetraitLabel,
     TirageCer,
     TransitionDemande,
 )
@@ -51,6 +52,7 @@ def clear_label_records():
     """The shared `world` fixture comes with a label request, a CER and a training record of
     structure A; the procedure tests start from a structure that has none."""
     for model in (
+        RetraitLabel,
         Recours,
         Moratoire,
         Label,

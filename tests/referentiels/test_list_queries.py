@@ -1,6 +1,9 @@
 """List pages run a bounded number of SQL queries, whatever the number of rows."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from portal.audit.enums import Action
@@ -8,6 +11,7 @@ from portal.audit.services import access_record
 from tests.factories import ReferentFactory, StructureFactory
 
 MAX_QUERIES = 10
+HOME_MAX_QUERIES = 20  # one query per registered deadline, plus the session and the page
 
 
 @pytest.mark.parametrize("role", ["dpid", "slai", "responsable"])
@@ -33,12 +37,29 @@ def test_structure_list_is_paginated(client_for, world):
     assert "Page 1 sur 2" in response.content.decode()
 
 
-def test_home_page_queries_are_bounded(client_for, world, django_assert_max_num_queries):
-    ReferentFactory.create_batch(20, structure=world.structure_a, date_arrivee="2026-01-05")
-    client = client_for("responsable")
-    with django_assert_max_num_queries(MAX_QUERIES):
-        response = client.get(reverse("accounts:home"))
-    assert response.status_code == 200
+@time_machine.travel(datetime.datetime(2026, 11, 25, 9, tzinfo=datetime.UTC))
+@pytest.mark.parametrize("role", ["responsable", "slai", "dpid"])
+def test_home_page_queries_do_not_grow_with_the_data(client_for, world, role):
+    """The home page asks each registered deadline once, whatever the number of items."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.echeances.models import EcheanceManuelle
+
+    client = client_for(role)
+    counts = []
+    for batch in (3, 30):
+        ReferentFactory.create_batch(batch, structure=world.structure_a, date_arrivee="2026-01-05")
+        for i in range(batch):
+            EcheanceManuelle.objects.create(
+                structure=world.structure_a, titre=f"Bilan {batch}-{i}", date_echeance=datetime.date(2026, 12, 1)
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("accounts:home"))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= HOME_MAX_QUERIES
 
 
 def test_audit_list_queries_are_bounded(client_for, world, django_assert_max_num_queries):

@@ -1,0 +1,164 @@
+"""Renewal (January–July of the label's last year, lighter procedure) and withdrawal (seed 001
+§4 and §9), with the procédure contradictoire before an unfavourable decision."""
+
+import datetime
+import html
+
+import pytest
+from django.urls import reverse
+
+from label import services
+from label.enums import EtatDemande, EtatRetrait, MotifRetrait, TypeDemande
+from label.models import Label
+from tests.label.factories import at, clear_label_records, dpid_control, draft_ready
+
+
+@pytest.fixture(autouse=True)
+def no_label_records(world):
+    clear_label_records()
+
+
+@pytest.fixture
+def label_a(world):
+    return Label.objects.create(
+        structure=world.structure_a, date_decision=datetime.date(2022, 9, 1), date_fin=datetime.date(2027, 8, 31)
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "allowed"),
+    [
+        (datetime.date(2026, 12, 31), False),  # the year before the last one
+        (datetime.date(2027, 1, 1), True),
+        (datetime.date(2027, 7, 31), True),
+        (datetime.date(2027, 8, 1), False),  # after July of the last year
+    ],
+)
+def test_renewal_window(world, label_a, day, allowed):
+    with at(day):
+        if allowed:
+            demande = services.demande_create(structure=world.structure_a, user=world.user("responsable"))
+            assert demande.type == TypeDemande.RENOUVELLEMENT
+        else:
+            with pytest.raises(services.LabelError, match="entre janvier et juillet 2027"):
+                services.demande_create(structure=world.structure_a, user=world.user("responsable"))
+
+
+def test_renewal_is_decided_without_the_slai_step_and_continues_the_label(world, label_a):
+    responsable, dpid = world.user("responsable"), world.user("dpid")
+    with at(datetime.date(2027, 3, 1)):
+        demande = draft_ready(world.structure_a, responsable)
+        services.demande_deposer(demande=demande, user=responsable)
+        dpid_control(demande, dpid)
+        services.demande_evaluer(demande=demande, user=dpid, evaluation="Renouvellement.", avis="favorable")
+        assert demande.etat == EtatDemande.AVIS_DPID
+        new_label = services.demande_accorder(demande=demande, user=dpid)
+    assert (new_label.date_decision, new_label.date_fin) == (datetime.date(2027, 9, 1), datetime.date(2032, 8, 31))
+    assert services.structure_is_labelled(world.structure_a, on=datetime.date(2027, 8, 31))
+    assert services.structure_is_labelled(world.structure_a, on=datetime.date(2032, 8, 31))
+
+
+def test_a_first_request_still_needs_the_slai(world):
+    with at(datetime.date(2027, 3, 1)):
+        demande = draft_ready(world.structure_a, world.user("responsable"))
+        services.demande_deposer(demande=demande, user=world.user("responsable"))
+        dpid_control(demande, world.user("dpid"))
+        services.demande_evaluer(demande=demande, user=world.user("dpid"), evaluation="…", avis="favorable")
+        with pytest.raises(services.LabelError, match="Action déjà effectuée"):
+            services.demande_accorder(demande=demande, user=world.user("dpid"))
+
+
+def test_end_of_mission_lapses_the_label_by_right(world, label_a):
+    with at(datetime.date(2026, 5, 4)):
+        retrait = services.retrait_engager(
+            label=label_a,
+            motif=MotifRetrait.FIN_MISSION,
+            griefs="Fin de mission le 30 avril.",
+            user=world.user("dpid"),
+        )
+    assert retrait.etat == EtatRetrait.RETIRE
+    assert not services.structure_is_labelled(world.structure_a, on=datetime.date(2026, 5, 4))
+    assert services.structure_is_labelled(world.structure_a, on=datetime.date(2026, 5, 3))
+
+
+def test_unkept_commitments_open_the_contradictoire_first(world, label_a):
+    dpid, responsable = world.user("dpid"), world.user("responsable")
+    with at(datetime.date(2026, 5, 4)):
+        retrait = services.retrait_engager(
+            label=label_a, motif=MotifRetrait.ENGAGEMENTS, griefs="Référent non formé.", user=dpid
+        )
+        assert (retrait.etat, retrait.observations_avant) == (EtatRetrait.CONTRADICTOIRE, datetime.date(2026, 6, 3))
+        with pytest.raises(services.LabelError, match="jusqu'au 03/06/2026"):
+            services.retrait_decider(retrait=retrait, retirer=True, decision="…", user=dpid)
+        assert services.structure_is_labelled(world.structure_a, on=datetime.date(2026, 5, 4))
+    with at(datetime.date(2026, 6, 3)):
+        services.retrait_observations(retrait=retrait, observations="Formation prévue le 12 juin.", user=responsable)
+        with pytest.raises(services.LabelError, match="Action déjà effectuée"):
+            services.retrait_observations(retrait=retrait, observations="Encore", user=responsable)
+        # Observations received: the DPID may decide, and must answer them.
+        with pytest.raises(services.LabelError, match="répondre aux observations"):
+            services.retrait_decider(retrait=retrait, retirer=True, decision=" ", user=dpid)
+        services.retrait_decider(
+            retrait=retrait, retirer=False, decision="La formation du 12 juin répond à l'engagement.", user=dpid
+        )
+    assert retrait.etat == EtatRetrait.ABANDONNE
+    assert services.structure_is_labelled(world.structure_a, on=datetime.date(2026, 6, 4))
+
+
+def test_observations_after_the_delay_are_refused_and_the_dpid_can_decide(world, label_a):
+    with at(datetime.date(2026, 5, 4)):
+        retrait = services.retrait_engager(
+            label=label_a, motif=MotifRetrait.ENGAGEMENTS, griefs="Référent non formé.", user=world.user("dpid")
+        )
+    with at(datetime.date(2026, 6, 4)):
+        with pytest.raises(services.LabelError, match="a expiré le 03/06/2026"):
+            services.retrait_observations(retrait=retrait, observations="Trop tard", user=world.user("responsable"))
+        services.retrait_decider(
+            retrait=retrait, retirer=True, decision="Aucune observation.", user=world.user("dpid")
+        )
+    label_a.refresh_from_db()
+    assert label_a.retire_le == datetime.date(2026, 6, 4)
+    assert not services.structure_is_labelled(world.structure_a, on=datetime.date(2026, 6, 4))
+
+
+def test_cer_quality_gets_six_months_of_slai_support_before_the_contradictoire(world, label_a):
+    dpid = world.user("dpid")
+    with at(datetime.date(2026, 2, 28)):
+        retrait = services.retrait_engager(
+            label=label_a, motif=MotifRetrait.QUALITE_CER, griefs="Contrôle annuel à 62 %.", user=dpid
+        )
+    assert (retrait.etat, retrait.accompagnement_fin) == (EtatRetrait.ACCOMPAGNEMENT, datetime.date(2026, 8, 28))
+    with at(datetime.date(2026, 8, 27)), pytest.raises(services.LabelError, match="court jusqu'au 28/08/2026"):
+        services.retrait_contradictoire(retrait=retrait, griefs="Nouvelle étude à 65 %.", user=dpid)
+    with at(datetime.date(2026, 8, 28)):
+        services.retrait_contradictoire(retrait=retrait, griefs="Nouvelle étude à 65 %.", user=dpid)
+    assert retrait.etat == EtatRetrait.CONTRADICTOIRE
+
+
+def test_withdrawal_pages_and_rights(client_for, world, label_a):
+    url = reverse("label:retrait_create", args=[label_a.pk])
+    for role in ("responsable", "slai", "manager"):
+        assert client_for(role).post(url, {"motif": "engagements", "griefs": "x"}).status_code == 403
+    client = client_for("dpid")
+    response = client.post(url, {"motif": "engagements", "griefs": "Référent non formé."})
+    retrait = label_a.retraits.get()
+    assert response["Location"] == reverse("label:retrait_detail", args=[retrait.pk])
+    page = html.unescape(client_for("responsable").get(response["Location"]).content.decode())
+    assert "Présenter vos observations" in page
+    assert "observations écrites attendues jusqu'au" in page
+    assert client_for("responsable").post(reverse("label:retrait_decider", args=[retrait.pk])).status_code == 403
+    response = client_for("responsable").post(
+        reverse("label:retrait_observations", args=[retrait.pk]), {"observations": "Formation prévue."}, follow=True
+    )
+    assert "Vos observations sont transmises" in html.unescape(response.content.decode())
+
+
+def test_handover_list_by_territory(client_for, world, label_a):
+    Label.objects.create(
+        structure=world.structure_b, date_decision=datetime.date(2026, 4, 2), date_fin=datetime.date(2031, 4, 1)
+    )
+    page = html.unescape(client_for("dpid").get(reverse("label:remise"), {"annee": "2026"}).content.decode())
+    assert "Calaisis" in page and "Structure B – label valable du 2 avril 2026 au 1er avril 2031" in page
+    assert "Structure A" not in page  # labelled in 2022
+    slai_page = client_for("slai").get(reverse("label:remise"), {"annee": "2026"}).content.decode()
+    assert "Structure B" not in slai_page  # another territory
