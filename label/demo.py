@@ -28,6 +28,7 @@ from label.enums import (
 )
 from label.models import (
     CerAnonymise,
+    CharteQualite,
     DemandeLabel,
     EvaluationCer,
     FormationReferent,
@@ -224,9 +225,25 @@ def load():
         date_fin=add_years(datetime.date(2025, 9, 15), 5) - datetime.timedelta(days=1),
     )
 
-    # MEILL HC: an early label that expires next year (renewal window January–July 2027).
-    Label.objects.create(
+    # MEILL HC: an early label that expires next year (renewal window January–July 2027); its
+    # charter of the 4th year (due 15 March 2026) is missing.
+    meill = Label.objects.create(
         structure=structures["MEILL HC"], date_decision=datetime.date(2022, 3, 15), date_fin=datetime.date(2027, 3, 14)
+    )
+    for year in (1, 2, 3):
+        CharteQualite.objects.create(
+            label=meill,
+            annee=year,
+            deposee_le=datetime.date(2022 + year, 3, 1),
+            bilan="Tous les référents formés ; auto-contrôle trimestriel des CER.",
+            examinee_le=datetime.date(2022 + year, 4, 2),
+            conforme=True,
+        )
+    CharteQualite.objects.create(
+        label=Label.objects.get(demande=pbi),
+        annee=1,
+        deposee_le=datetime.date(2026, 9, 1),
+        bilan="Deux nouveaux référents formés en 2026 ; moyenne d'auto-contrôle 88 %.",
     )
 
     # MIPE: submitted in July, the DPID has to control its panel (6-month limit: 1 January).
@@ -330,4 +347,4 @@ def load():
         observations_avant=datetime.date(2026, 12, 15),
         created_by=dpid,
     )
-    return "8 structures dans chaque situation du label"
+    return "9 structures dans chaque situation du label"

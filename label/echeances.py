@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from label.dates import add_months
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
-from label.models import DemandeLabel, FormationReferent, Label, Moratoire, Recours, RetraitLabel
-from label.selectors import training_deadline
+from label.models import CharteQualite, DemandeLabel, FormationReferent, Label, Moratoire, Recours, RetraitLabel
+from label.selectors import charter_due, training_deadline
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.echeances.registry import Echeance, register
@@ -261,3 +261,40 @@ class FinAccompagnementSlai(Echeance):
 
     def url(self, obj):
         return reverse("label:retrait_detail", args=[obj.pk])
+
+
+@register
+class CharteAnnuelle(Echeance):
+    code = "label_charte_annuelle"
+    label = "Charte qualité annuelle du label à déposer"
+    offsets = (-30, -7, 0, 15)
+
+    def _labels(self, today):
+        return (
+            Label.objects.valid_on(today)
+            .select_related("structure")
+            .prefetch_related(Prefetch("chartes", queryset=CharteQualite.objects.only("label_id", "annee")))
+        )
+
+    def candidates(self, today):
+        return self._labels(today)
+
+    def visible(self, user, today, until=None):
+        if user.scope.is_referent:
+            return Label.objects.none()
+        return self._labels(today).filter(structure__in=_visible_structures(user))
+
+    def due_date(self, obj):
+        return charter_due(obj)[1]
+
+    def is_met(self, obj):
+        return charter_due(obj)[0] is None
+
+    def recipients(self, obj):
+        return _responsables(obj.structure_id)
+
+    def describe(self, obj):
+        return f"Charte qualité de l'année {charter_due(obj)[0]} – {obj.structure.nom}"
+
+    def url(self, obj):
+        return reverse("label:charte_deposer", args=[obj.pk])

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from label.enums import Avis, MotifRetrait, NatureFormation
-from label.models import DemandeLabel, EvaluationCer, FormationReferent, ModuleFormation, Moratoire
+from label.models import CharteQualite, DemandeLabel, EvaluationCer, FormationReferent, ModuleFormation, Moratoire
 from portal.core.uploads import validate_document_upload
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -246,3 +246,26 @@ class DecisionRetraitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Elle répond aux observations de la structure.",
     )
+
+
+class CharteForm(forms.ModelForm):
+    class Meta:
+        model = CharteQualite
+        fields = ["bilan", "piece"]
+        widgets = {"bilan": forms.Textarea(attrs={"rows": 6})}
+
+    def clean_piece(self):
+        piece = self.cleaned_data.get("piece")
+        if piece:
+            validate_document_upload(piece)
+        return piece
+
+
+class ExamenCharteForm(forms.Form):
+    conforme = forms.TypedChoiceField(
+        label="Conclusion",
+        choices=[("1", "Les critères du label sont toujours remplis"), ("0", "Les critères ne sont plus remplis")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    observations_dpid = forms.CharField(label="Observations", widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -476,3 +476,46 @@ class RetraitLabel(models.Model):
 
     def get_absolute_url(self):
         return reverse("label:retrait_detail", args=[self.pk])
+
+
+class CharteQualiteQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        scope = user.scope
+        if scope.sees_departement:
+            return self
+        if scope.is_structure_member:
+            return self.filter(label__structure_id=scope.structure_id)
+        if scope.is_slai:
+            return self.filter(label__structure__territoires=scope.territoire_id)
+        return self.none()
+
+
+class CharteQualite(models.Model):
+    """The yearly quality charter through which the Département checks that a label's criteria
+    are still met (seed 001 §4 and §8). Due each year on the label's anniversary (product choice:
+    the seed gives no date)."""
+
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="chartes")
+    annee = models.PositiveSmallIntegerField("année de labellisation", help_text="1 pour la première année, etc.")
+    bilan = models.TextField(
+        "bilan de l'année",
+        help_text="Formation des référents (nouveaux arrivants compris), auto-contrôle de la qualité des CER, "
+        "difficultés rencontrées.",
+    )
+    piece = models.FileField("charte signée (PDF)", upload_to="label/chartes/%Y/", blank=True)
+    deposee_le = models.DateField("déposée le")
+    deposee_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    examinee_le = models.DateField("examinée le", null=True, blank=True)
+    conforme = models.BooleanField("critères toujours remplis", null=True)
+    observations_dpid = models.TextField("observations de la DPID", blank=True)
+
+    objects = CharteQualiteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "charte qualité annuelle"
+        verbose_name_plural = "chartes qualité annuelles"
+        ordering = ["label", "annee"]
+        constraints = [models.UniqueConstraint(fields=["label", "annee"], name="charte_unique_par_annee")]
+
+    def __str__(self):
+        return f"Charte qualité {self.annee} – {self.label.structure}"

@@ -116,3 +116,17 @@ def panel_summary(demande) -> PanelSummary:
 
 def current_label(structure, on: datetime.date):
     return Label.objects.filter(structure=structure).valid_on(on).order_by("-date_fin").first()
+
+
+def charter_due(label):
+    """(year, due date) of the label's next quality charter: one a year, due on each anniversary
+    of the decision while the label runs; (None, None) once every year is filed. Uses the label's
+    `chartes` (prefetch them for lists)."""
+    from label.dates import add_years
+
+    filed = {charte.annee for charte in label.chartes.all()}
+    year = 1
+    while year in filed:
+        year += 1
+    due = add_years(label.date_decision, year)
+    return (year, due) if due <= label.date_fin else (None, None)

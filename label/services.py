@@ -13,6 +13,7 @@ from label.dates import add_months, add_years
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur, MotifRetrait, TypeDemande
 from label.models import (
     CerAnonymise,
+    CharteQualite,
     DemandeLabel,
     EvaluationCer,
     Label,
@@ -494,3 +495,38 @@ def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLa
         _withdraw(retrait.label, today, decision)
     access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail=f"retrait : {retrait.etat}")
     return retrait
+
+
+# --- yearly quality charter ------------------------------------------------------------------
+
+
+@transaction.atomic
+def charte_deposer(*, label, user, bilan: str, piece=None) -> CharteQualite:
+    from label.selectors import charter_due
+
+    today = timezone.localdate()
+    if not label.is_valid_on(today):
+        raise LabelError("Ce label n'est plus valide.")
+    year, _ = charter_due(label)
+    if year is None:
+        raise LabelError("Toutes les chartes annuelles de ce label ont été déposées.")
+    charte = CharteQualite(label=label, annee=year, bilan=bilan, deposee_le=today, deposee_par=user)
+    if piece:
+        charte.piece = piece
+    charte.save()
+    access_record(user=user, obj=label, action=Action.MODIFICATION, detail=f"charte qualité {year}")
+    return charte
+
+
+@transaction.atomic
+def charte_examiner(*, charte, user, conforme: bool, observations_dpid: str) -> CharteQualite:
+    if charte.examinee_le is not None:
+        raise LabelError("Action déjà effectuée : cette charte a été examinée.")
+    if not conforme and not observations_dpid.strip():
+        raise LabelError("Indiquez quels critères ne sont plus remplis.")
+    charte.conforme = conforme
+    charte.observations_dpid = observations_dpid
+    charte.examinee_le = timezone.localdate()
+    charte.save(update_fields=["conforme", "observations_dpid", "examinee_le"])
+    access_record(user=user, obj=charte.label, action=Action.MODIFICATION, detail=f"charte {charte.annee} examinée")
+    return charte

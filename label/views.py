@@ -11,12 +11,14 @@ from label.enums import EtatDemande, EtatRetrait, Evaluateur
 from label.forms import (
     AvisSlaiForm,
     CerImportForm,
+    CharteForm,
     ContradictoireForm,
     DecisionForm,
     DecisionRetraitForm,
     DemandeForm,
     EvaluationDpidForm,
     EvaluationForm,
+    ExamenCharteForm,
     FormationForm,
     MoratoireForm,
     ObservationsForm,
@@ -26,8 +28,8 @@ from label.forms import (
     RetraitForm,
 )
 from label.grading import GRID, grade
-from label.models import DemandeLabel, EvaluationCer, FormationReferent, Label, RetraitLabel
-from label.selectors import current_label, panel_summary, training_statuses
+from label.models import CharteQualite, DemandeLabel, EvaluationCer, FormationReferent, Label, RetraitLabel
+from label.selectors import charter_due, current_label, panel_summary, training_statuses
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.views import paginate, querystring_without_page
@@ -53,6 +55,7 @@ def label_home(request):
             structure=structure,
             label=label,
             renewal_open=label is not None and services.renewal_window_open(label, today),
+            charter=charter_due(label) if label is not None else (None, None),
             demandes=DemandeLabel.objects.visible_to(request.user).order_by("-created_at"),
             retraits=RetraitLabel.objects.visible_to(request.user).select_related("label"),
             can_request=perms.can_request_label(request.user, structure)
@@ -555,3 +558,50 @@ def remise(request):
             by_territory.setdefault(territoire.nom, []).append(label)
     context = {"annee": annee, "territoires": sorted(by_territory.items()), "count": len(labels)}
     return render(request, "label/remise.html", context)
+
+
+# --- yearly quality charter ------------------------------------------------------------------
+
+
+def charte_deposer(request, label_pk):
+    label = get_object_or_404(Label.objects.visible_to(request.user).select_related("structure"), pk=label_pk)
+    if not perms.can_request_label(request.user, label.structure):
+        raise PermissionDenied
+    year, due = charter_due(label)
+    form = CharteForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            charte = services.charte_deposer(label=label, user=request.user, **form.cleaned_data)
+            messages.success(request, f"Charte qualité de l'année {charte.annee} déposée.")
+            return redirect("label:home")
+        except services.LabelError as error:
+            form.add_error(None, str(error))
+    return render(request, "label/charte_form.html", {"form": form, "label": label, "year": year, "due": due})
+
+
+@require_POST
+def charte_examiner(request, pk):
+    charte = get_object_or_404(CharteQualite.objects.visible_to(request.user), pk=pk)
+    if not perms.can_manage_withdrawal(request.user):
+        raise PermissionDenied
+    form = ExamenCharteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.LabelError("Choisissez la conclusion de l'examen.")
+        services.charte_examiner(charte=charte, user=request.user, **form.cleaned_data)
+        messages.success(request, "Examen de la charte enregistré.")
+    except services.LabelError as error:
+        _fail(request, error)
+    return redirect("label:chartes")
+
+
+def chartes(request):
+    """Quality charters in scope, the latest first; the DPID examines them."""
+    items = CharteQualite.objects.visible_to(request.user).select_related("label__structure").order_by("-deposee_le")
+    context = {
+        "page": paginate(request, items),
+        "querystring": querystring_without_page(request),
+        "can_examine": perms.can_manage_withdrawal(request.user),
+        "form": ExamenCharteForm(),
+    }
+    return render(request, "label/chartes.html", context)

@@ -39,6 +39,7 @@ class World:
     evaluation_a: object = None  # a self-evaluation of that request
     formation_a: object = None  # a pending equivalence of the referent user's record
     retrait_a: object = None  # a withdrawal of structure A's label, awaiting observations
+    charte_a: object = None  # the first quality charter of that label
 
     def user(self, role):
         return self.users.get(role)
@@ -87,6 +88,7 @@ def make_label_request(world):
     from label.enums import EtatDemande, Evaluateur, NatureFormation
     from label.models import (
         CerAnonymise,
+        CharteQualite,
         DemandeLabel,
         EvaluationCer,
         FormationReferent,
@@ -146,6 +148,9 @@ def make_label_request(world):
         griefs="Référent non formé.",
         notifie_le=datetime.date(2026, 11, 20),
         observations_avant=datetime.date(2099, 12, 20),
+    )
+    world.charte_a = CharteQualite.objects.create(
+        label=label, annee=1, bilan="Première année.", deposee_le=datetime.date(2026, 5, 30)
     )
 
 

@@ -98,6 +98,12 @@ RULES = {
     "label:retrait_observations": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
     "label:retrait_decider": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
     "label:remise": (None, SIGNED_IN_200),
+    "label:chartes": (None, SIGNED_IN_200),
+    "label:charte_deposer": (
+        lambda w: {"label_pk": w.retrait_a.label_id},
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200},
+    ),
+    "label:charte_examiner": (lambda w: {"pk": w.charte_a.pk}, POST_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -118,6 +124,7 @@ POST_RULES = {
     "label:retrait_observations": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
     "label:retrait_decider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:retrait_contradictoire": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "label:charte_examiner": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.

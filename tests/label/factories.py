@@ -12,6 +12,7 @@ from label import services
 from label.enums import Avis, Evaluateur, NatureFormation
 from label.models import (
     CerAnonymise,
+    CharteQualite,
     DemandeLabel,
     EvaluationCer,
     FormationReferent,
@@ -52,6 +53,7 @@ def clear_label_records():
     """The shared `world` fixture comes with a label request, a CER and a training record of
     structure A; the procedure tests start from a structure that has none."""
     for model in (
+        CharteQualite,
         RetraitLabel,
         Recours,
         Moratoire,

@@ -162,3 +162,62 @@ def test_handover_list_by_territory(client_for, world, label_a):
     assert "Structure A" not in page  # labelled in 2022
     slai_page = client_for("slai").get(reverse("label:remise"), {"annee": "2026"}).content.decode()
     assert "Structure B" not in slai_page  # another territory
+
+
+def test_yearly_quality_charter(client_for, world, label_a, django_capture_on_commit_callbacks):
+    """One charter a year, due on each anniversary; reminders until it is filed; the DPID examines it."""
+    from django.core import mail
+
+    from label.selectors import charter_due
+    from portal.echeances.services import reminders_send_due
+
+    assert charter_due(label_a) == (1, datetime.date(2023, 9, 1))
+    with at(datetime.date(2026, 11, 25)):
+        for year in (1, 2, 3):
+            services.charte_deposer(label=label_a, user=world.user("responsable"), bilan=f"Année {year}.")
+        label_a.refresh_from_db()
+        assert charter_due(label_a) == (4, datetime.date(2026, 9, 1))  # overdue
+    with at(datetime.date(2027, 8, 2)), django_capture_on_commit_callbacks(execute=True):
+        services.charte_deposer(label=label_a, user=world.user("responsable"), bilan="Année 4.")
+        assert charter_due(label_a) == (None, None)  # the 5th anniversary falls after the label's end
+        mail.outbox.clear()
+        reminders_send_due()
+    assert not [m for m in mail.outbox if "Charte qualité" in m.subject]
+    charte = label_a.chartes.get(annee=4)
+    response = client_for("dpid").post(
+        reverse("label:charte_examiner", args=[charte.pk]), {"conforme": "0", "observations_dpid": ""}, follow=True
+    )
+    assert "Indiquez quels critères ne sont plus remplis." in html.unescape(response.content.decode())
+    client_for("dpid").post(reverse("label:charte_examiner", args=[charte.pk]), {"conforme": "1"})
+    charte.refresh_from_db()
+    assert charte.conforme is True
+    assert client_for("responsable").post(reverse("label:charte_examiner", args=[charte.pk])).status_code == 403
+
+
+def test_charter_reminder_before_the_anniversary(world, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+    from django.core import mail
+
+    from portal.accounts.enums import Role
+    from portal.echeances.services import reminders_send_due
+
+    responsable_b = get_user_model().objects.create_user(
+        email="resp-b@example.test", password="x", role=Role.RESPONSABLE, structure=world.structure_b
+    )
+    label_b = Label.objects.create(
+        structure=world.structure_b, date_decision=datetime.date(2026, 1, 10), date_fin=datetime.date(2031, 1, 9)
+    )
+    with at(datetime.date(2026, 12, 10)), django_capture_on_commit_callbacks(execute=True):
+        reminders_send_due()  # J-31: nothing yet
+    assert not [m for m in mail.outbox if "Charte qualité" in m.subject]
+    with at(datetime.date(2026, 12, 11)), django_capture_on_commit_callbacks(execute=True):
+        reminders_send_due()
+    [message] = [m for m in mail.outbox if "Charte qualité" in m.subject]
+    assert message.to == [responsable_b.email]
+    assert "Charte qualité de l'année 1 – Structure B" in message.subject
+    with at(datetime.date(2026, 12, 20)):
+        services.charte_deposer(label=label_b, user=responsable_b, bilan="Première année.")
+    with at(datetime.date(2027, 1, 3)), django_capture_on_commit_callbacks(execute=True):
+        mail.outbox.clear()
+        reminders_send_due()  # J-7 of the filed year: nothing more
+    assert not [m for m in mail.outbox if "Charte qualité" in m.subject]
