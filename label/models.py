@@ -18,6 +18,7 @@ from label.enums import (
     NatureFormation,
     TypeDemande,
 )
+from portal.referentiels.models import scope_by_structure
 
 QUALITY_THRESHOLD = Decimal("80")  # % of the grid, seed 001 l. 253
 
@@ -425,14 +426,7 @@ class Recours(models.Model):
 class RetraitLabelQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The structure concerned, the SLAI of its territories, the DPID and managers."""
-        scope = user.scope
-        if scope.sees_departement:
-            return self
-        if scope.is_structure_member:
-            return self.filter(label__structure_id=scope.structure_id)
-        if scope.is_slai:
-            return self.filter(label__structure__territoires=scope.territoire_id)
-        return self.none()
+        return scope_by_structure(self, user, "label__structure")
 
 
 class RetraitLabel(models.Model):
@@ -480,14 +474,8 @@ class RetraitLabel(models.Model):
 
 class CharteQualiteQuerySet(models.QuerySet):
     def visible_to(self, user):
-        scope = user.scope
-        if scope.sees_departement:
-            return self
-        if scope.is_structure_member:
-            return self.filter(label__structure_id=scope.structure_id)
-        if scope.is_slai:
-            return self.filter(label__structure__territoires=scope.territoire_id)
-        return self.none()
+        """The structure concerned, the SLAI of its territories, the DPID and managers."""
+        return scope_by_structure(self, user, "label__structure")
 
 
 class CharteQualite(models.Model):

@@ -3,19 +3,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
+from portal.referentiels.models import scope_by_structure
+
 
 class EcheanceManuelleQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Structure members: their structure's deadlines; SLAI: those of structures working on
         its territory; DPID, managers and admins: all."""
-        scope = user.scope
-        if scope.sees_departement:
-            return self
-        if scope.is_structure_member:
-            return self.filter(structure_id=scope.structure_id)
-        if scope.is_slai:
-            return self.filter(structure__territoires=scope.territoire_id)
-        return self.none()
+        return scope_by_structure(self, user)
 
     def ouvertes(self):
         return self.filter(done_at__isnull=True)

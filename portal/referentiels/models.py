@@ -57,6 +57,20 @@ class Territoire(models.Model):
         return self.nom
 
 
+def scope_by_structure(queryset, user, path="structure"):
+    """The scope of records that belong to a structure (through `path`): its members see their
+    structure's, SLAI agents those of structures working on their territory, DPID agents,
+    managers and admins all of them. One rule, used by every such model family."""
+    scope = user.scope
+    if scope.sees_departement:
+        return queryset
+    if scope.is_structure_member:
+        return queryset.filter(**{f"{path}_id": scope.structure_id})
+    if scope.is_slai:
+        return queryset.filter(**{f"{path}__territoires": scope.territoire_id})
+    return queryset.none()
+
+
 class StructureQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Structure members: their own structure; SLAI: structures working on their territory;
