@@ -298,3 +298,37 @@ class CharteAnnuelle(Echeance):
 
     def url(self, obj):
         return reverse("label:charte_deposer", args=[obj.pk])
+
+
+@register
+class DelaiRecoursGracieux(Echeance):
+    code = "label_delai_recours"
+    label = "Délai de recours gracieux contre le refus du label (2 mois après la notification)"
+    offsets = (-15, -3)
+
+    def candidates(self, today):
+        return (
+            DemandeLabel.objects.filter(etat__in=[EtatDemande.MORATOIRE, EtatDemande.REFUSEE], recours__isnull=True)
+            .filter(notifiee_le__gte=add_months(today, -3))
+            .select_related("structure")
+        )
+
+    def visible(self, user, today, until=None):
+        if not user.scope.is_structure_member:
+            return DemandeLabel.objects.none()
+        return self.candidates(today) & DemandeLabel.objects.visible_to(user)
+
+    def due_date(self, obj):
+        return add_months(obj.notifiee_le, 2)
+
+    def is_met(self, obj):
+        return hasattr(obj, "recours") or obj.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
+
+    def recipients(self, obj):
+        return _responsables(obj.structure_id)
+
+    def describe(self, obj):
+        return f"Fin du délai de recours gracieux – {obj.structure.nom}"
+
+    def url(self, obj):
+        return reverse("label:demande_detail", args=[obj.pk])

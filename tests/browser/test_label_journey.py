@@ -149,3 +149,37 @@ def test_dpid_follows_a_moratorium_and_answers_an_appeal(page, demo_live_server)
     expect(page.get_by_text(re.compile("tribunal administratif de Lille jusqu'au"))).to_be_visible()
     screenshot(page, "label-recours")
     assert_no_csp_violation(page)
+
+
+def test_refused_structure_files_a_recours_gracieux(page, demo_live_server):
+    """MEMPA's request was refused (first refusal: moratorium); it contests the decision."""
+    import datetime
+
+    from playwright.sync_api import expect
+
+    from label.enums import EtatDemande
+    from label.models import DemandeLabel, Moratoire
+
+    demande = DemandeLabel.objects.get(structure__nom="MEMPA")
+    today = datetime.date.today()
+    DemandeLabel.objects.filter(pk=demande.pk).update(
+        etat=EtatDemande.MORATOIRE,
+        deposee_at=datetime.datetime.now(tz=datetime.UTC),
+        decision_at=datetime.datetime.now(tz=datetime.UTC),
+        notifiee_le=today,
+        motifs_decision="Un référent n'a pas suivi le module « public féminin ».",
+    )
+    Moratoire.objects.create(demande=demande, date_debut=today, date_fin=today + datetime.timedelta(days=182))
+
+    login(page, demo_live_server, "responsable@demo.rsa62.test")
+    page.goto(f"{demo_live_server.url}/label/demandes/{demande.pk}/")
+    expect(page.get_by_text(re.compile("Recours gracieux possible jusqu'au"))).to_be_visible()
+    page.get_by_role("link", name="Former un recours gracieux").click()
+    page.get_by_role("textbox", name=re.compile("Actions mises en place")).fill(
+        "Julien Dupont a suivi le module « public féminin » le 12 octobre ; attestation déposée."
+    )
+    page.get_by_role("button", name="Déposer le recours").click()
+    expect(page.get_by_text(re.compile("Recours gracieux déposé : le Département dispose"))).to_be_visible()
+    expect(page.get_by_text(re.compile("réponse attendue avant le"))).to_be_visible()
+    assert page.get_by_role("link", name="Former un recours gracieux").count() == 0
+    assert_no_csp_violation(page)

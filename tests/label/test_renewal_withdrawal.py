@@ -221,3 +221,29 @@ def test_charter_reminder_before_the_anniversary(world, django_capture_on_commit
         mail.outbox.clear()
         reminders_send_due()  # J-7 of the filed year: nothing more
     assert not [m for m in mail.outbox if "Charte qualité" in m.subject]
+
+
+def test_the_structure_is_reminded_of_its_appeal_delay(world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from label.models import DemandeLabel
+    from portal.echeances.services import reminders_send_due
+
+    demande = DemandeLabel.objects.create(
+        structure=world.structure_a,
+        etat=EtatDemande.MORATOIRE,
+        deposee_at=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC),
+        decision_at=datetime.datetime(2026, 10, 20, tzinfo=datetime.UTC),
+        notifiee_le=datetime.date(2026, 10, 20),
+    )
+    with at(datetime.date(2026, 12, 5)), django_capture_on_commit_callbacks(execute=True):
+        reminders_send_due()
+    [message] = [m for m in mail.outbox if "recours gracieux" in m.subject]
+    assert message.to == ["resp-a@example.test"]
+    assert "20 décembre 2026" in message.body
+    with at(datetime.date(2026, 12, 10)):
+        services.recours_deposer(demande=demande, user=world.user("responsable"), actions_menees="Formations faites.")
+    mail.outbox.clear()
+    with at(datetime.date(2026, 12, 17)), django_capture_on_commit_callbacks(execute=True):
+        reminders_send_due()
+    assert not [m for m in mail.outbox if "Fin du délai de recours" in m.subject]
