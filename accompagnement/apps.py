@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccompagnementConfig(AppConfig):
     name = "accompagnement"
     verbose_name = "Accompagnement des bénéficiaires"
+
+    def ready(self):
+        from accompagnement import demo  # noqa: F401  (registers the demo data)

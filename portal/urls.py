@@ -15,5 +15,6 @@ urlpatterns = [
     path("documents/", include("portal.documents.urls")),
     path("", include("portal.echeances.urls")),
     path("label/", include("label.urls")),
+    path("accompagnement/", include("accompagnement.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,10 @@ class World:
     formation_a: object = None  # a pending equivalence of the referent user's record
     retrait_a: object = None  # a withdrawal of structure A's label, awaiting observations
     charte_a: object = None  # the first quality charter of that label
+    orientation_a: object = None  # a person of structure A followed by the referent user
+    orientation_a2: object = None  # a person of structure A followed by the other referent
+    orientation_b: object = None  # a person of structure B
+    import_file: object = None  # an uploaded orientations file, not yet imported
 
     def user(self, role):
         return self.users.get(role)
@@ -79,7 +83,46 @@ def world(db):
     )
     world.notification = Notification.objects.filter(recipient=users["dpid"]).first()
     make_label_request(world)
+    make_caseload(world)
     return world
+
+
+def make_caseload(world):
+    from accompagnement.models import Beneficiaire, Orientation, TypeAccompagnement
+
+    kind, _ = TypeAccompagnement.objects.get_or_create(
+        code="solidarite", defaults={"libelle": "Référent solidarité", "places_par_etp": 250}
+    )
+
+    def orient(caf, nom, structure, territoire, referent):
+        beneficiaire = Beneficiaire.objects.create(
+            numero_caf=caf,
+            nom=nom,
+            prenom="Test",
+            date_naissance=datetime.date(1980, 5, 4),
+            sexe="F",
+            code_postal="62000",
+            commune="Arras",
+            territoire=territoire,
+        )
+        return Orientation.objects.create(
+            beneficiaire=beneficiaire,
+            structure=structure,
+            type_accompagnement=kind,
+            date_orientation=datetime.date(2026, 10, 1),
+            referent=referent,
+            date_affectation=datetime.date(2026, 10, 3),
+            source="saisie",
+        )
+
+    world.orientation_a = orient("1000001", "Aubert", world.structure_a, world.territoire_a, world.referent_a)
+    world.orientation_a2 = orient("1000002", "Bailly", world.structure_a, world.territoire_a, world.autre_referent_a)
+    world.orientation_b = orient("1000003", "Carre", world.structure_b, world.territoire_b, world.referent_b)
+    from accompagnement.models import ImportOrientations
+
+    world.import_file = ImportOrientations(nom_fichier="orientations.csv", rapport={"total_lines": 0})
+    world.import_file.fichier.save("orientations.csv", ContentFile(b"numero_caf;nom\n"), save=False)
+    world.import_file.save()
 
 
 def make_label_request(world):

@@ -104,6 +104,21 @@ RULES = {
         {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200},
     ),
     "label:charte_examiner": (lambda w: {"pk": w.charte_a.pk}, POST_ONLY),
+    # Accompaniment: the referent sees only their own caseload (orientation_a is theirs,
+    # orientation_a2 is a colleague's).
+    "accompagnement:caseload": (None, SIGNED_IN_200),
+    "accompagnement:beneficiaire_detail": (
+        lambda w: {"pk": w.orientation_a2.beneficiaire_id},
+        {**SIGNED_IN_200, "referent": 404},
+    ),
+    "accompagnement:orientation_create": (None, {**DPID_ONLY, "slai": 200}),
+    "accompagnement:orientation_assign": (
+        lambda w: {"pk": w.orientation_a.pk},
+        {**DPID_ONLY, "responsable": 200},
+    ),
+    "accompagnement:import_upload": (None, DPID_ONLY),
+    "accompagnement:import_detail": (lambda w: {"pk": w.import_file.pk}, DPID_ONLY),
+    "accompagnement:import_confirm": (lambda w: {"pk": w.import_file.pk}, POST_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles

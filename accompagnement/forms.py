@@ -1,0 +1,116 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from accompagnement.enums import Sexe
+from accompagnement.models import TypeAccompagnement
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OrientationForm(forms.Form):
+    numero_caf = forms.RegexField(
+        label="N° CAF", regex=r"^\d{7,13}$", error_messages={"invalid": "Le N° CAF comporte de 7 à 13 chiffres."}
+    )
+    nom = forms.CharField(label="Nom", max_length=150)
+    prenom = forms.CharField(label="Prénom", max_length=150)
+    date_naissance = forms.DateField(label="Date de naissance", widget=DATE_WIDGET)
+    sexe = forms.ChoiceField(label="Sexe", choices=Sexe.choices, widget=forms.RadioSelect)
+    code_postal = forms.RegexField(
+        label="Code postal", regex=r"^\d{5}$", error_messages={"invalid": "Le code postal comporte 5 chiffres."}
+    )
+    commune = forms.CharField(label="Commune", max_length=120)
+    territoire = forms.ModelChoiceField(label="Territoire (SLAI)", queryset=None)
+    structure = forms.ModelChoiceField(label="Structure", queryset=None)
+    type_accompagnement = forms.ModelChoiceField(
+        label="Type d'accompagnement", queryset=TypeAccompagnement.objects.filter(actif=True)
+    )
+    date_orientation = forms.DateField(label="Date d'orientation", widget=DATE_WIDGET)
+
+    def __init__(self, *args, territoires, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territoire"].queryset = territoires
+        self.fields["structure"].queryset = structures
+        if territoires.count() == 1:
+            self.fields["territoire"].initial = territoires.first()
+        self.fields["date_orientation"].initial = timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        naissance, orientation = cleaned.get("date_naissance"), cleaned.get("date_orientation")
+        if orientation and orientation > timezone.localdate():
+            self.add_error("date_orientation", "La date d'orientation ne peut pas être dans le futur.")
+        if naissance and orientation and naissance >= orientation:
+            self.add_error("date_naissance", "La date de naissance doit précéder la date d'orientation.")
+        structure, territoire = cleaned.get("structure"), cleaned.get("territoire")
+        if structure and territoire and not structure.territoires.filter(pk=territoire.pk).exists():
+            self.add_error("structure", f"{structure} n'intervient pas sur le territoire {territoire}.")
+        return cleaned
+
+    def beneficiaire_data(self):
+        fields = ("numero_caf", "nom", "prenom", "date_naissance", "sexe", "code_postal", "commune", "territoire")
+        return {name: self.cleaned_data[name] for name in fields}
+
+
+class AffectationForm(forms.Form):
+    referent = forms.ModelChoiceField(label="Référent", queryset=None, widget=forms.RadioSelect)
+    confirmer = forms.BooleanField(label="Affecter malgré la file active complète", required=False)
+
+    def __init__(self, *args, loads, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loads = {load.referent.pk: load for load in loads}
+        self.fields["referent"].queryset = type(loads[0].referent).objects.filter(pk__in=self.loads) if loads else None
+        self.fields["referent"].label_from_instance = self._label
+
+    def _label(self, referent):
+        load = self.loads[referent.pk]
+        capacity = f"{load.active} / {load.places} places" if load.places is not None else f"{load.active} personnes"
+        full = " – file active complète" if load.is_full else ""
+        kind = referent.get_type_accompagnement_display()
+        return f"{referent.nom_complet} ({kind}, ETP {referent.etp}) : {capacity}{full}"
+
+    def clean(self):
+        cleaned = super().clean()
+        referent = cleaned.get("referent")
+        if referent and self.loads[referent.pk].is_full and not cleaned.get("confirmer"):
+            self.add_error(
+                "referent",
+                f"La file active de {referent.nom_complet} est complète ({self.loads[referent.pk].active} personnes "
+                f"pour {self.loads[referent.pk].places} places). Choisissez un autre référent ou cochez "
+                "« Affecter malgré la file active complète ».",
+            )
+        return cleaned
+
+
+class FileActiveFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Nom ou N° CAF", method="filter_q")
+    type_accompagnement = django_filters.ModelChoiceFilter(
+        label="Type d'accompagnement", queryset=TypeAccompagnement.objects.all(), empty_label="Tous"
+    )
+    sans_referent = django_filters.BooleanFilter(
+        label="Sans référent uniquement", method="filter_sans_referent", widget=forms.CheckboxInput
+    )
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(beneficiaire__numero_caf__startswith=value)
+        return queryset.filter(Q(beneficiaire__nom__icontains=value) | Q(beneficiaire__prenom__icontains=value))
+
+    def filter_sans_referent(self, queryset, name, value):
+        return queryset.filter(referent__isnull=True) if value else queryset
+
+
+class ImportForm(forms.Form):
+    fichier = forms.FileField(
+        label="Fichier CSV des orientations",
+        help_text="Export du logiciel du Département : séparateur « ; » (ou « , »), UTF-8 ou Windows-1252, "
+        "dates JJ/MM/AAAA, une ligne d'en-tête. 20 Mo au plus.",
+    )
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        if fichier.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("Le fichier dépasse 20 Mo.")
+        return fichier

@@ -1,0 +1,62 @@
+from django.db import transaction
+from django.utils import timezone
+
+from accompagnement.enums import SourceOrientation
+from accompagnement.models import Beneficiaire, Orientation
+from portal.audit.enums import Action
+from portal.audit.services import access_record
+
+
+class AccompagnementError(Exception):
+    """A step the data does not allow; the message is shown as is."""
+
+
+@transaction.atomic
+def orientation_create(
+    *, beneficiaire_data: dict, structure, type_accompagnement, date_orientation, user, request=None
+):
+    """Orient a person: the beneficiary is found by N° CAF (created if new), then oriented."""
+    numero_caf = beneficiaire_data["numero_caf"]
+    beneficiaire = Beneficiaire.objects.filter(numero_caf=numero_caf).first()
+    if beneficiaire is None:
+        beneficiaire = Beneficiaire(**beneficiaire_data)
+        beneficiaire.full_clean()
+        beneficiaire.save()
+        access_record(user=user, obj=beneficiaire, action=Action.CREATION, request=request)
+    elif beneficiaire.date_naissance != beneficiaire_data["date_naissance"]:
+        raise AccompagnementError(
+            f"Le N° CAF {numero_caf} est déjà connu avec une autre date de naissance : vérifiez la saisie."
+        )
+    if Orientation.objects.filter(
+        beneficiaire=beneficiaire, structure=structure, date_orientation=date_orientation
+    ).exists():
+        raise AccompagnementError("Cette orientation existe déjà (même personne, même structure, même date).")
+    orientation = Orientation.objects.create(
+        beneficiaire=beneficiaire,
+        structure=structure,
+        type_accompagnement=type_accompagnement,
+        date_orientation=date_orientation,
+        source=SourceOrientation.SAISIE,
+        created_by=user,
+    )
+    access_record(user=user, obj=beneficiaire, action=Action.MODIFICATION, request=request, detail=str(orientation))
+    return orientation
+
+
+@transaction.atomic
+def referent_assign(*, orientation, referent, user, request=None):
+    if referent.structure_id != orientation.structure_id:
+        raise AccompagnementError("Ce référent n'appartient pas à la structure de l'orientation.")
+    if referent.date_depart is not None:
+        raise AccompagnementError(f"{referent} a quitté la structure.")
+    orientation.referent = referent
+    orientation.date_affectation = timezone.localdate()
+    orientation.save(update_fields=["referent", "date_affectation"])
+    access_record(
+        user=user,
+        obj=orientation.beneficiaire,
+        action=Action.MODIFICATION,
+        request=request,
+        detail=f"référent : {referent}",
+    )
+    return orientation

@@ -1,0 +1,191 @@
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accompagnement import imports, perms, services
+from accompagnement.forms import AffectationForm, FileActiveFilter, ImportForm, OrientationForm
+from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
+from accompagnement.selectors import file_active, next_steps, referent_loads
+from portal.audit.enums import Action
+from portal.audit.services import access_record
+from portal.core.views import paginate, querystring_without_page
+from portal.referentiels.models import Referent, Structure, Territoire
+
+
+def caseload(request):
+    """The file active in the user's scope: a referent's own, a structure's, a territory's."""
+    today = timezone.localdate()
+    filterset = FileActiveFilter(request.GET, queryset=file_active(request.user))
+    page = paginate(request, filterset.qs)
+    rows = [(orientation, next_steps(orientation, today)) for orientation in page.object_list]
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": rows,
+        "querystring": querystring_without_page(request),
+        "can_orient": perms.can_orient(request.user),
+        "can_import": perms.can_import(request.user),
+        "sans_referent": file_active(request.user).filter(referent__isnull=True).count()
+        if request.scope.is_responsable
+        else None,
+    }
+    return render(request, "accompagnement/caseload.html", context)
+
+
+def beneficiaire_detail(request, pk):
+    beneficiaire = get_object_or_404(Beneficiaire.objects.visible_to(request.user).select_related("territoire"), pk=pk)
+    access_record(user=request.user, obj=beneficiaire, action=Action.LECTURE, request=request)
+    orientations = (
+        Orientation.objects.visible_to(request.user)
+        .filter(beneficiaire=beneficiaire)
+        .select_related("structure", "type_accompagnement", "referent")
+        .order_by("date_orientation")
+    )
+    timeline = []
+    for orientation in orientations:
+        timeline.append(
+            (
+                orientation.date_orientation,
+                f"Orientée vers {orientation.structure} ({orientation.type_accompagnement})",
+                orientation,
+            )
+        )
+        if orientation.date_affectation:
+            timeline.append((orientation.date_affectation, f"Suivie par {orientation.referent}", orientation))
+        if orientation.date_fin:
+            timeline.append((orientation.date_fin, "Fin de l'accompagnement", orientation))
+    context = {
+        "beneficiaire": beneficiaire,
+        "timeline": sorted(timeline, key=lambda item: item[0]),
+        "orientations": [
+            (o, next_steps(o, timezone.localdate()), perms.can_assign(request.user, o))
+            for o in orientations
+            if o.date_fin is None
+        ],
+    }
+    return render(request, "accompagnement/beneficiaire_detail.html", context)
+
+
+def orientation_create(request):
+    if not perms.can_orient(request.user):
+        raise PermissionDenied
+    scope = request.scope
+    territoires = Territoire.objects.filter(pk=scope.territoire_id) if scope.is_slai else Territoire.objects.all()
+    structures = Structure.objects.visible_to(request.user).order_by("nom")
+    form = OrientationForm(request.POST or None, territoires=territoires, structures=structures)
+    if request.method == "POST" and form.is_valid():
+        try:
+            orientation = services.orientation_create(
+                beneficiaire_data=form.beneficiaire_data(),
+                structure=form.cleaned_data["structure"],
+                type_accompagnement=form.cleaned_data["type_accompagnement"],
+                date_orientation=form.cleaned_data["date_orientation"],
+                user=request.user,
+                request=request,
+            )
+            messages.success(request, f"{orientation.beneficiaire} est orienté(e) vers {orientation.structure}.")
+            return redirect("accompagnement:beneficiaire_detail", pk=orientation.beneficiaire_id)
+        except services.AccompagnementError as error:
+            form.add_error(None, str(error))
+    return render(request, "accompagnement/orientation_form.html", {"form": form})
+
+
+def orientation_assign(request, pk):
+    orientation = get_object_or_404(
+        Orientation.objects.visible_to(request.user).select_related("beneficiaire", "structure"), pk=pk
+    )
+    if not perms.can_assign(request.user, orientation):
+        raise PermissionDenied
+    loads = referent_loads(Referent.objects.filter(structure=orientation.structure).actifs())
+    form = AffectationForm(request.POST or None, loads=loads, initial={"referent": orientation.referent_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referent_assign(
+                orientation=orientation, referent=form.cleaned_data["referent"], user=request.user, request=request
+            )
+            messages.success(request, f"{orientation.beneficiaire} est suivi(e) par {form.cleaned_data['referent']}.")
+            return redirect("accompagnement:caseload")
+        except services.AccompagnementError as error:
+            form.add_error(None, str(error))
+    return render(
+        request, "accompagnement/affectation_form.html", {"form": form, "orientation": orientation, "loads": loads}
+    )
+
+
+# --- import of the Département's export ------------------------------------------------------
+
+MAX_ERRORS_SHOWN = 200
+
+
+def import_upload(request):
+    if not perms.can_import(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["fichier"]
+        raw = upload.read()
+        try:
+            report = imports.check_file(raw)
+        except imports.UnreadableFile as error:
+            form.add_error("fichier", str(error))
+        else:
+            pending = ImportOrientations(
+                nom_fichier=upload.name[:255], rapport=report.to_json(), created_by=request.user
+            )
+            pending.fichier.save(f"{uuid.uuid4().hex}.csv", ContentFile(raw), save=False)
+            pending.save()
+            return redirect("accompagnement:import_detail", pk=pending.pk)
+    recent = ImportOrientations.objects.select_related("created_by")[:10]
+    return render(request, "accompagnement/import_upload.html", {"form": form, "recent": recent})
+
+
+def import_detail(request, pk):
+    if not perms.can_import(request.user):
+        raise PermissionDenied
+    pending = get_object_or_404(ImportOrientations, pk=pk)
+    report = imports.Report.from_json(pending.rapport)
+    context = {
+        "import": pending,
+        "report": report,
+        "errors": report.error_messages()[:MAX_ERRORS_SHOWN],
+        "more_errors": max(0, len(report.errors) - MAX_ERRORS_SHOWN),
+        "result": pending.rapport.get("resultat"),
+    }
+    return render(request, "accompagnement/import_detail.html", context)
+
+
+@require_POST
+def import_confirm(request, pk):
+    if not perms.can_import(request.user):
+        raise PermissionDenied
+    partial = request.POST.get("partiel") == "1"
+    with transaction.atomic():
+        pending = get_object_or_404(ImportOrientations.objects.select_for_update(), pk=pk)
+        if pending.applique_le is not None:
+            messages.info(request, "Action déjà effectuée : ce fichier a déjà été importé.")
+            return redirect("accompagnement:import_detail", pk=pk)
+        with pending.fichier.open("rb") as handle:
+            report = imports.check_file(handle.read())  # validated again: the database may have changed
+        try:
+            result = imports.apply(report, user=request.user, partial=partial)
+        except imports.ImportRefused:
+            messages.error(
+                request,
+                "Le fichier contient des lignes refusées : rien n'a été importé. Corrigez le fichier, "
+                "ou importez seulement les lignes valides.",
+            )
+            return redirect("accompagnement:import_detail", pk=pk)
+        pending.applique_le = timezone.now()
+        pending.rapport = {**report.to_json(), "resultat": result.to_json(), "partiel": partial}
+        pending.save(update_fields=["applique_le", "rapport"])
+        access_record(
+            user=request.user, obj=pending, action=Action.CREATION, request=request, detail="; ".join(result.summary())
+        )
+    messages.success(request, "Import terminé : " + " ; ".join(result.summary()) + ".")
+    return redirect("accompagnement:import_detail", pk=pk)
