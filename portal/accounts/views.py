@@ -7,7 +7,7 @@ from portal.core.home import panels_for
 
 ROLE_INTRO = {
     "responsable": "Suivez votre structure, vos référents et vos démarches auprès du Département.",
-    "referent": "Retrouvez votre fiche et, bientôt, votre file active et vos échéances.",
+    "referent": "Retrouvez votre file active, vos échéances et votre fiche de référent.",
     "slai": "Suivez les structures et les référents qui interviennent sur votre territoire.",
     "dpid": "Instruisez les demandes et suivez l'ensemble des structures du département.",
     "manager": "Consultez l'ensemble des données du département, en lecture seule.",
