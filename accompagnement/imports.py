@@ -18,11 +18,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from accompagnement.enums import Sexe, SourceOrientation
 from accompagnement.models import Beneficiaire, Orientation, TypeAccompagnement
+from portal.audit.enums import Action
+from portal.audit.models import AuditEntry
 from portal.referentiels.models import Structure, Territoire
 from portal.referentiels.validators import normalize_siret
 
@@ -316,6 +319,7 @@ class _Referentials:
     territoire_names: list[str]
     structures: dict[str, int]
     types: dict[str, int]
+    structure_territoires: set[tuple[int, int]]
 
     @classmethod
     def load(cls):
@@ -329,7 +333,8 @@ class _Referentials:
             types[_key(code)] = pk
             types.setdefault(_key(libelle), pk)
         structures = dict(Structure.objects.order_by().values_list("siret", "pk"))
-        return cls(territoires, sorted(names), structures, types)
+        links = set(Structure.territoires.through.objects.values_list("structure_id", "territoire_id"))
+        return cls(territoires, sorted(names), structures, types, links)
 
 
 def validate(rows: list[dict], *, notes: Iterable[str] = ()) -> Report:
@@ -466,6 +471,22 @@ def _check_row(row: dict, referentials: _Referentials, today: datetime.date) -> 
         elif normalized not in referentials.structures:
             errors.append(
                 ("siret_structure", f"SIRET inconnu {_quote(siret)} : aucune structure enregistrée avec ce SIRET")
+            )
+        elif (
+            values["territoire"]
+            and _key(values["territoire"]) in referentials.territoires
+            and (
+                referentials.structures[normalized],
+                referentials.territoires[_key(values["territoire"])],
+            )
+            not in referentials.structure_territoires
+        ):
+            errors.append(
+                (
+                    "siret_structure",
+                    f"la structure de SIRET {_quote(siret)} n'intervient pas sur le territoire "
+                    f"{_quote(values['territoire'])}",
+                )
             )
     type_value = values["type_accompagnement"]
     if type_value and _key(type_value) not in referentials.types:
@@ -619,6 +640,21 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
     if orientations:
         Orientation.objects.bulk_create(orientations)
         result.created_orientations += len(orientations)
+        # Every write of a beneficiary record is traced, imports included (one bulk insert).
+        content_type = ContentType.objects.get_for_model(Beneficiaire)
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                user=user,
+                user_email=getattr(user, "email", "") or "import en ligne de commande",
+                role=getattr(user, "role", "") or "",
+                action=Action.CREATION,
+                content_type=content_type,
+                object_id=str(beneficiaries[line.numero_caf].pk),
+                object_repr=f"N° CAF {line.numero_caf}"[:250],
+                detail="orientation importée",
+            )
+            for line in to_create
+        )
 
 
 # --- Helpers ----------------------------------------------------------------------------------

@@ -6,6 +6,11 @@ from accompagnement.models import Beneficiaire, Orientation
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 
+NOT_ORIENTABLE = (
+    "Cette personne ne peut pas être orientée depuis votre territoire avec ces informations : vérifiez le "
+    "N° CAF, ou contactez la DPID si la personne a changé de territoire."
+)
+
 
 class AccompagnementError(Exception):
     """A step the data does not allow; the message is shown as is."""
@@ -18,6 +23,12 @@ def orientation_create(
     """Orient a person: the beneficiary is found by N° CAF (created if new), then oriented."""
     numero_caf = beneficiaire_data["numero_caf"]
     beneficiaire = Beneficiaire.objects.filter(numero_caf=numero_caf).first()
+    if beneficiaire is not None and (
+        not Beneficiaire.objects.visible_to(user).filter(pk=beneficiaire.pk).exists()
+        or beneficiaire.territoire_id != beneficiaire_data["territoire"].pk
+    ):
+        # Say nothing about a person outside the user's scope (not even that the N° CAF exists).
+        raise AccompagnementError(NOT_ORIENTABLE)
     if beneficiaire is None:
         beneficiaire = Beneficiaire(**beneficiaire_data)
         beneficiaire.full_clean()

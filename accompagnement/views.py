@@ -102,6 +102,8 @@ def orientation_assign(request, pk):
     )
     if not perms.can_assign(request.user, orientation):
         raise PermissionDenied
+    if request.method == "GET":
+        access_record(user=request.user, obj=orientation.beneficiaire, action=Action.LECTURE, request=request)
     loads = referent_loads(Referent.objects.filter(structure=orientation.structure).actifs())
     form = AffectationForm(request.POST or None, loads=loads, initial={"referent": orientation.referent_id})
     if request.method == "POST" and form.is_valid():
@@ -175,6 +177,7 @@ def import_confirm(request, pk):
         try:
             result = imports.apply(report, user=request.user, partial=partial)
         except imports.ImportRefused:
+            ImportOrientations.objects.filter(pk=pk).update(rapport=report.to_json())
             messages.error(
                 request,
                 "Le fichier contient des lignes refusées : rien n'a été importé. Corrigez le fichier, "

@@ -69,7 +69,10 @@ class FinMoratoire(Echeance):
     offsets = (-30, 0)
 
     def candidates(self, today):
-        return Moratoire.objects.filter(demande__etat=EtatDemande.MORATOIRE).select_related("demande__structure")
+        # A moratorium ended more than a month ago stays on the record, not on home pages.
+        return Moratoire.objects.filter(
+            demande__etat=EtatDemande.MORATOIRE, date_fin__gte=today - datetime.timedelta(days=30)
+        ).select_related("demande__structure")
 
     def visible(self, user, today, until=None):
         return self.candidates(today).filter(demande__in=DemandeLabel.objects.visible_to(user))
@@ -180,7 +183,8 @@ class RenouvellementLabel(Echeance):
         return self.candidates(today).filter(structure__in=_visible_structures(user))
 
     def due_date(self, obj):
-        return datetime.date(obj.date_fin.year, 7, 31)
+        # July of the last year, or the label's end when it comes earlier.
+        return min(datetime.date(obj.date_fin.year, 7, 31), obj.date_fin)
 
     def is_met(self, obj):
         return DemandeLabel.objects.filter(

@@ -31,6 +31,7 @@ from portal.referentiels.models import Referent
 
 LABEL_YEARS = 5
 RENEWAL_LAST_MONTH = 7  # July
+CHARTER_OPENS_DAYS_BEFORE = 60
 MORATOIRE_MONTHS = 6
 RECOURS_MONTHS = 2
 
@@ -109,7 +110,8 @@ def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
             )
         type_demande = TypeDemande.RENOUVELLEMENT
     elif type_demande is None:
-        type_demande = TypeDemande.APRES_MORATOIRE if moratoire is not None else TypeDemande.INITIALE
+        after_moratorium = moratoire is not None and moratoire.demande.etat == EtatDemande.MORATOIRE
+        type_demande = TypeDemande.APRES_MORATOIRE if after_moratorium else TypeDemande.INITIALE
     demande = DemandeLabel.objects.create(structure=structure, type=type_demande, created_by=user)
     access_record(user=user, obj=demande, action=Action.CREATION)
     return demande
@@ -507,9 +509,14 @@ def charte_deposer(*, label, user, bilan: str, piece=None) -> CharteQualite:
     today = timezone.localdate()
     if not label.is_valid_on(today):
         raise LabelError("Ce label n'est plus valide.")
-    year, _ = charter_due(label)
+    year, due = charter_due(label)
     if year is None:
         raise LabelError("Toutes les chartes annuelles de ce label ont été déposées.")
+    opens = due - datetime.timedelta(days=CHARTER_OPENS_DAYS_BEFORE)
+    if today < opens:
+        raise LabelError(
+            f"La charte qualité de l'année {year} se dépose à partir du {opens:%d/%m/%Y} (échéance : {due:%d/%m/%Y})."
+        )
     charte = CharteQualite(label=label, annee=year, bilan=bilan, deposee_le=today, deposee_par=user)
     if piece:
         charte.piece = piece

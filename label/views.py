@@ -28,7 +28,15 @@ from label.forms import (
     RetraitForm,
 )
 from label.grading import GRID, grade
-from label.models import CharteQualite, DemandeLabel, EvaluationCer, FormationReferent, Label, RetraitLabel
+from label.models import (
+    CerAnonymise,
+    CharteQualite,
+    DemandeLabel,
+    EvaluationCer,
+    FormationReferent,
+    Label,
+    RetraitLabel,
+)
 from label.selectors import charter_due, current_label, panel_summary, training_statuses
 from portal.audit.enums import Action
 from portal.audit.services import access_record
@@ -217,9 +225,14 @@ def demande_detail(request, pk):
     demande = _get_demande(request, pk)
     today = timezone.localdate()
     referents = Referent.objects.filter(structure=demande.structure).actifs().order_by("nom", "prenom")
+    if request.scope.is_referent:
+        # A referent sees the request, but only their own training and CERs.
+        referents = referents.filter(pk=request.scope.referent_id)
     tirages = {t.referent_id: t for t in demande.tirages.all()}
     evaluations = list(
-        demande.evaluations.select_related("cer", "cer__referent").order_by("cer__referent__nom", "cer__numero_caf")
+        demande.evaluations.filter(cer__in=CerAnonymise.objects.visible_to(request.user))
+        .select_related("cer", "cer__referent")
+        .order_by("cer__referent__nom", "cer__numero_caf")
     )
     user = request.user
     context = {
@@ -291,6 +304,7 @@ def evaluation(request, pk):
         EvaluationCer.objects.select_related("demande__structure", "cer__referent"),
         pk=pk,
         demande__in=DemandeLabel.objects.visible_to(request.user),
+        cer__in=CerAnonymise.objects.visible_to(request.user),
     )
     demande = evaluation.demande
     if evaluation.evaluateur == Evaluateur.DPID and not _control_is_visible(request.user, demande):
@@ -542,12 +556,13 @@ def remise(request):
     """The yearly handover of labels, territory by territory (seed 001 §7-3)."""
     today = timezone.localdate()
     try:
-        annee = int(request.GET.get("annee", today.year))
+        annee = min(max(int(request.GET.get("annee", today.year)), 2000), 2100)
     except ValueError:
         annee = today.year
     labels = (
         Label.objects.visible_to(request.user)
-        .filter(date_decision__year=annee, structure__in=Structure.objects.visible_to(request.user))
+        .filter(date_decision__year=annee, retire_le__isnull=True)
+        .filter(structure__in=Structure.objects.visible_to(request.user))
         .select_related("structure")
         .prefetch_related("structure__territoires")
         .order_by("structure__nom")
@@ -584,7 +599,7 @@ def charte_examiner(request, pk):
     charte = get_object_or_404(CharteQualite.objects.visible_to(request.user), pk=pk)
     if not perms.can_manage_withdrawal(request.user):
         raise PermissionDenied
-    form = ExamenCharteForm(request.POST)
+    form = ExamenCharteForm(request.POST, prefix=f"c{charte.pk}")
     try:
         if not form.is_valid():
             raise services.LabelError("Choisissez la conclusion de l'examen.")
@@ -598,10 +613,11 @@ def charte_examiner(request, pk):
 def chartes(request):
     """Quality charters in scope, the latest first; the DPID examines them."""
     items = CharteQualite.objects.visible_to(request.user).select_related("label__structure").order_by("-deposee_le")
+    page = paginate(request, items)
     context = {
-        "page": paginate(request, items),
+        "page": page,
+        "rows": [(charte, ExamenCharteForm(prefix=f"c{charte.pk}")) for charte in page.object_list],
         "querystring": querystring_without_page(request),
         "can_examine": perms.can_manage_withdrawal(request.user),
-        "form": ExamenCharteForm(),
     }
     return render(request, "label/chartes.html", context)

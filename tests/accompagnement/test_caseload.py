@@ -249,3 +249,16 @@ def test_import_in_the_browser_flow(client_for, world):
 def test_import_is_a_dpid_task(client_for, world):
     for role in ("responsable", "referent", "slai", "manager"):
         assert client_for(role).get(reverse("accompagnement:import_upload")).status_code == 403
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize("birth", ["1980-05-04", "1970-01-01"])
+def test_slai_cannot_orient_or_probe_another_territorys_person(client_for, world, birth):
+    """Carre (1000003) lives in the other territory: whatever the birth date typed, the SLAI learns
+    nothing and orients nobody."""
+    data = orientation_post(world, numero_caf="1000003", date_naissance=birth)
+    response = client_for("slai").post(reverse("accompagnement:orientation_create"), data)
+    content = html.unescape(response.content.decode())
+    assert "ne peut pas être orientée depuis votre territoire" in content
+    assert "date de naissance" not in content.split("ne peut pas être orientée")[0][-300:]
+    assert world.orientation_b.beneficiaire.orientations.count() == 1

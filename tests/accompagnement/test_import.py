@@ -98,8 +98,16 @@ def test_valid_utf8_file_with_bom_imports_every_line(world):
     user = world.user("dpid")
     rows = [
         line(world),
-        line(world, numero_caf="7654321", nom="Martin", prenom="Noël", sexe="m", territoire="Calaisis"),
-        line(world, numero_caf="1111111", nom="Petit", siret_structure=world.structure_b.siret),
+        line(
+            world,
+            numero_caf="7654321",
+            nom="Martin",
+            prenom="Noël",
+            sexe="m",
+            territoire="Calaisis",
+            siret_structure=world.structure_b.siret,
+        ),
+        line(world, numero_caf="1111111", nom="Petit", siret_structure=world.structure_b.siret, territoire="calaisis"),
     ]
     raw = make_csv(rows)
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -239,6 +247,7 @@ def test_rows_can_be_applied_directly_and_are_validated_then(world):
 
 
 def test_same_caf_twice_in_the_file_with_another_identity_is_an_error_on_the_second_line(world):
+    world.structure_b.territoires.add(world.territoire_a)
     rows = [
         line(world, numero_caf="6000006"),
         line(world, numero_caf="6000006", siret_structure=world.structure_b.siret),  # same person, 2nd structure
@@ -318,8 +327,10 @@ def test_importing_the_same_file_again_creates_no_duplicate(world):
 
 
 def test_referentials_are_matched_loosely(world):
-    TerritoireFactory(nom="Lens-Liévin", code="lens-lievin")
-    TerritoireFactory(nom="Hénin-Carvin", code="henin-carvin")
+    lens = TerritoireFactory(nom="Lens-Liévin", code="lens-lievin")
+    henin = TerritoireFactory(nom="Hénin-Carvin", code="henin-carvin")
+    world.structure_a.territoires.add(lens)
+    world.structure_b.territoires.add(henin)
     spaced_siret = " ".join([world.structure_b.siret[:3], world.structure_b.siret[3:9], world.structure_b.siret[9:]])
     rows = [
         line(world, numero_caf="9000001", territoire="lens lievin"),
@@ -453,11 +464,12 @@ def test_queries_do_not_grow_with_the_number_of_lines(world, django_assert_max_n
     small = count_queries(world, 100, start=41000000)
     large = count_queries(world, 1000, start=42000000)
     assert small == large
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         apply(check_file(make_csv(people(world, 1000, start=43000000))), user=None)
 
 
 def test_progress_is_reported_after_each_batch(world):
+    world.structure_b.territoires.add(world.territoire_a)
     calls = []
     result = apply(
         check_file(make_csv(people(world, 25))), user=None, batch_size=10, progress=lambda *a: calls.append(a)
@@ -596,3 +608,19 @@ def test_command_fails_without_traceback_from_a_shell(tmp_path, name):
     assert result.returncode == 2
     assert "Traceback" not in err
     assert err.startswith("Fichier introuvable" if name == "absent.csv" else "Fichier illisible (binaire.csv)")
+
+
+def test_the_structure_must_work_on_the_line_territory(world):
+    """Structure A works on the Arrageois only: a Calaisis person cannot be oriented to it."""
+    report = check_file(make_csv([line(world, territoire="Calaisis")]))
+    assert [(e["ligne"], e["colonne"]) for e in report.errors] == [(2, "siret_structure")]
+    assert "n'intervient pas sur le territoire « Calaisis »" in report.errors[0]["message"]
+
+
+def test_imported_people_are_in_the_audit_trail(world):
+    from portal.audit.models import AuditEntry
+
+    apply(check_file(make_csv(people(world, 3))), user=world.user("dpid"))
+    entries = AuditEntry.objects.filter(content_type__model="beneficiaire", detail="orientation importée")
+    assert entries.count() == 3
+    assert set(entries.values_list("user_email", flat=True)) == {"dpid@example.test"}

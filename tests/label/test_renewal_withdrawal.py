@@ -185,10 +185,12 @@ def test_yearly_quality_charter(client_for, world, label_a, django_capture_on_co
     assert not [m for m in mail.outbox if "Charte qualité" in m.subject]
     charte = label_a.chartes.get(annee=4)
     response = client_for("dpid").post(
-        reverse("label:charte_examiner", args=[charte.pk]), {"conforme": "0", "observations_dpid": ""}, follow=True
+        reverse("label:charte_examiner", args=[charte.pk]),
+        {f"c{charte.pk}-conforme": "0", f"c{charte.pk}-observations_dpid": ""},
+        follow=True,
     )
     assert "Indiquez quels critères ne sont plus remplis." in html.unescape(response.content.decode())
-    client_for("dpid").post(reverse("label:charte_examiner", args=[charte.pk]), {"conforme": "1"})
+    client_for("dpid").post(reverse("label:charte_examiner", args=[charte.pk]), {f"c{charte.pk}-conforme": "1"})
     charte.refresh_from_db()
     assert charte.conforme is True
     assert client_for("responsable").post(reverse("label:charte_examiner", args=[charte.pk])).status_code == 403
@@ -247,3 +249,47 @@ def test_the_structure_is_reminded_of_its_appeal_delay(world, django_capture_on_
     with at(datetime.date(2026, 12, 17)), django_capture_on_commit_callbacks(execute=True):
         reminders_send_due()
     assert not [m for m in mail.outbox if "Fin du délai de recours" in m.subject]
+
+
+def test_a_charter_cannot_be_filed_long_before_its_year(world, label_a):
+    from label.models import CharteQualite
+
+    for year in (1, 2, 3, 4):
+        CharteQualite.objects.create(label=label_a, annee=year, bilan="…", deposee_le=datetime.date(2026, 1, 1))
+    label_b = Label.objects.create(
+        structure=world.structure_b, date_decision=datetime.date(2026, 1, 10), date_fin=datetime.date(2031, 1, 9)
+    )
+    with at(datetime.date(2026, 11, 10)), pytest.raises(services.LabelError, match="à partir du 11/11/2026"):
+        services.charte_deposer(label=label_b, user=world.user("dpid"), bilan="Trop tôt.")
+    with at(datetime.date(2026, 11, 11)):
+        assert services.charte_deposer(label=label_b, user=world.user("dpid"), bilan="Année 1.").annee == 1
+
+
+def test_a_referent_sees_only_their_own_cers_in_the_request(client_for, world):
+    from label.models import CerAnonymise, DemandeLabel, EvaluationCer
+
+    demande = DemandeLabel.objects.create(structure=world.structure_a)
+    content = {
+        "numero_caf": "1234567",
+        "type": "solidarite",
+        "date_edition": "2026-01-05",
+        "date_debut": "2026-01-05",
+        "date_fin": "2026-07-04",
+        "remarque": "Remarque d'un collègue.",
+        "actions": [],
+    }
+    colleague = CerAnonymise.objects.create(
+        structure=world.structure_a, referent=world.autre_referent_a, numero_caf="1234567", contenu=content
+    )
+    own = CerAnonymise.objects.create(
+        structure=world.structure_a, referent=world.referent_a, numero_caf="7654321", contenu=content
+    )
+    other = EvaluationCer.objects.create(demande=demande, cer=colleague, evaluateur="structure", score_automatique=0)
+    mine = EvaluationCer.objects.create(demande=demande, cer=own, evaluateur="structure", score_automatique=0)
+    client = client_for("referent")
+    assert client.get(reverse("label:evaluation", args=[other.pk])).status_code == 404
+    assert client.get(reverse("label:evaluation", args=[mine.pk])).status_code == 200
+    page = client.get(reverse("label:demande_detail", args=[demande.pk])).content.decode()
+    assert "7654321" in page and "1234567" not in page
+    assert "Bruno Bravo" not in page  # the colleague's training status
+    assert client_for("responsable").get(reverse("label:evaluation", args=[other.pk])).status_code == 200
