@@ -108,7 +108,9 @@ def _cers_for(structure, per_referent=7):
             content = _cer(referent, number, rng)
             grading.parse_cer(content)
             CerAnonymise.objects.get_or_create(
-                structure=structure, referent=referent, numero_caf=content["numero_caf"], defaults={"contenu": content}
+                referent=referent,
+                empreinte=CerAnonymise.fingerprint(content),
+                defaults={"structure": structure, "numero_caf": content["numero_caf"], "contenu": content},
             )
 
 

@@ -1,4 +1,6 @@
 import datetime
+import hashlib
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -135,6 +137,9 @@ class CerAnonymise(models.Model):
     )
     numero_caf = models.CharField("N° CAF", max_length=20)
     contenu = models.JSONField("contenu du CER")
+    # The content's fingerprint identifies a CER already uploaded (a unique index on the JSON
+    # itself would exceed PostgreSQL's index row size for long CERs).
+    empreinte = models.CharField("empreinte du contenu", max_length=64)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("déposé le", auto_now_add=True)
 
@@ -145,7 +150,7 @@ class CerAnonymise(models.Model):
         verbose_name_plural = "CER anonymisés"
         ordering = ["referent", "numero_caf", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["referent", "numero_caf", "contenu"], name="cer_anonymise_unique"),
+            models.UniqueConstraint(fields=["referent", "empreinte"], name="cer_anonymise_unique"),
         ]
 
     def __str__(self):
@@ -154,6 +159,11 @@ class CerAnonymise(models.Model):
     @property
     def cer(self):
         return grading.parse_cer(self.contenu)
+
+    @staticmethod
+    def fingerprint(content: dict) -> str:
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 # --- Label requests --------------------------------------------------------------------------

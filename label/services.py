@@ -32,6 +32,7 @@ from portal.referentiels.models import Referent
 LABEL_YEARS = 5
 RENEWAL_LAST_MONTH = 7  # July
 CHARTER_OPENS_DAYS_BEFORE = 60
+CER_CAF_MAX_LENGTH = 20
 MORATOIRE_MONTHS = 6
 RECOURS_MONTHS = 2
 
@@ -135,15 +136,20 @@ def cers_import(*, structure, referent, data, user) -> int:
             grading.parse_cer(item)
         except grading.CerFormatError as error:
             raise LabelError(f"CER n° {position} : {error}") from error
+        if len(str(item["numero_caf"])) > CER_CAF_MAX_LENGTH:
+            raise LabelError(f"CER n° {position} : le N° CAF dépasse {CER_CAF_MAX_LENGTH} caractères.")
         parsed.append(item)
     created = 0
     for item in parsed:
         _, was_created = CerAnonymise.objects.get_or_create(
-            structure=structure,
             referent=referent,
-            numero_caf=str(item["numero_caf"]),
-            contenu=item,
-            defaults={"created_by": user},
+            empreinte=CerAnonymise.fingerprint(item),
+            defaults={
+                "structure": structure,
+                "numero_caf": str(item["numero_caf"]),
+                "contenu": item,
+                "created_by": user,
+            },
         )
         created += was_created
     return created

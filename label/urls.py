@@ -33,4 +33,5 @@ urlpatterns = [
     path("labels/<int:label_pk>/charte/", views.charte_deposer, name="charte_deposer"),
     path("chartes/", views.chartes, name="chartes"),
     path("chartes/<int:pk>/examiner/", views.charte_examiner, name="charte_examiner"),
+    path("chartes/<int:pk>/piece/", views.charte_piece, name="charte_piece"),
 ]

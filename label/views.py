@@ -621,3 +621,10 @@ def chartes(request):
         "can_examine": perms.can_manage_withdrawal(request.user),
     }
     return render(request, "label/chartes.html", context)
+
+
+def charte_piece(request, pk):
+    charte = get_object_or_404(CharteQualite.objects.visible_to(request.user), pk=pk)
+    if not charte.piece:
+        raise Http404
+    return FileResponse(charte.piece.open("rb"), as_attachment=True, filename=f"charte-qualite-{charte.annee}.pdf")

@@ -141,27 +141,29 @@ def make_label_request(world):
     )
 
     ensure_modules()  # transactional tests flush the migration's rows
+    content = {
+        "numero_caf": "1100001",
+        "type": "solidarite",
+        "date_edition": "2026-01-05",
+        "date_debut": "2026-01-05",
+        "date_fin": "2026-07-04",
+        "remarque": "Projet de formation.",
+        "actions": [
+            {
+                "intitule": "Atelier",
+                "date_debut": "2026-01-05",
+                "date_fin": "2026-07-04",
+                "detail": "Hebdomadaire.",
+                "insertion_professionnelle": False,
+            }
+        ],
+    }
     cer = CerAnonymise.objects.create(
         structure=world.structure_a,
         referent=world.referent_a,
         numero_caf="1100001",
-        contenu={
-            "numero_caf": "1100001",
-            "type": "solidarite",
-            "date_edition": "2026-01-05",
-            "date_debut": "2026-01-05",
-            "date_fin": "2026-07-04",
-            "remarque": "Projet de formation.",
-            "actions": [
-                {
-                    "intitule": "Atelier",
-                    "date_debut": "2026-01-05",
-                    "date_fin": "2026-07-04",
-                    "detail": "Hebdomadaire.",
-                    "insertion_professionnelle": False,
-                }
-            ],
-        },
+        contenu=content,
+        empreinte=CerAnonymise.fingerprint(content),
     )
     world.demande_a = DemandeLabel.objects.create(
         structure=world.structure_a,
@@ -195,6 +197,7 @@ def make_label_request(world):
     world.charte_a = CharteQualite.objects.create(
         label=label, annee=1, bilan="Première année.", deposee_le=datetime.date(2026, 5, 30)
     )
+    world.charte_a.piece.save("charte.pdf", ContentFile(b"%PDF-1.4 charte"))
 
 
 def make_document(owner, kind_code, user):

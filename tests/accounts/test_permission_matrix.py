@@ -104,6 +104,7 @@ RULES = {
         {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200},
     ),
     "label:charte_examiner": (lambda w: {"pk": w.charte_a.pk}, POST_ONLY),
+    "label:charte_piece": (lambda w: {"pk": w.charte_a.pk}, {**SIGNED_IN_200, "anonyme": LOGIN}),
     # Accompaniment: the referent sees only their own caseload (orientation_a is theirs,
     # orientation_a2 is a colleague's).
     "accompagnement:caseload": (None, SIGNED_IN_200),

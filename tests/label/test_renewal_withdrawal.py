@@ -279,10 +279,18 @@ def test_a_referent_sees_only_their_own_cers_in_the_request(client_for, world):
         "actions": [],
     }
     colleague = CerAnonymise.objects.create(
-        structure=world.structure_a, referent=world.autre_referent_a, numero_caf="1234567", contenu=content
+        structure=world.structure_a,
+        referent=world.autre_referent_a,
+        numero_caf="1234567",
+        contenu=content,
+        empreinte=CerAnonymise.fingerprint(content),
     )
     own = CerAnonymise.objects.create(
-        structure=world.structure_a, referent=world.referent_a, numero_caf="7654321", contenu=content
+        structure=world.structure_a,
+        referent=world.referent_a,
+        numero_caf="7654321",
+        contenu=content,
+        empreinte=CerAnonymise.fingerprint(content),
     )
     other = EvaluationCer.objects.create(demande=demande, cer=colleague, evaluateur="structure", score_automatique=0)
     mine = EvaluationCer.objects.create(demande=demande, cer=own, evaluateur="structure", score_automatique=0)
@@ -293,3 +301,41 @@ def test_a_referent_sees_only_their_own_cers_in_the_request(client_for, world):
     assert "7654321" in page and "1234567" not in page
     assert "Bruno Bravo" not in page  # the colleague's training status
     assert client_for("responsable").get(reverse("label:evaluation", args=[other.pk])).status_code == 200
+
+
+def test_long_cers_are_stored_and_recognised_again(world):
+    """A real CER can be long: its fingerprint, not the JSON itself, identifies it (PostgreSQL
+    refuses index rows over about 2.7 KB)."""
+    from label.models import CerAnonymise
+
+    cer = {
+        "numero_caf": "7777777",
+        "type": "solidarite",
+        "date_edition": "2026-01-05",
+        "date_debut": "2026-01-05",
+        "date_fin": "2026-07-04",
+        "remarque": "Situation détaillée. " * 400,
+        "actions": [
+            {
+                "intitule": f"Action {n}",
+                "date_debut": "2026-01-05",
+                "date_fin": "2026-07-04",
+                "detail": "Détail de la démarche. " * 20,
+                "insertion_professionnelle": n == 0,
+            }
+            for n in range(10)
+        ],
+    }
+    user = world.user("responsable")
+    assert (
+        services.cers_import(structure=world.structure_a, referent=world.autre_referent_a, data=[cer], user=user) == 1
+    )
+    assert services.cers_import(structure=world.structure_a, referent=world.autre_referent_a, data=cer, user=user) == 0
+    assert CerAnonymise.objects.filter(referent=world.autre_referent_a).count() == 1
+    with pytest.raises(services.LabelError, match="dépasse 20 caractères"):
+        services.cers_import(
+            structure=world.structure_a,
+            referent=world.autre_referent_a,
+            data={**cer, "numero_caf": "1" * 21},
+            user=user,
+        )
