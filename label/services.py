@@ -33,6 +33,7 @@ LABEL_YEARS = 5
 RENEWAL_LAST_MONTH = 7  # July
 CHARTER_OPENS_DAYS_BEFORE = 60
 CER_CAF_MAX_LENGTH = 20
+FIRST_CAMPAIGN_NEW_REQUESTS_FROM = datetime.date(2026, 1, 1)
 MORATOIRE_MONTHS = 6
 RECOURS_MONTHS = 2
 
@@ -96,11 +97,14 @@ def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
         raise LabelError("Une demande de label est déjà en cours pour cette structure.")
     today = timezone.localdate()
     moratoire = Moratoire.objects.filter(demande__structure=structure).order_by("-date_fin").first()
-    if moratoire is not None and moratoire.demande.etat == EtatDemande.MORATOIRE and today < moratoire.date_fin:
-        raise LabelError(
-            f"La structure est en moratoire jusqu'au {moratoire.date_fin:%d/%m/%Y} : "
-            "une nouvelle demande pourra être déposée à son terme."
-        )
+    if moratoire is not None and moratoire.demande.etat == EtatDemande.MORATOIRE:
+        # After the first campaign's moratoria, new requests open in January 2026 (seed 001 l. 314).
+        reopens = max(moratoire.date_fin, FIRST_CAMPAIGN_NEW_REQUESTS_FROM)
+        if today < reopens:
+            raise LabelError(
+                f"La structure est en moratoire : une nouvelle demande pourra être déposée à partir du "
+                f"{reopens:%d/%m/%Y}."
+            )
     label = Label.objects.filter(structure=structure).valid_on(today).order_by("-date_fin").first()
     if label is not None:
         # A labelled structure only asks for its renewal, January to July of the label's last year.

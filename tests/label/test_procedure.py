@@ -427,8 +427,7 @@ def test_a_new_request_waits_for_the_end_of_the_moratorium(world, day, allowed):
             with pytest.raises(LabelError) as error:
                 services.demande_create(structure=world.structure_a, user=world.user("responsable"))
             assert str(error.value) == (
-                "La structure est en moratoire jusqu'au 28/02/2027 : "
-                "une nouvelle demande pourra être déposée à son terme."
+                "La structure est en moratoire : une nouvelle demande pourra être déposée à partir du 28/02/2027."
             )
 
 

@@ -339,3 +339,22 @@ def test_long_cers_are_stored_and_recognised_again(world):
             data={**cer, "numero_caf": "1" * 21},
             user=user,
         )
+
+
+def test_first_campaign_moratoria_reopen_in_january_2026(world):
+    """A moratorium of the first campaign ending in 2025 still waits for January 2026."""
+    from label.models import DemandeLabel, Moratoire
+
+    demande = DemandeLabel.objects.create(
+        structure=world.structure_a,
+        etat=EtatDemande.MORATOIRE,
+        deposee_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
+        decision_at=datetime.datetime(2025, 3, 3, tzinfo=datetime.UTC),
+        notifiee_le=datetime.date(2025, 3, 3),
+    )
+    Moratoire.objects.create(demande=demande, date_debut=datetime.date(2025, 3, 3), date_fin=datetime.date(2025, 9, 3))
+    with at(datetime.date(2025, 12, 31)), pytest.raises(services.LabelError, match="à partir du 01/01/2026"):
+        services.demande_create(structure=world.structure_a, user=world.user("responsable"))
+    with at(datetime.date(2026, 1, 2)):
+        new = services.demande_create(structure=world.structure_a, user=world.user("responsable"))
+    assert new.type == TypeDemande.APRES_MORATOIRE
