@@ -1,5 +1,6 @@
 """Official documents of the label procedure: the decision letter and the moratorium sheet."""
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from label import perms, services
@@ -29,6 +30,14 @@ def _can_prepare_letter(user, demande):
     return perms.can_instruct(user, demande) and demande.etat in DECIDED
 
 
+def _date_notification(document, demande):
+    """The appeal delays run from the notification: the day the decision letter is issued, not
+    the day the decision was recorded."""
+    if demande.etat in DECIDED:
+        demande.notifiee_le = timezone.localdate(document.issued_at)
+        demande.save(update_fields=["notifiee_le"])
+
+
 def _can_prepare_sheet(user, demande):
     """The moratorium sheet is filled and printed by the DPID or the SLAI for the meeting."""
     return demande.etat == EtatDemande.MORATOIRE and (
@@ -47,6 +56,7 @@ register(
         can_request=_can_prepare_letter,
         is_decision=True,
         can_issue=_can_prepare_letter,
+        on_issue=_date_notification,
     )
 )
 

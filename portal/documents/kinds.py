@@ -19,6 +19,8 @@ class DocumentKind:
     can_issue: Callable | None = None  # (user, owner) -> bool
     # Who may see this kind's documents among those who see the owner (default: all of them).
     can_view: Callable | None = None  # (user, owner) -> bool
+    # Called inside the issuing transaction, e.g. to date a notification from the letter.
+    on_issue: Callable | None = None  # (document, owner) -> None
 
     def owners_visible_to(self, user):
         return self.owner_model.objects.visible_to(user)

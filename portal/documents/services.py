@@ -205,5 +205,8 @@ def document_issue(*, document: GeneratedDocument, user) -> GeneratedDocument:
     if not updated:
         raise DocumentError("Action déjà effectuée, ou document pas encore prêt : il ne peut pas être émis.")
     document.refresh_from_db()
+    kind = kinds.get(document.kind)
+    if kind.on_issue is not None:
+        kind.on_issue(document, document.owner)
     access_record(user=user, obj=document, action=Action.MODIFICATION, detail=f"Émis, SHA-256 {document.sha256}")
     return document

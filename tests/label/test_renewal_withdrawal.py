@@ -358,3 +358,31 @@ def test_first_campaign_moratoria_reopen_in_january_2026(world):
     with at(datetime.date(2026, 1, 2)):
         new = services.demande_create(structure=world.structure_a, user=world.user("responsable"))
     assert new.type == TypeDemande.APRES_MORATOIRE
+
+
+def test_appeal_delay_runs_from_the_issued_letter(world, django_capture_on_commit_callbacks):
+    """Decided on 20 October, letter issued on 30 October: appeal possible until 30 December."""
+    from label.models import DemandeLabel
+    from portal.documents.services import document_issue, document_request
+
+    demande = DemandeLabel.objects.create(
+        structure=world.structure_a,
+        etat=EtatDemande.MORATOIRE,
+        deposee_at=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC),
+        decision_at=datetime.datetime(2026, 10, 20, 9, tzinfo=datetime.UTC),
+        notifiee_le=datetime.date(2026, 10, 20),
+        motifs_decision="Qualité des CER insuffisante.",
+    )
+    from label.models import Moratoire
+
+    Moratoire.objects.create(
+        demande=demande, date_debut=datetime.date(2026, 10, 20), date_fin=datetime.date(2027, 4, 20)
+    )
+    with at(datetime.date(2026, 10, 30)):
+        with django_capture_on_commit_callbacks(execute=True):
+            letter = document_request(owner=demande, kind_code="label_decision", user=world.user("dpid"))
+        letter.refresh_from_db()
+        document_issue(document=letter, user=world.user("dpid"))
+    demande.refresh_from_db()
+    assert demande.notifiee_le == datetime.date(2026, 10, 30)
+    assert services.recours_deadline(demande) == datetime.date(2026, 12, 30)
