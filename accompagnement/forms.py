@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accompagnement.enums import Sexe
-from accompagnement.models import TypeAccompagnement
+from accompagnement.models import Cer, CerAction, Entretien, TypeAccompagnement
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -114,3 +114,73 @@ class ImportForm(forms.Form):
         if fichier.size > 20 * 1024 * 1024:
             raise forms.ValidationError("Le fichier dépasse 20 Mo.")
         return fichier
+
+
+class EntretienForm(forms.ModelForm):
+    class Meta:
+        model = Entretien
+        fields = ["date", "mode", "nature", "presence", "note", "prochain_rdv"]
+        widgets = {
+            "date": DATE_WIDGET,
+            "prochain_rdv": DATE_WIDGET,
+            "presence": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        day, following = cleaned.get("date"), cleaned.get("prochain_rdv")
+        if day and day > timezone.localdate():
+            self.add_error(
+                "date", "Un entretien se saisit une fois qu'il a eu lieu : la date ne peut pas être future."
+            )
+        if day and following and following <= day:
+            self.add_error("prochain_rdv", "Le prochain rendez-vous suit l'entretien.")
+        return cleaned
+
+
+class CerForm(forms.ModelForm):
+    class Meta:
+        model = Cer
+        fields = ["type", "date_edition", "date_debut", "date_fin", "remarque", "signe_le"]
+        widgets = {
+            "date_edition": DATE_WIDGET,
+            "date_debut": DATE_WIDGET,
+            "date_fin": DATE_WIDGET,
+            "signe_le": DATE_WIDGET,
+            "remarque": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        debut, fin = cleaned.get("date_debut"), cleaned.get("date_fin")
+        if debut and fin and fin <= debut:
+            self.add_error("date_fin", "La fin du CER suit son début.")
+        return cleaned
+
+
+class CerActionForm(forms.ModelForm):
+    class Meta:
+        model = CerAction
+        fields = ["intitule", "date_debut", "date_fin", "detail", "insertion_professionnelle"]
+        widgets = {"date_debut": DATE_WIDGET, "date_fin": DATE_WIDGET, "detail": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        cleaned = super().clean()
+        debut, fin = cleaned.get("date_debut"), cleaned.get("date_fin")
+        if debut and fin and fin < debut:
+            self.add_error("date_fin", "La fin de l'action suit son début.")
+        return cleaned
+
+
+class BaseCerActionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise forms.ValidationError("Un CER comporte au moins une action.")
+
+
+CerActionFormSet = forms.inlineformset_factory(
+    Cer, CerAction, form=CerActionForm, formset=BaseCerActionFormSet, extra=3, can_delete=False
+)

@@ -6,7 +6,15 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from accompagnement.enums import Sexe, SourceOrientation, StatutDroits
+from accompagnement.enums import (
+    ModeEntretien,
+    NatureEntretien,
+    Presence,
+    Sexe,
+    SourceOrientation,
+    StatutDroits,
+    TypeCer,
+)
 
 numero_caf_validator = RegexValidator(r"^\d{7,13}$", "Le N° CAF comporte de 7 à 13 chiffres.")
 SECRET_HINT = (
@@ -181,3 +189,103 @@ class ImportOrientations(models.Model):
 
     def __str__(self):
         return f"Import {self.nom_fichier} du {self.created_at:%d/%m/%Y}"
+
+
+class EntretienQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Same scope as the orientation the interview belongs to."""
+        return self.filter(orientation__in=Orientation.objects.visible_to(user))
+
+
+class Entretien(models.Model):
+    orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="entretiens")
+    date = models.DateField("date")
+    mode = models.CharField("mode", max_length=20, choices=ModeEntretien.choices)
+    nature = models.CharField("nature", max_length=20, choices=NatureEntretien.choices)
+    presence = models.CharField("présence", max_length=20, choices=Presence.choices)
+    note = models.TextField("note brève", blank=True, help_text=SECRET_HINT)
+    prochain_rdv = models.DateField("prochain rendez-vous", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("saisi le", auto_now_add=True)
+
+    objects = EntretienQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "entretien"
+        verbose_name_plural = "entretiens"
+        ordering = ["date", "pk"]
+        indexes = [models.Index(fields=["orientation", "date"])]
+
+    def __str__(self):
+        return f"{self.get_nature_display()} du {self.date:%d/%m/%Y}"
+
+
+class ProcedureSuspension(models.Model):
+    """Opened for the SLAI after an unjustified absence (seed 000: procedure after 1 absence)."""
+
+    entretien = models.OneToOneField(Entretien, on_delete=models.CASCADE, related_name="procedure_suspension")
+    ouverte_le = models.DateField("ouverte le")
+    traitee_le = models.DateField("traitée par le SLAI le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "procédure de suspension"
+        verbose_name_plural = "procédures de suspension"
+
+    def __str__(self):
+        return f"Procédure de suspension – {self.entretien.orientation.beneficiaire}"
+
+
+class CerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(orientation__in=Orientation.objects.visible_to(user))
+
+
+class Cer(models.Model):
+    """Contrat d'engagement réciproque (6 months), with its actions."""
+
+    orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="cers")
+    type = models.CharField("type de CER", max_length=20, choices=TypeCer.choices)
+    date_edition = models.DateField("date d'édition")
+    date_debut = models.DateField("début")
+    date_fin = models.DateField("fin")
+    remarque = models.TextField(
+        "remarque",
+        help_text="Brève : la cohérence entre la situation et les actions. " + SECRET_HINT,
+    )
+    signe_le = models.DateField("signé le", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("saisi le", auto_now_add=True)
+
+    objects = CerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "CER"
+        verbose_name_plural = "CER"
+        ordering = ["date_debut", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_fin__gt=models.F("date_debut")),
+                name="cer_fin_apres_debut",
+                violation_error_message="La fin du CER suit son début.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} du {self.date_debut:%d/%m/%Y} au {self.date_fin:%d/%m/%Y}"
+
+
+class CerAction(models.Model):
+    cer = models.ForeignKey(Cer, on_delete=models.CASCADE, related_name="actions")
+    intitule = models.CharField("intitulé", max_length=200)
+    date_debut = models.DateField("début")
+    date_fin = models.DateField("fin")
+    detail = models.TextField("détail", help_text=SECRET_HINT)
+    insertion_professionnelle = models.BooleanField("vise l'insertion professionnelle", default=False)
+
+    class Meta:
+        verbose_name = "action du CER"
+        verbose_name_plural = "actions du CER"
+        ordering = ["date_debut", "pk"]
+
+    def __str__(self):
+        return self.intitule

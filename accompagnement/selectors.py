@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from accompagnement.enums import NatureEntretien, Presence
 from accompagnement.models import Orientation, TypeAccompagnement
 from label.dates import add_months
 from portal.referentiels.models import Referent
@@ -49,12 +50,22 @@ class NextStep:
         return self.due < self.today
 
 
+RENEWAL_REQUEST_MONTHS = 5  # renewal requested at 5 months of a 6-month CER (seed 000)
+
+
 def next_steps(orientation, today) -> list[NextStep]:
-    """What the accompaniment owes this person next, from the orientation's rules (first
-    appointment for the équilibré accompaniment, CER within 2 months)."""
+    """What the accompaniment owes this person next, from the orientation's rules and what was
+    recorded: first appointment (équilibré, 15 days), CER within 2 months, then the renewal
+    request at 5 months and the final bilan at the CER's end. Uses the orientation's prefetched
+    `entretiens` and `cers`."""
     kind = orientation.type_accompagnement
+    entretiens = list(orientation.entretiens.all())
+    signed = [cer for cer in orientation.cers.all() if cer.signe_le]
     steps = []
-    if kind.delai_premier_rdv_jours:
+    if orientation.referent_id is None:
+        steps.append(NextStep("Référent à désigner", orientation.date_orientation, today))
+    first_met = any(e.nature == NatureEntretien.PREMIER and e.presence == Presence.PRESENT for e in entretiens)
+    if kind.delai_premier_rdv_jours and not first_met:
         steps.append(
             NextStep(
                 "Premier rendez-vous",
@@ -62,9 +73,19 @@ def next_steps(orientation, today) -> list[NextStep]:
                 today,
             )
         )
-    steps.append(NextStep("CER à signer", add_months(orientation.date_orientation, kind.delai_cer_mois), today))
-    if orientation.referent_id is None:
-        steps.insert(0, NextStep("Référent à désigner", orientation.date_orientation, today))
+    if not signed:
+        steps.append(NextStep("CER à signer", add_months(orientation.date_orientation, kind.delai_cer_mois), today))
+    else:
+        current = max(signed, key=lambda cer: cer.date_debut)
+        final_done = any(
+            e.nature == NatureEntretien.BILAN_FINAL and e.presence == Presence.PRESENT and e.date >= current.date_debut
+            for e in entretiens
+        )
+        if not final_done:
+            steps.append(
+                NextStep("Demande de renouvellement", add_months(current.date_debut, RENEWAL_REQUEST_MONTHS), today)
+            )
+            steps.append(NextStep("Bilan final", current.date_fin, today))
     return sorted(steps, key=lambda step: step.due)
 
 
@@ -74,5 +95,6 @@ def file_active(user):
         Orientation.objects.visible_to(user)
         .actives()
         .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
+        .prefetch_related("entretiens", "cers")
         .order_by("date_orientation", "pk")
     )

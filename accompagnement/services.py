@@ -1,8 +1,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from accompagnement.enums import SourceOrientation
-from accompagnement.models import Beneficiaire, Orientation
+from accompagnement.enums import Presence, SourceOrientation
+from accompagnement.models import Beneficiaire, Entretien, Orientation, ProcedureSuspension
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 
@@ -71,3 +71,33 @@ def referent_assign(*, orientation, referent, user, request=None):
         detail=f"référent : {referent}",
     )
     return orientation
+
+
+@transaction.atomic
+def entretien_record(*, orientation, data: dict, user, request=None):
+    """Record an interview; an unjustified absence opens the SLAI's suspension procedure."""
+    entretien = Entretien(orientation=orientation, created_by=user, **data)
+    entretien.full_clean()
+    entretien.save()
+    if entretien.presence == Presence.ABSENT:
+        ProcedureSuspension.objects.create(entretien=entretien, ouverte_le=entretien.date)
+    access_record(
+        user=user, obj=orientation.beneficiaire, action=Action.MODIFICATION, request=request, detail=str(entretien)
+    )
+    return entretien
+
+
+@transaction.atomic
+def cer_record(*, orientation, form, actions, user, request=None):
+    """Save a CER with all its actions, or nothing."""
+    cer = form.save(commit=False)
+    cer.orientation = orientation
+    cer.created_by = user
+    cer.full_clean()
+    cer.save()
+    actions.instance = cer
+    actions.save()
+    access_record(
+        user=user, obj=orientation.beneficiaire, action=Action.MODIFICATION, request=request, detail=str(cer)
+    )
+    return cer

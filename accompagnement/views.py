@@ -9,7 +9,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accompagnement import imports, perms, services
-from accompagnement.forms import AffectationForm, FileActiveFilter, ImportForm, OrientationForm
+from accompagnement.forms import (
+    AffectationForm,
+    CerActionFormSet,
+    CerForm,
+    EntretienForm,
+    FileActiveFilter,
+    ImportForm,
+    OrientationForm,
+)
 from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
 from accompagnement.selectors import file_active, next_steps, referent_loads
 from portal.audit.enums import Action
@@ -45,6 +53,7 @@ def beneficiaire_detail(request, pk):
         Orientation.objects.visible_to(request.user)
         .filter(beneficiaire=beneficiaire)
         .select_related("structure", "type_accompagnement", "referent")
+        .prefetch_related("entretiens__procedure_suspension", "cers__actions")
         .order_by("date_orientation")
     )
     timeline = []
@@ -58,11 +67,21 @@ def beneficiaire_detail(request, pk):
         )
         if orientation.date_affectation:
             timeline.append((orientation.date_affectation, f"Suivie par {orientation.referent}", orientation))
+        for entretien in orientation.entretiens.all():
+            label = f"{entretien.get_nature_display()} ({entretien.get_mode_display().lower()}) : "
+            label += entretien.get_presence_display().lower()
+            if hasattr(entretien, "procedure_suspension"):
+                label += " – procédure de suspension ouverte"
+            timeline.append((entretien.date, label, orientation))
+        for cer in orientation.cers.all():
+            signed = f", signé le {cer.signe_le:%d/%m/%Y}" if cer.signe_le else ", non signé"
+            timeline.append((cer.date_edition, f"{cer} – {cer.actions.count()} action(s){signed}", orientation))
         if orientation.date_fin:
             timeline.append((orientation.date_fin, "Fin de l'accompagnement", orientation))
     context = {
         "beneficiaire": beneficiaire,
         "timeline": sorted(timeline, key=lambda item: item[0]),
+        "can_follow": {o.pk for o in orientations if perms.can_follow(request.user, o)},
         "orientations": [
             (o, next_steps(o, timezone.localdate()), perms.can_assign(request.user, o))
             for o in orientations
@@ -192,3 +211,45 @@ def import_confirm(request, pk):
         )
     messages.success(request, "Import terminé : " + " ; ".join(result.summary()) + ".")
     return redirect("accompagnement:import_detail", pk=pk)
+
+
+# --- interviews and CERs ---------------------------------------------------------------------
+
+
+def _followed_orientation(request, pk):
+    orientation = get_object_or_404(
+        Orientation.objects.visible_to(request.user).select_related("beneficiaire", "structure"), pk=pk
+    )
+    if not perms.can_follow(request.user, orientation):
+        raise PermissionDenied
+    return orientation
+
+
+def entretien_create(request, pk):
+    orientation = _followed_orientation(request, pk)
+    form = EntretienForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entretien = services.entretien_record(
+            orientation=orientation, data=form.cleaned_data, user=request.user, request=request
+        )
+        message = f"{entretien} enregistré."
+        if hasattr(entretien, "procedure_suspension"):
+            message += " Absence injustifiée : une procédure de suspension est ouverte pour le SLAI."
+        messages.success(request, message)
+        return redirect("accompagnement:beneficiaire_detail", pk=orientation.beneficiaire_id)
+    return render(request, "accompagnement/entretien_form.html", {"form": form, "orientation": orientation})
+
+
+def cer_create(request, pk):
+    orientation = _followed_orientation(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = CerForm(data)
+    actions = CerActionFormSet(data, prefix="actions")
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        cer = services.cer_record(
+            orientation=orientation, form=form, actions=actions, user=request.user, request=request
+        )
+        messages.success(request, f"{cer} enregistré.")
+        return redirect("accompagnement:beneficiaire_detail", pk=orientation.beneficiaire_id)
+    context = {"form": form, "actions": actions, "orientation": orientation}
+    return render(request, "accompagnement/cer_form.html", context)

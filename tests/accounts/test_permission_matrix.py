@@ -117,6 +117,16 @@ RULES = {
         lambda w: {"pk": w.orientation_a.pk},
         {**DPID_ONLY, "responsable": 200},
     ),
+    # Interviews and CERs: the referent following the person (orientation_a is the referent
+    # user's) and the structure's responsable; others are refused.
+    "accompagnement:entretien_create": (
+        lambda w: {"pk": w.orientation_a.pk},
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200},
+    ),
+    "accompagnement:cer_create": (
+        lambda w: {"pk": w.orientation_a2.pk},
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 404},
+    ),
     "accompagnement:import_upload": (None, DPID_ONLY),
     "accompagnement:import_detail": (lambda w: {"pk": w.import_file.pk}, DPID_ONLY),
     "accompagnement:import_confirm": (lambda w: {"pk": w.import_file.pk}, POST_ONLY),
