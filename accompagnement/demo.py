@@ -7,7 +7,16 @@ import random
 from django.utils import timezone
 
 from accompagnement.enums import SourceOrientation
-from accompagnement.models import Beneficiaire, Orientation, TypeAccompagnement
+from accompagnement.models import (
+    Beneficiaire,
+    Cer,
+    CerAction,
+    Entretien,
+    Orientation,
+    ProcedureSuspension,
+    TypeAccompagnement,
+)
+from label.dates import add_months
 from portal.core.demo import register
 from portal.referentiels.models import Referent, Structure
 
@@ -95,5 +104,72 @@ def load():
         for beneficiaire, (referent, kind, oriented, assigned) in zip(beneficiaires, plans, strict=True)
     ]
     Orientation.objects.bulk_create(orientations, batch_size=500)
+    _follow_up(rng, today)
     structures = Structure.objects.filter(orientations__isnull=False).distinct().count()
     return f"{len(beneficiaires)} bénéficiaires orientés vers {structures} structures"
+
+
+def _follow_up(rng, today):
+    """Most followed people had their first interview a week after orientation and a signed CER
+    a month later; a few missed an appointment without excuse."""
+    interviews, cers = [], []
+    followed = Orientation.objects.filter(beneficiaire__numero_caf__startswith="990", referent__isnull=False).order_by(
+        "pk"
+    )
+    for orientation in followed:
+        first = orientation.date_orientation + datetime.timedelta(days=7)
+        if first < today:
+            interviews.append(
+                Entretien(orientation=orientation, date=first, mode="physique", nature="premier", presence="present")
+            )
+        start = orientation.date_orientation + datetime.timedelta(days=30)
+        if start < today and rng.random() < 0.85:
+            cers.append(
+                Cer(
+                    orientation=orientation,
+                    type="socioprofessionnel"
+                    if orientation.type_accompagnement.code != "solidarite"
+                    else "solidarite",
+                    date_edition=start,
+                    date_debut=start,
+                    date_fin=add_months(start, 6) - datetime.timedelta(days=1),
+                    remarque="Stabiliser la situation puis construire le projet professionnel.",
+                    signe_le=start,
+                )
+            )
+        later = orientation.date_orientation + datetime.timedelta(days=60)
+        if later < today and rng.random() < 0.12:
+            interviews.append(
+                Entretien(
+                    orientation=orientation, date=later, mode="physique", nature="intermediaire", presence="absent"
+                )
+            )
+    Entretien.objects.bulk_create(interviews, batch_size=500)
+    Cer.objects.bulk_create(cers, batch_size=500)
+    CerAction.objects.bulk_create(
+        [
+            CerAction(
+                cer=cer,
+                intitule=title,
+                date_debut=cer.date_debut,
+                date_fin=cer.date_fin if index == 0 else cer.date_debut + datetime.timedelta(days=60),
+                detail=detail,
+                insertion_professionnelle=pro,
+            )
+            for cer in Cer.objects.filter(orientation__beneficiaire__numero_caf__startswith="990")
+            for index, (title, detail, pro) in enumerate(
+                [
+                    ("Atelier de remobilisation", "Participation hebdomadaire au centre social.", False),
+                    ("Inscription à France Travail", "Inscription et création de l'espace personnel.", True),
+                    ("Préparation du permis B", "Orientation vers l'auto-école sociale.", False),
+                ]
+            )
+        ],
+        batch_size=500,
+    )
+    ProcedureSuspension.objects.bulk_create(
+        ProcedureSuspension(entretien=entretien, ouverte_le=entretien.date)
+        for entretien in Entretien.objects.filter(
+            presence="absent", orientation__beneficiaire__numero_caf__startswith="990"
+        )
+    )
