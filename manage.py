@@ -1,10 +1,17 @@
 #!/usr/bin/env python
 import os
+import secrets
 import sys
+
+# Offline tools that sign nothing (no session, no token): they run without the production
+# SECRET_KEY, with a throwaway one. Everything else still requires SECRET_KEY when DEBUG is off.
+OFFLINE_COMMANDS = {"grade_cer", "import_orientations", "makemigrations", "help"}
 
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    if len(sys.argv) > 1 and sys.argv[1] in OFFLINE_COMMANDS:
+        os.environ.setdefault("SECRET_KEY", "offline-" + secrets.token_urlsafe(32))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -74,3 +74,16 @@ def test_french_and_paris_time(settings):
     assert settings.TIME_ZONE == "Europe/Paris"
     assert settings.USE_TZ is True
     assert settings.CELERY_TIMEZONE == "Europe/Paris"
+
+
+def test_offline_tools_run_without_the_production_secret(tmp_path):
+    """`grade_cer` is a command-line contract: it works in a plain shell, without SECRET_KEY."""
+    cer = tmp_path / "cer.json"
+    cer.write_text(
+        '{"numero_caf": "1100001", "type": "solidarite", "date_edition": "2025-01-10", "date_debut": "2025-01-10",'
+        ' "date_fin": "2025-07-09", "remarque": "", "actions": []}'
+    )
+    result = run_manage("grade_cer", str(cer), env={})
+    assert result.returncode == 0, result.stderr
+    assert '"numero_caf": "1100001"' in result.stdout
+    assert run_manage("makemigrations", "--check", "--dry-run", env={}).returncode == 0
