@@ -191,9 +191,10 @@ class ImportOrientations(models.Model):
         return f"Import {self.nom_fichier} du {self.created_at:%d/%m/%Y}"
 
 
-class EntretienQuerySet(models.QuerySet):
+class FollowUpQuerySet(models.QuerySet):
+    """Interviews and CERs: the same scope as the orientation they belong to."""
+
     def visible_to(self, user):
-        """Same scope as the orientation the interview belongs to."""
         return self.filter(orientation__in=Orientation.objects.visible_to(user))
 
 
@@ -208,7 +209,7 @@ class Entretien(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("saisi le", auto_now_add=True)
 
-    objects = EntretienQuerySet.as_manager()
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = "entretien"
@@ -235,11 +236,6 @@ class ProcedureSuspension(models.Model):
         return f"Procédure de suspension – {self.entretien.orientation.beneficiaire}"
 
 
-class CerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(orientation__in=Orientation.objects.visible_to(user))
-
-
 class Cer(models.Model):
     """Contrat d'engagement réciproque (6 months), with its actions."""
 
@@ -256,7 +252,7 @@ class Cer(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("saisi le", auto_now_add=True)
 
-    objects = CerQuerySet.as_manager()
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = "CER"

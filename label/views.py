@@ -338,16 +338,19 @@ def evaluation(request, pk):
     return render(request, "label/evaluation.html", context)
 
 
-def _post_transition(request, pk, check, action):
-    demande = _get_demande(request, pk)
-    if not check(request.user, demande):
+def _post_action(request, obj, check, action, detail_url):
+    """The shape of every POST step: check the right, run the service, say what happened."""
+    if not check(request.user, obj):
         raise PermissionDenied
     try:
-        message = action(demande)
-        messages.success(request, message)
+        messages.success(request, action(obj))
     except services.LabelError as error:
         _fail(request, error)
-    return redirect("label:demande_detail", pk=pk)
+    return redirect(detail_url, pk=obj.pk)
+
+
+def _post_transition(request, pk, check, action):
+    return _post_action(request, _get_demande(request, pk), check, action, "label:demande_detail")
 
 
 @require_POST
@@ -504,13 +507,7 @@ def retrait_detail(request, pk):
 
 def _post_retrait(request, pk, check, action):
     retrait = get_object_or_404(RetraitLabel.objects.visible_to(request.user), pk=pk)
-    if not check(request.user, retrait):
-        raise PermissionDenied
-    try:
-        messages.success(request, action(retrait))
-    except services.LabelError as error:
-        _fail(request, error)
-    return redirect("label:retrait_detail", pk=pk)
+    return _post_action(request, retrait, check, action, "label:retrait_detail")
 
 
 @require_POST
