@@ -16,7 +16,7 @@ from accompagnement.models import (
     ProcedureSuspension,
     TypeAccompagnement,
 )
-from label.dates import add_months
+from portal.core.dates import add_months
 from portal.core.demo import register
 from portal.referentiels.models import Referent, Structure
 

@@ -7,14 +7,21 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accompagnement.enums import (
+    CATEGORIE_DU_MOTIF,
+    DecisionSuspension,
+    EtatDemande,
     ModeEntretien,
+    MomentDiagnostic,
+    MotifSortie,
     NatureEntretien,
     Presence,
     Sexe,
     SourceOrientation,
     StatutDroits,
+    StatutPrescription,
     TypeCer,
 )
+from portal.referentiels.models import scope_by_structure
 
 numero_caf_validator = RegexValidator(r"^\d{7,13}$", "Le N° CAF comporte de 7 à 13 chiffres.")
 SECRET_HINT = (
@@ -53,18 +60,22 @@ class TypeAccompagnement(models.Model):
 class BeneficiaireQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A referent: the people of their own caseload; a structure: the people oriented to it;
-        SLAI: the people of its territory; DPID, managers and admins: all."""
+        SLAI: the people of its territory; DPID, managers and admins: all. Archived records
+        (retention) are the DPID's alone."""
         scope = user.scope
-        if scope.sees_departement:
+        if scope.is_dpid:
             return self
+        if scope.sees_departement:
+            return self.filter(archive_le__isnull=True)
+        current = self.filter(archive_le__isnull=True)
         if scope.is_referent:
             if not scope.referent_id:
                 return self.none()
-            return self.filter(orientations__referent_id=scope.referent_id).distinct()
+            return current.filter(orientations__referent_id=scope.referent_id).distinct()
         if scope.is_responsable:
-            return self.filter(orientations__structure_id=scope.structure_id).distinct()
+            return current.filter(orientations__structure_id=scope.structure_id).distinct()
         if scope.is_slai:
-            return self.filter(territoire_id=scope.territoire_id)
+            return current.filter(territoire_id=scope.territoire_id)
         return self.none()
 
 
@@ -86,6 +97,9 @@ class Beneficiaire(models.Model):
     statut_droits = models.CharField(
         "droits RSA", max_length=20, choices=StatutDroits.choices, default=StatutDroits.OUVERTS
     )
+    # Retention: archived (out of every list but the DPID's) a configurable time after the exit,
+    # then purged (see accompagnement.retention).
+    archive_le = models.DateField("archivé le", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -107,16 +121,20 @@ class Beneficiaire(models.Model):
 class OrientationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A referent: orientations assigned to them; a structure: those made to it; SLAI:
-        those of its territory's beneficiaries; DPID, managers and admins: all."""
+        those of its territory's beneficiaries; DPID, managers and admins: all. Archived people's
+        orientations are the DPID's alone."""
         scope = user.scope
-        if scope.sees_departement:
+        if scope.is_dpid:
             return self
+        current = self.filter(beneficiaire__archive_le__isnull=True)
+        if scope.sees_departement:
+            return current
         if scope.is_referent:
-            return self.filter(referent_id=scope.referent_id) if scope.referent_id else self.none()
+            return current.filter(referent_id=scope.referent_id) if scope.referent_id else self.none()
         if scope.is_responsable:
-            return self.filter(structure_id=scope.structure_id)
+            return current.filter(structure_id=scope.structure_id)
         if scope.is_slai:
-            return self.filter(beneficiaire__territoire_id=scope.territoire_id)
+            return current.filter(beneficiaire__territoire_id=scope.territoire_id)
         return self.none()
 
     def actives(self):
@@ -156,6 +174,7 @@ class Orientation(models.Model):
         indexes = [
             models.Index(fields=["structure", "date_fin"]),
             models.Index(fields=["referent", "date_fin"]),
+            models.Index(fields=["date_orientation"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -221,16 +240,40 @@ class Entretien(models.Model):
         return f"{self.get_nature_display()} du {self.date:%d/%m/%Y}"
 
 
+class ProcedureQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(entretien__orientation__in=Orientation.objects.visible_to(user))
+
+    def a_traiter(self):
+        return self.filter(traitee_le__isnull=True)
+
+
 class ProcedureSuspension(models.Model):
     """Opened for the SLAI after an unjustified absence (seed 000: procedure after 1 absence)."""
 
     entretien = models.OneToOneField(Entretien, on_delete=models.CASCADE, related_name="procedure_suspension")
     ouverte_le = models.DateField("ouverte le")
     traitee_le = models.DateField("traitée par le SLAI le", null=True, blank=True)
+    decision = models.CharField("décision du SLAI", max_length=20, choices=DecisionSuspension.choices, blank=True)
+    commentaire = models.TextField("commentaire du SLAI", blank=True, help_text=SECRET_HINT)
+    traitee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ProcedureQuerySet.as_manager()
 
     class Meta:
         verbose_name = "procédure de suspension"
         verbose_name_plural = "procédures de suspension"
+        indexes = [models.Index(fields=["traitee_le", "ouverte_le"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(traitee_le__isnull=True) & Q(decision=""))
+                | (Q(traitee_le__isnull=False) & ~Q(decision="")),
+                name="suspension_decision_datee",
+                violation_error_message="Une procédure traitée porte une décision et sa date.",
+            )
+        ]
 
     def __str__(self):
         return f"Procédure de suspension – {self.entretien.orientation.beneficiaire}"
@@ -249,6 +292,24 @@ class Cer(models.Model):
         help_text="Brève : la cohérence entre la situation et les actions. " + SECRET_HINT,
     )
     signe_le = models.DateField("signé le", null=True, blank=True)
+    renouvelle = models.ForeignKey(
+        "self",
+        verbose_name="renouvellement du CER",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renouvellements",
+    )
+    # Closure: the diagnostic is updated whatever comes next (seed 000 l. 153–154).
+    cloture_le = models.DateField("clôturé le", null=True, blank=True)
+    diagnostic_cloture = models.ForeignKey(
+        "Diagnostic",
+        verbose_name="diagnostic actualisé à la clôture",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("saisi le", auto_now_add=True)
 
@@ -258,12 +319,19 @@ class Cer(models.Model):
         verbose_name = "CER"
         verbose_name_plural = "CER"
         ordering = ["date_debut", "pk"]
+        indexes = [models.Index(fields=["orientation", "signe_le"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_fin__gt=models.F("date_debut")),
                 name="cer_fin_apres_debut",
                 violation_error_message="La fin du CER suit son début.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(cloture_le__isnull=True, diagnostic_cloture__isnull=True)
+                | Q(cloture_le__isnull=False, diagnostic_cloture__isnull=False),
+                name="cer_cloture_avec_diagnostic",
+                violation_error_message="La clôture d'un CER s'accompagne du diagnostic actualisé.",
+            ),
         ]
 
     def __str__(self):
@@ -285,3 +353,254 @@ class CerAction(models.Model):
 
     def __str__(self):
         return self.intitule
+
+
+class Diagnostic(models.Model):
+    """The 360° diagnostic: at entry, during, and mandatory at the final bilan and at every CER
+    closure (seed 000 l. 57–61, 153)."""
+
+    orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="diagnostics")
+    date = models.DateField("date")
+    moment = models.CharField("moment", max_length=20, choices=MomentDiagnostic.choices)
+    freins = models.JSONField("freins identifiés", default=list, blank=True)  # codes of enums.Frein
+    atouts = models.TextField("atouts, ressources de la personne", blank=True, help_text=SECRET_HINT)
+    synthese = models.TextField("synthèse", help_text=SECRET_HINT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("saisi le", auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "diagnostic"
+        verbose_name_plural = "diagnostics"
+        ordering = ["date", "pk"]
+        indexes = [models.Index(fields=["orientation", "date"])]
+
+    def __str__(self):
+        return f"Diagnostic ({self.get_moment_display().lower()}) du {self.date:%d/%m/%Y}"
+
+
+class Prescription(models.Model):
+    """Fiche de prescription: the referent's argued orientation of the person toward an insertion
+    action run by another structure (seed 000, "Respect des règles liées aux outils")."""
+
+    orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="prescriptions")
+    date = models.DateField("prescrite le")
+    action = models.CharField("action d'insertion", max_length=200)
+    organisme = models.CharField("structure prestataire", max_length=200)
+    dispositif_departemental = models.BooleanField("dispositif financé par le Département", default=False)
+    argumentaire = models.TextField("argumentaire", help_text=SECRET_HINT)
+    statut = models.CharField(
+        "suite donnée", max_length=20, choices=StatutPrescription.choices, default=StatutPrescription.PRESCRITE
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("saisie le", auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "fiche de prescription"
+        verbose_name_plural = "fiches de prescription"
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"Prescription « {self.action} » du {self.date:%d/%m/%Y}"
+
+
+DECISION_CONSTRAINT = Q(etat=EtatDemande.DEPOSEE, decidee_le__isnull=True) | (
+    ~Q(etat=EtatDemande.DEPOSEE) & Q(decidee_le__isnull=False)
+)
+
+
+class DemandeReorientation(models.Model):
+    """The referent argues for another kind of accompaniment; the SLAI decides. Accepted, the
+    current accompaniment ends (exit "réorientation") and a new orientation starts."""
+
+    orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="demandes_reorientation")
+    date_demande = models.DateField("demandée le")
+    type_souhaite = models.ForeignKey(
+        TypeAccompagnement, verbose_name="accompagnement proposé", on_delete=models.PROTECT, related_name="+"
+    )
+    structure_proposee = models.ForeignKey(
+        "referentiels.Structure",
+        verbose_name="structure proposée",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    argumentaire = models.TextField("argumentaire", help_text=SECRET_HINT)
+    etat = models.CharField("état", max_length=20, choices=EtatDemande.choices, default=EtatDemande.DEPOSEE)
+    decision_motif = models.TextField("motif de la décision", blank=True)
+    decidee_le = models.DateField("décidée le", null=True, blank=True)
+    decidee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    nouvelle_orientation = models.OneToOneField(
+        Orientation, on_delete=models.SET_NULL, null=True, blank=True, related_name="issue_de_reorientation"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("saisie le", auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande de réorientation"
+        verbose_name_plural = "demandes de réorientation"
+        ordering = ["date_demande", "pk"]
+        indexes = [models.Index(fields=["etat", "date_demande"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=DECISION_CONSTRAINT,
+                name="reorientation_decision_datee",
+                violation_error_message="Une demande décidée porte la date de la décision.",
+            ),
+            models.UniqueConstraint(
+                fields=["orientation"],
+                condition=Q(etat=EtatDemande.DEPOSEE),
+                name="reorientation_une_en_attente",
+                violation_error_message="Une demande de réorientation est déjà en attente pour cet accompagnement.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Demande de réorientation du {self.date_demande:%d/%m/%Y} vers {self.type_souhaite}"
+
+
+class DemandeRenouvellement(models.Model):
+    """Renewal of a 6-month CER, requested at 5 months (seed 000 l. 62), decided by the SLAI."""
+
+    cer = models.OneToOneField(Cer, on_delete=models.CASCADE, related_name="demande_renouvellement")
+    date_demande = models.DateField("demandé le")
+    argumentaire = models.TextField("argumentaire", help_text=SECRET_HINT)
+    etat = models.CharField("état", max_length=20, choices=EtatDemande.choices, default=EtatDemande.DEPOSEE)
+    decision_motif = models.TextField("motif de la décision", blank=True)
+    decidee_le = models.DateField("décidée le", null=True, blank=True)
+    decidee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("saisie le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "demande de renouvellement"
+        verbose_name_plural = "demandes de renouvellement"
+        ordering = ["date_demande", "pk"]
+        indexes = [models.Index(fields=["etat", "date_demande"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=DECISION_CONSTRAINT,
+                name="renouvellement_decision_datee",
+                violation_error_message="Une demande décidée porte la date de la décision.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Demande de renouvellement du {self.cer}"
+
+
+class ActiviteHebdomadaire(models.Model):
+    """Hours of activity in a week, followed weekly in the équilibré accompaniment (target 15 h,
+    seed 003 l. 462)."""
+
+    CIBLE_HEURES = Decimal("15")
+
+    orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="activites")
+    semaine = models.DateField("semaine du (lundi)")
+    heures = models.DecimalField(
+        "heures d'activité",
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    commentaire = models.CharField("commentaire", max_length=300, blank=True, help_text=SECRET_HINT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("saisie le", auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "activité hebdomadaire"
+        verbose_name_plural = "activités hebdomadaires"
+        ordering = ["semaine", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["orientation", "semaine"],
+                name="activite_une_par_semaine",
+                violation_error_message="Les heures de cette semaine sont déjà saisies.",
+            ),
+            models.CheckConstraint(
+                condition=Q(heures__gte=0) & Q(heures__lte=168),
+                name="activite_heures_bornees",
+                violation_error_message="Une semaine compte entre 0 et 168 heures.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.heures} h la semaine du {self.semaine:%d/%m/%Y}"
+
+
+class Sortie(models.Model):
+    """End of an accompaniment, with the exit typology of seeds 004 and 000."""
+
+    orientation = models.OneToOneField(Orientation, on_delete=models.CASCADE, related_name="sortie")
+    date = models.DateField("date de sortie")
+    motif = models.CharField("motif de sortie", max_length=30, choices=MotifSortie.choices)
+    commentaire = models.TextField("commentaire", blank=True, help_text=SECRET_HINT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("saisie le", auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "sortie"
+        verbose_name_plural = "sorties"
+        ordering = ["date", "pk"]
+        indexes = [models.Index(fields=["date", "motif"])]
+
+    def __str__(self):
+        return f"Sortie du {self.date:%d/%m/%Y} : {self.get_motif_display()}"
+
+    @property
+    def categorie(self):
+        return CATEGORIE_DU_MOTIF[MotifSortie(self.motif)]
+
+
+class ReportingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Structure members: their structure's reports; SLAI: those of structures working on its
+        territory; DPID, managers: all."""
+        return scope_by_structure(self, user)
+
+
+class ReportingMensuel(models.Model):
+    """A structure's monthly report (seed 004 l. 187–199): computed from the data, frozen when the
+    structure validates it, due by the 10th of the following month."""
+
+    JOUR_LIMITE = 10
+
+    structure = models.ForeignKey("referentiels.Structure", on_delete=models.PROTECT, related_name="reportings")
+    mois = models.DateField("mois")  # first day of the month
+    donnees = models.JSONField("chiffres validés", default=dict)
+    valide_le = models.DateTimeField("validé le")
+    valide_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ReportingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "reporting mensuel"
+        verbose_name_plural = "reportings mensuels"
+        ordering = ["-mois", "structure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "mois"],
+                name="reporting_un_par_mois",
+                violation_error_message="Le reporting de ce mois est déjà validé.",
+            ),
+            models.CheckConstraint(
+                condition=Q(mois__day=1), name="reporting_mois_premier_jour", violation_error_message="Un mois."
+            ),
+        ]
+
+    def __str__(self):
+        return f"Reporting de {self.structure} – {self.mois:%m/%Y}"

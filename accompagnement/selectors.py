@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 
 from accompagnement.enums import NatureEntretien, Presence
 from accompagnement.models import Orientation, TypeAccompagnement
-from label.dates import add_months
+from portal.core.dates import add_months
 from portal.referentiels.models import Referent
 
 

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 
-from label import grading
+from portal.core import cer_grid
 from label.catalogue import ensure_modules
-from label.dates import add_months, add_years
+from portal.core.dates import add_months, add_years
 from label.enums import (
     Avis,
     EtatDemande,
@@ -106,7 +106,7 @@ def _cers_for(structure, per_referent=7):
     for referent in Referent.objects.filter(structure=structure).actifs():
         for number in range(per_referent):
             content = _cer(referent, number, rng)
-            grading.parse_cer(content)
+            cer_grid.parse_cer(content)
             CerAnonymise.objects.get_or_create(
                 referent=referent,
                 empreinte=CerAnonymise.fingerprint(content),
@@ -142,7 +142,7 @@ def _panel(demande, *, structure_scores, dpid_scores=None, when):
         )
         TirageCer.objects.filter(pk=tirage.pk).update(created_at=when)
         for cer in CerAnonymise.objects.filter(pk__in=selection):
-            result = grading.grade(cer.cer)
+            result = cer_grid.grade(cer.cer)
             for evaluateur, scores in ((Evaluateur.STRUCTURE, structure_scores), (Evaluateur.DPID, dpid_scores)):
                 if scores is None:
                     continue

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from label.dates import add_months
+from portal.core.dates import add_months
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
 from label.models import CharteQualite, DemandeLabel, FormationReferent, Label, Moratoire, Recours, RetraitLabel
 from label.selectors import charter_due, training_deadline

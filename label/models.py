@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from label import grading
+from portal.core import cer_grid
 from label.enums import (
     Avis,
     EtatDemande,
@@ -158,7 +158,7 @@ class CerAnonymise(models.Model):
 
     @property
     def cer(self):
-        return grading.parse_cer(self.contenu)
+        return cer_grid.parse_cer(self.contenu)
 
     @staticmethod
     def fingerprint(content: dict) -> str:
@@ -251,7 +251,7 @@ class DemandeLabel(models.Model):
         """Instruction within 6 months of the submission (seed 001 l. 310)."""
         if self.deposee_at is None:
             return None
-        from label.dates import add_months
+        from portal.core.dates import add_months
 
         return add_months(timezone.localdate(self.deposee_at), 6)
 

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Prefetch
 
-from label.dates import add_months
+from portal.core.dates import add_months
 from label.enums import Evaluateur, NatureFormation
 from label.models import QUALITY_THRESHOLD, FormationReferent, Label, ModuleFormation
 from portal.referentiels.models import Referent
@@ -122,7 +122,7 @@ def charter_due(label):
     """(year, due date) of the label's next quality charter: one a year, due on each anniversary
     of the decision while the label runs; (None, None) once every year is filed. Uses the label's
     `chartes` (prefetch them for lists)."""
-    from label.dates import add_years
+    from portal.core.dates import add_years
 
     filed = {charte.annee for charte in label.chartes.all()}
     year = 1

@@ -8,8 +8,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from label import grading
-from label.dates import add_months, add_years
+from portal.core import cer_grid
+from portal.core.dates import add_months, add_years
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur, MotifRetrait, TypeDemande
 from label.models import (
     CerAnonymise,
@@ -137,8 +137,8 @@ def cers_import(*, structure, referent, data, user) -> int:
     parsed = []
     for position, item in enumerate(items, start=1):
         try:
-            grading.parse_cer(item)
-        except grading.CerFormatError as error:
+            cer_grid.parse_cer(item)
+        except cer_grid.CerFormatError as error:
             raise LabelError(f"CER n° {position} : {error}") from error
         if len(str(item["numero_caf"])) > CER_CAF_MAX_LENGTH:
             raise LabelError(f"CER n° {position} : le N° CAF dépasse {CER_CAF_MAX_LENGTH} caractères.")
@@ -191,7 +191,7 @@ def draw(pool: list[int], seed: int) -> list[int]:
 
 
 def evaluation_prepare(*, demande, cer, evaluateur) -> EvaluationCer:
-    result = grading.grade(cer.cer)
+    result = cer_grid.grade(cer.cer)
     evaluation, _ = EvaluationCer.objects.get_or_create(
         demande=demande,
         cer=cer,

@@ -27,7 +27,7 @@ from label.forms import (
     ReponseRecoursForm,
     RetraitForm,
 )
-from label.grading import GRID, grade
+from portal.core.cer_grid import GRID, grade
 from label.models import (
     CerAnonymise,
     CharteQualite,

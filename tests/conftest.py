@@ -44,6 +44,7 @@ class World:
     orientation_a2: object = None  # a person of structure A followed by the other referent
     orientation_b: object = None  # a person of structure B
     import_file: object = None  # an uploaded orientations file, not yet imported
+    # --- accompagnement world attributes (one line each, by section) ---
 
     def user(self, role):
         return self.users.get(role)
@@ -123,6 +124,10 @@ def make_caseload(world):
     world.import_file = ImportOrientations(nom_fichier="orientations.csv", rapport={"total_lines": 0})
     world.import_file.fichier.save("orientations.csv", ContentFile(b"numero_caf;nom\n"), save=False)
     world.import_file.save()
+    # --- accompagnement: CER (world objects for the permission matrix) ---
+    # --- accompagnement: parcours ---
+    # --- accompagnement: indicators and reporting ---
+    # --- accompagnement: data protection ---
 
 
 def make_label_request(world):

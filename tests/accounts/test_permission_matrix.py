@@ -130,6 +130,10 @@ RULES = {
     "accompagnement:import_upload": (None, DPID_ONLY),
     "accompagnement:import_detail": (lambda w: {"pk": w.import_file.pk}, DPID_ONLY),
     "accompagnement:import_confirm": (lambda w: {"pk": w.import_file.pk}, POST_ONLY),
+    # --- accompagnement: CER ---
+    # --- accompagnement: parcours ---
+    # --- accompagnement: indicators and reporting ---
+    # --- accompagnement: data protection ---
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -151,6 +155,10 @@ POST_RULES = {
     "label:retrait_decider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:retrait_contradictoire": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:charte_examiner": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    # --- accompagnement: CER ---
+    # --- accompagnement: parcours ---
+    # --- accompagnement: indicators and reporting ---
+    # --- accompagnement: data protection ---
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.

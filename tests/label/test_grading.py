@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from label.grading import (
+from portal.core.cer_grid import (
     AUTOMATIC_ITEMS,
     GRID,
     GRID_SECTIONS,

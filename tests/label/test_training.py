@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from label.dates import add_months
+from portal.core.dates import add_months
 from label.enums import NatureFormation
 from label.forms import FormationForm
 from label.models import ModuleFormation

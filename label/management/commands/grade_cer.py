@@ -5,7 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from label.grading import CerFormatError, grade, parse_cer
+from portal.core.cer_grid import CerFormatError, grade, parse_cer
 
 EXIT_INVALID_CONTENT = 1
 EXIT_UNREADABLE_FILE = 2

@@ -101,3 +101,17 @@ def cer_record(*, orientation, form, actions, user, request=None):
         user=user, obj=orientation.beneficiaire, action=Action.MODIFICATION, request=request, detail=str(cer)
     )
     return cer
+
+
+@transaction.atomic
+def diagnostic_record(*, orientation, form, user, request=None):
+    """Save a 360° diagnostic (a bound, valid `DiagnosticForm`) on the person's accompaniment."""
+    diagnostic = form.save(commit=False)
+    diagnostic.orientation = orientation
+    diagnostic.created_by = user
+    diagnostic.full_clean()
+    diagnostic.save()
+    access_record(
+        user=user, obj=orientation.beneficiaire, action=Action.MODIFICATION, request=request, detail=str(diagnostic)
+    )
+    return diagnostic

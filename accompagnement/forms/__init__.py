@@ -3,8 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from accompagnement.enums import Sexe
-from accompagnement.models import Cer, CerAction, Entretien, TypeAccompagnement
+from accompagnement.enums import Frein, Sexe
+from accompagnement.models import Cer, CerAction, Diagnostic, Entretien, TypeAccompagnement
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -184,3 +184,38 @@ class BaseCerActionFormSet(forms.BaseInlineFormSet):
 CerActionFormSet = forms.inlineformset_factory(
     Cer, CerAction, form=CerActionForm, formset=BaseCerActionFormSet, extra=3, can_delete=False
 )
+
+
+class DiagnosticForm(forms.ModelForm):
+    """The 360° diagnostic; also embedded in the CER closure and the exit, where it is mandatory."""
+
+    freins = forms.MultipleChoiceField(
+        label="Freins identifiés",
+        choices=Frein.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Une catégorie seulement : le détail (médical notamment) n'a pas sa place ici.",
+    )
+
+    class Meta:
+        model = Diagnostic
+        fields = ["date", "moment", "freins", "atouts", "synthese"]
+        widgets = {
+            "date": DATE_WIDGET,
+            "atouts": forms.Textarea(attrs={"rows": 2}),
+            "synthese": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, moment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        if moment is not None:
+            # Closure and exit: the moment is fixed (the final update of the diagnostic).
+            self.fields["moment"].initial = moment
+            self.fields["moment"].disabled = True
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("Un diagnostic se saisit une fois réalisé : la date ne peut pas être future.")
+        return day

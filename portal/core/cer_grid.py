@@ -1,7 +1,8 @@
 """CER quality grid of the "Label référent RSA" (cahier des charges, annexe 2), out of 10.
 
 Pure Python: no database access and no Django import, so the grid can be used from a management
-command, a view or a notebook alike.
+command, a view or a notebook alike. It lives in the shared room because both the label (grading drawn
+CERs) and the accompaniment (live grid items while a referent types a CER, JSON export) use it.
 
 The portal computes the items a machine can check (dates, number of actions, blank details, presence
 of a remark) and returns the judgement items with their maxima, for a person to score. It also gives

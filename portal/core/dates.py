@@ -1,4 +1,4 @@
-"""Calendar arithmetic for the label's legal delays (months, years), in whole days."""
+"""Calendar arithmetic for legal delays (months, years), in whole days (label, accompaniment)."""
 
 import calendar
 import datetime
