@@ -100,6 +100,7 @@ def load():
             referent=referent if assigned else None,
             date_affectation=oriented + datetime.timedelta(days=3) if assigned else None,
             source=SourceOrientation.IMPORT,
+            **kind.date_limits(oriented),
         )
         for beneficiaire, (referent, kind, oriented, assigned) in zip(beneficiaires, plans, strict=True)
     ]

@@ -626,6 +626,7 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
         beneficiaries.update((beneficiary.numero_caf, beneficiary) for beneficiary in created)
         result.created_beneficiaries += len(new_beneficiaries)
 
+    kinds = {kind.pk: kind for kind in TypeAccompagnement.objects.all()}
     orientations = [
         Orientation(
             beneficiaire_id=beneficiaries[line.numero_caf].pk,
@@ -634,6 +635,7 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
             date_orientation=line.date_orientation,
             source=SourceOrientation.IMPORT,
             created_by=user,
+            **kinds[line.type_accompagnement_id].date_limits(line.date_orientation),
         )
         for line in to_create
     ]

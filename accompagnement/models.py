@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from accompagnement.enums import (
     StatutPrescription,
     TypeCer,
 )
+from portal.core.dates import add_months
 from portal.referentiels.models import scope_by_structure
 
 numero_caf_validator = RegexValidator(r"^\d{7,13}$", "Le N° CAF comporte de 7 à 13 chiffres.")
@@ -55,6 +57,17 @@ class TypeAccompagnement(models.Model):
 
     def __str__(self):
         return self.libelle
+
+    def date_limits(self, date_orientation) -> dict:
+        """The due dates an orientation of this kind starts with (stored on the orientation so that
+        deadlines and indicators filter in the database, and a later change of the rule does not
+        rewrite past deadlines)."""
+        return {
+            "date_limite_cer": add_months(date_orientation, self.delai_cer_mois),
+            "date_limite_premier_rdv": date_orientation + datetime.timedelta(days=self.delai_premier_rdv_jours)
+            if self.delai_premier_rdv_jours
+            else None,
+        }
 
 
 class BeneficiaireQuerySet(models.QuerySet):
@@ -161,6 +174,9 @@ class Orientation(models.Model):
     )
     date_affectation = models.DateField("affecté le", null=True, blank=True)
     date_fin = models.DateField("fin de l'accompagnement", null=True, blank=True)
+    # Set from the kind's rules when the orientation is made (TypeAccompagnement.date_limits).
+    date_limite_cer = models.DateField("CER à signer avant le")
+    date_limite_premier_rdv = models.DateField("premier rendez-vous avant le", null=True, blank=True)
     source = models.CharField("origine", max_length=10, choices=SourceOrientation.choices)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
@@ -175,6 +191,7 @@ class Orientation(models.Model):
             models.Index(fields=["structure", "date_fin"]),
             models.Index(fields=["referent", "date_fin"]),
             models.Index(fields=["date_orientation"]),
+            models.Index(fields=["date_fin", "date_limite_cer"]),
         ]
         constraints = [
             models.UniqueConstraint(

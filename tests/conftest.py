@@ -111,6 +111,7 @@ def make_caseload(world):
             structure=structure,
             type_accompagnement=kind,
             date_orientation=datetime.date(2026, 10, 1),
+            **kind.date_limits(datetime.date(2026, 10, 1)),
             referent=referent,
             date_affectation=datetime.date(2026, 10, 3),
             source="saisie",

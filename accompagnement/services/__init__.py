@@ -49,6 +49,7 @@ def orientation_create(
         date_orientation=date_orientation,
         source=SourceOrientation.SAISIE,
         created_by=user,
+        **type_accompagnement.date_limits(date_orientation),
     )
     access_record(user=user, obj=beneficiaire, action=Action.MODIFICATION, request=request, detail=str(orientation))
     return orientation

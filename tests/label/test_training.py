@@ -7,11 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from portal.core.dates import add_months
 from label.enums import NatureFormation
 from label.forms import FormationForm
 from label.models import ModuleFormation
 from label.selectors import training_deadline, training_statuses
+from portal.core.dates import add_months
 from portal.echeances.models import Notification, Rappel
 from portal.echeances.services import reminders_send_due
 from portal.referentiels.models import Referent
