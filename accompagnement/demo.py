@@ -3,17 +3,24 @@ something. Every name and N° CAF is invented (N° CAF 990xxxx)."""
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.utils import timezone
 
-from accompagnement.enums import SourceOrientation
+from accompagnement.enums import DecisionSuspension, EtatDemande, MomentDiagnostic, MotifSortie, SourceOrientation
 from accompagnement.models import (
+    ActiviteHebdomadaire,
     Beneficiaire,
     Cer,
     CerAction,
+    DemandeRenouvellement,
+    DemandeReorientation,
+    Diagnostic,
     Entretien,
     Orientation,
+    Prescription,
     ProcedureSuspension,
+    Sortie,
     TypeAccompagnement,
 )
 from portal.core.dates import add_months
@@ -106,6 +113,7 @@ def load():
     ]
     Orientation.objects.bulk_create(orientations, batch_size=500)
     _follow_up(rng, today)
+    _parcours(rng, today)
     structures = Structure.objects.filter(orientations__isnull=False).distinct().count()
     return f"{len(beneficiaires)} bénéficiaires orientés vers {structures} structures"
 
@@ -174,3 +182,235 @@ def _follow_up(rng, today):
             presence="absent", orientation__beneficiaire__numero_caf__startswith="990"
         )
     )
+
+
+# Exits of the demo, weighted roughly as a year of référent solidarité and équilibré work looks.
+EXIT_MOTIFS = [
+    (MotifSortie.CDI, 3),
+    (MotifSortie.CDD_LONG, 3),
+    (MotifSortie.CDD_COURT, 5),
+    (MotifSortie.FORMATION_QUALIFIANTE, 4),
+    (MotifSortie.ACTION_INSERTION, 3),
+    (MotifSortie.AUTRES_DROITS, 2),
+    (MotifSortie.CONTRAT_SIAE, 2),
+    (MotifSortie.AAH, 3),
+    (MotifSortie.CHOMAGE, 2),
+    (MotifSortie.RETRAITE, 2),
+    (MotifSortie.DEMENAGEMENT, 2),
+    (MotifSortie.FIN_DROITS, 1),
+]
+SYNTHESES = [
+    "Situation stabilisée ; projet de formation dans l'aide à la personne.",
+    "Freins de mobilité levés en partie ; reprise de contact avec les employeurs du secteur.",
+    "Logement trouvé ; la personne souhaite maintenant travailler sur son projet professionnel.",
+    "Isolement moindre depuis l'atelier collectif ; démarches administratives à jour.",
+]
+
+
+def _parcours(rng, today):
+    """What a year of accompaniment leaves behind: diagnostics, follow-up interviews, prescriptions,
+    weekly hours (équilibré), renewal requests, exits with a closing diagnostic, SLAI decisions on
+    suspensions, and a few reorientation requests waiting for the SLAI."""
+    orientations = list(
+        Orientation.objects.filter(beneficiaire__numero_caf__startswith="990", referent__isnull=False)
+        .select_related("type_accompagnement")
+        .prefetch_related("cers")
+        .order_by("pk")
+    )
+    diagnostics, interviews, prescriptions, hours, renewals, exits = [], [], [], [], [], []
+    closures, ended, renewed = [], [], []  # (cer, diagnostic index), orientations with an exit, next CERs
+    for orientation in orientations:
+        first = orientation.date_orientation + datetime.timedelta(days=7)
+        if first >= today:
+            continue
+        diagnostics.append(
+            Diagnostic(
+                orientation=orientation,
+                date=first,
+                moment=MomentDiagnostic.ENTREE,
+                freins=rng.sample(["logement", "mobilite", "budget", "numerique", "isolement", "qualification"], 2),
+                synthese="Diagnostic partagé avec la personne à partir de la synthèse de la phase Accueil.",
+            )
+        )
+        cer = next(iter(orientation.cers.all()), None)
+        exit_day = None
+        if cer and cer.date_fin < today and rng.random() < 0.45:
+            exit_day = cer.date_fin
+        last_day = exit_day or today
+        # Intermediate interviews every six weeks, mostly in person (seed 000: 4 physical a year).
+        day = first + datetime.timedelta(days=42)
+        while day < last_day:
+            interviews.append(
+                Entretien(
+                    orientation=orientation,
+                    date=day,
+                    mode="physique" if rng.random() < 0.8 else "telephone",
+                    nature="intermediaire",
+                    presence="present" if rng.random() < 0.9 else "excuse",
+                )
+            )
+            day += datetime.timedelta(days=42)
+        if rng.random() < 0.3 and first + datetime.timedelta(days=20) < today:
+            prescriptions.append(
+                Prescription(
+                    orientation=orientation,
+                    date=first + datetime.timedelta(days=20),
+                    action=rng.choice(["Atelier code de la route", "Chantier d'insertion", "Atelier numérique"]),
+                    organisme=rng.choice(["Association Route 62", "ACI Les Jardins du Littoral", "Centre social"]),
+                    dispositif_departemental=rng.random() < 0.6,
+                    argumentaire="Action cohérente avec le premier objectif du CER.",
+                    statut=rng.choice(["prescrite", "en_cours", "realisee"]),
+                )
+            )
+        if orientation.type_accompagnement.code == "equilibre":
+            monday = orientation.date_orientation + datetime.timedelta(days=7 - orientation.date_orientation.weekday())
+            for week in range(26):
+                semaine = monday + datetime.timedelta(weeks=week)
+                if semaine + datetime.timedelta(days=6) >= last_day:
+                    break
+                hours.append(
+                    ActiviteHebdomadaire(
+                        orientation=orientation, semaine=semaine, heures=Decimal(rng.choice(range(9, 24)))
+                    )
+                )
+        if cer is None:
+            continue
+        at_five_months = add_months(cer.date_debut, 5)
+        if exit_day is None and at_five_months < today:
+            decided = at_five_months + datetime.timedelta(days=10)
+            if decided < today and cer.date_fin < today:
+                # Renewal granted and the first CER over: closed with its bilan, followed by the next one.
+                diagnostics.append(
+                    Diagnostic(
+                        orientation=orientation,
+                        date=cer.date_fin,
+                        moment=MomentDiagnostic.FINAL,
+                        freins=["qualification"],
+                        synthese=rng.choice(SYNTHESES),
+                    )
+                )
+                closures.append((cer, len(diagnostics) - 1))
+                start = cer.date_fin + datetime.timedelta(days=1)
+                renewed.append(
+                    Cer(
+                        orientation=orientation,
+                        type=cer.type,
+                        date_edition=start,
+                        date_debut=start,
+                        date_fin=add_months(start, 6) - datetime.timedelta(days=1),
+                        remarque="Renouvellement : poursuivre le projet professionnel engagé.",
+                        signe_le=start,
+                        renouvelle=cer,
+                    )
+                )
+            renewals.append(
+                DemandeRenouvellement(
+                    cer=cer,
+                    date_demande=at_five_months,
+                    argumentaire="Les actions du CER sont engagées ; le projet demande encore quelques mois.",
+                    etat=EtatDemande.ACCEPTEE if decided < today else EtatDemande.DEPOSEE,
+                    decidee_le=decided if decided < today else None,
+                )
+            )
+        if exit_day is not None:
+            diagnostics.append(
+                Diagnostic(
+                    orientation=orientation,
+                    date=exit_day,
+                    moment=MomentDiagnostic.FINAL,
+                    freins=[],
+                    synthese=rng.choice(SYNTHESES),
+                )
+            )
+            closures.append((cer, len(diagnostics) - 1))
+            interviews.append(
+                Entretien(
+                    orientation=orientation, date=exit_day, mode="physique", nature="bilan_final", presence="present"
+                )
+            )
+            motifs, weights = zip(*EXIT_MOTIFS, strict=True)
+            exits.append(Sortie(orientation=orientation, date=exit_day, motif=rng.choices(motifs, weights)[0]))
+            orientation.date_fin = exit_day
+            ended.append(orientation)
+    Diagnostic.objects.bulk_create(diagnostics, batch_size=500)
+    Entretien.objects.bulk_create(interviews, batch_size=500)
+    Prescription.objects.bulk_create(prescriptions, batch_size=500)
+    ActiviteHebdomadaire.objects.bulk_create(hours, batch_size=500)
+    DemandeRenouvellement.objects.bulk_create(renewals, batch_size=500)
+    Sortie.objects.bulk_create(exits, batch_size=500)
+    Orientation.objects.bulk_update(ended, ["date_fin"], batch_size=500)
+    for cer, index in closures:
+        cer.cloture_le = cer.date_fin
+        cer.diagnostic_cloture = diagnostics[index]
+    Cer.objects.bulk_update([cer for cer, _ in closures], ["cloture_le", "diagnostic_cloture"], batch_size=500)
+    Cer.objects.bulk_create(renewed, batch_size=500)
+    CerAction.objects.bulk_create(
+        [
+            CerAction(
+                cer=cer,
+                intitule="Recherche d'emploi accompagnée",
+                date_debut=cer.date_debut,
+                date_fin=cer.date_fin,
+                detail="Candidatures préparées ensemble chaque mois.",
+                insertion_professionnelle=True,
+            )
+            for cer in renewed
+        ],
+        batch_size=500,
+    )
+    _suspension_decisions(today)
+    _reorientation_requests(rng, today)
+
+
+def _suspension_decisions(today):
+    """The SLAI has decided on the absences older than three weeks; the recent ones wait."""
+    procedures = list(
+        ProcedureSuspension.objects.filter(
+            entretien__orientation__beneficiaire__numero_caf__startswith="990",
+            ouverte_le__lt=today - datetime.timedelta(days=21),
+        ).order_by("pk")
+    )
+    for index, procedure in enumerate(procedures):
+        procedure.traitee_le = procedure.ouverte_le + datetime.timedelta(days=14)
+        procedure.decision = DecisionSuspension.CLASSEE if index % 3 else DecisionSuspension.SUSPENSION
+        procedure.commentaire = "Décision prise en réunion d'équipe du SLAI."
+    ProcedureSuspension.objects.bulk_update(procedures, ["traitee_le", "decision", "commentaire"])
+
+
+def _reorientation_requests(rng, today):
+    """A few people followed in référent solidarité are ready for the socio-professional sphere:
+    their referents updated the diagnostic and asked the SLAI for a reorientation."""
+    equilibre = TypeAccompagnement.objects.filter(code="equilibre").first()
+    if equilibre is None:
+        return
+    candidates = (
+        Orientation.objects.filter(
+            beneficiaire__numero_caf__startswith="990",
+            type_accompagnement__code="solidarite",
+            date_fin__isnull=True,
+            referent__isnull=False,
+            date_orientation__lt=today - datetime.timedelta(days=120),
+        )
+        .select_related("structure")
+        .order_by("beneficiaire__territoire__nom", "pk")
+    )
+    requests = []
+    for orientation in candidates[:6]:
+        day = today - datetime.timedelta(days=rng.randint(2, 20))
+        Diagnostic.objects.create(
+            orientation=orientation,
+            date=day,
+            moment=MomentDiagnostic.FINAL,
+            freins=["qualification"],
+            synthese="Freins sociaux levés ; la personne est prête pour un accompagnement socio-professionnel.",
+        )
+        requests.append(
+            DemandeReorientation(
+                orientation=orientation,
+                date_demande=day,
+                type_souhaite=equilibre,
+                argumentaire="Logement et mobilité réglés ; projet d'emploi dans la logistique, disponibilité "
+                "immédiate : un accompagnement socio-professionnel est plus adapté.",
+            )
+        )
+    DemandeReorientation.objects.bulk_create(requests)
