@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test lint format migrate serve worker beat lock check-deploy clean
+.PHONY: demo test install install-test lint format migrate serve worker beat lock check-deploy bench clean
 
 # The venv is (re)built when a lock file changes; a stamp per extra set.
 $(VENV)/.stamp-base: requirements/base.txt
@@ -34,6 +34,11 @@ demo: install
 ## make test: install with the test extras and run the whole suite (exit 5 "no tests" fails)
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make bench: timings and SQL query counts at a Département's scale (10 000 orientations; see benchmarks/)
+bench: install
+	rm -f /tmp/portail-bench.sqlite3
+	$(PY) benchmarks/accompagnement.py
 
 lint: install-test
 	$(BIN)/ruff check .
