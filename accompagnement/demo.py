@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accompagnement.catalogue import ensure_types
 from accompagnement.enums import DecisionSuspension, EtatDemande, MomentDiagnostic, MotifSortie, SourceOrientation
 from accompagnement.models import (
     ActiviteHebdomadaire,
@@ -20,9 +21,12 @@ from accompagnement.models import (
     Orientation,
     Prescription,
     ProcedureSuspension,
+    ReportingMensuel,
     Sortie,
     TypeAccompagnement,
 )
+from portal.accounts.enums import Role
+from portal.accounts.models import User
 from portal.core.dates import add_months
 from portal.core.demo import register
 from portal.referentiels.models import Referent, Structure
@@ -68,6 +72,7 @@ PER_REFERENT = 16
 def load():
     if Beneficiaire.objects.filter(numero_caf__startswith="990").exists():
         return "déjà chargé"
+    ensure_types()  # the data migration's rows do not survive a flushed test database
     rng = random.Random("accompagnement-demo")
     today = timezone.localdate()
     types = {t.code: t for t in TypeAccompagnement.objects.all()}
@@ -114,6 +119,7 @@ def load():
     Orientation.objects.bulk_create(orientations, batch_size=500)
     _follow_up(rng, today)
     _parcours(rng, today)
+    _reportings(today)
     structures = Structure.objects.filter(orientations__isnull=False).distinct().count()
     return f"{len(beneficiaires)} bénéficiaires orientés vers {structures} structures"
 
@@ -414,3 +420,31 @@ def _reorientation_requests(rng, today):
             )
         )
     DemandeReorientation.objects.bulk_create(requests)
+
+
+def _reportings(today):
+    """Structures validated their monthly reports of the past year around the 8th; the MEMPA has
+    not validated last month's yet, and another structure is two months behind (late)."""
+    from accompagnement.indicateurs import reporting_donnees
+
+    responsables = {user.structure_id: user for user in User.objects.filter(role=Role.RESPONSABLE)}
+    last_month = add_months(today.replace(day=1), -1)
+    rows = []
+    structures = Structure.objects.filter(orientations__isnull=False).distinct().order_by("nom")
+    for index, structure in enumerate(structures):
+        behind = 1 if structure.nom == "MEMPA" else (2 if index == 1 else 0)
+        for back in range(behind, 12):
+            mois = add_months(last_month, -back)
+            validated = datetime.datetime.combine(
+                add_months(mois, 1).replace(day=8), datetime.time(10), tzinfo=timezone.get_current_timezone()
+            )
+            rows.append(
+                ReportingMensuel(
+                    structure=structure,
+                    mois=mois,
+                    donnees=reporting_donnees(structure, mois),
+                    valide_le=validated,
+                    valide_par=responsables.get(structure.pk),
+                )
+            )
+    ReportingMensuel.objects.bulk_create(rows)

@@ -354,6 +354,9 @@ class Cer(models.Model):
     def __str__(self):
         return f"{self.get_type_display()} du {self.date_debut:%d/%m/%Y} au {self.date_fin:%d/%m/%Y}"
 
+    def get_absolute_url(self):
+        return reverse("accompagnement:cer_detail", args=[self.pk])
+
 
 class CerAction(models.Model):
     cer = models.ForeignKey(Cer, on_delete=models.CASCADE, related_name="actions")

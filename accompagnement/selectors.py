@@ -2,10 +2,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
-from accompagnement.enums import NatureEntretien, Presence
-from accompagnement.models import Orientation, TypeAccompagnement
+from accompagnement.enums import EtatDemande, MomentDiagnostic, NatureEntretien, Presence
+from accompagnement.models import Cer, DemandeRenouvellement, Orientation, TypeAccompagnement
 from portal.core.dates import add_months
 from portal.referentiels.models import Referent
 
@@ -54,39 +54,65 @@ RENEWAL_REQUEST_MONTHS = 5  # renewal requested at 5 months of a 6-month CER (se
 
 
 def next_steps(orientation, today) -> list[NextStep]:
-    """What the accompaniment owes this person next, from the orientation's rules and what was
-    recorded: first appointment (équilibré, 15 days), CER within 2 months, then the renewal
-    request at 5 months and the final bilan at the CER's end. Uses the orientation's prefetched
-    `entretiens` and `cers`."""
+    """What the accompaniment owes this person next; each step stops once met. First appointment
+    and CER use the due dates stored on the orientation; with a signed CER: the renewal request at
+    5 months (gone once requested) and the final bilan (met by a final diagnostic since the CER's
+    start), then "renewal or reorientation" until one is asked. Nothing after the exit. Works from
+    the prefetched `entretiens`, `cers__demande_renouvellement`, `diagnostics` and
+    `demandes_reorientation` (see `file_active`)."""
+    if orientation.date_fin is not None:
+        return []
     kind = orientation.type_accompagnement
-    entretiens = list(orientation.entretiens.all())
-    signed = [cer for cer in orientation.cers.all() if cer.signe_le]
     steps = []
     if orientation.referent_id is None:
         steps.append(NextStep("Référent à désigner", orientation.date_orientation, today))
-    first_met = any(e.nature == NatureEntretien.PREMIER and e.presence == Presence.PRESENT for e in entretiens)
-    if kind.delai_premier_rdv_jours and not first_met:
-        steps.append(
-            NextStep(
-                "Premier rendez-vous",
-                orientation.date_orientation + datetime.timedelta(days=kind.delai_premier_rdv_jours),
-                today,
-            )
-        )
+    first_due = orientation.date_limite_premier_rdv
+    if first_due is None and kind.delai_premier_rdv_jours:  # kind changed after the orientation was made
+        first_due = orientation.date_orientation + datetime.timedelta(days=kind.delai_premier_rdv_jours)
+    first_met = any(
+        e.nature == NatureEntretien.PREMIER and e.presence == Presence.PRESENT for e in orientation.entretiens.all()
+    )
+    if first_due and not first_met:
+        steps.append(NextStep("Premier rendez-vous", first_due, today))
+    signed = [cer for cer in orientation.cers.all() if cer.signe_le]
     if not signed:
-        steps.append(NextStep("CER à signer", add_months(orientation.date_orientation, kind.delai_cer_mois), today))
-    else:
-        current = max(signed, key=lambda cer: cer.date_debut)
-        final_done = any(
-            e.nature == NatureEntretien.BILAN_FINAL and e.presence == Presence.PRESENT and e.date >= current.date_debut
-            for e in entretiens
-        )
-        if not final_done:
+        steps.append(NextStep("CER à signer", orientation.date_limite_cer, today))
+        return sorted(steps, key=lambda step: step.due)
+    current = max(signed, key=lambda cer: (cer.date_debut, cer.pk))
+    renewal_asked = hasattr(current, "demande_renouvellement")  # prefetched: no query
+    reorientation_asked = any(
+        d.etat != EtatDemande.REFUSEE and d.date_demande >= current.date_debut
+        for d in orientation.demandes_reorientation.all()
+    )
+    final_done = any(
+        d.moment == MomentDiagnostic.FINAL and d.date >= current.date_debut for d in orientation.diagnostics.all()
+    )
+    renewal = getattr(current, "demande_renouvellement", None)
+    if renewal and renewal.etat == EtatDemande.ACCEPTEE:
+        renewed = any(cer.renouvelle_id == current.pk and cer.signe_le for cer in orientation.cers.all())
+        if not renewed:
+            steps.append(NextStep("CER de renouvellement à signer", current.date_fin, today))
+    elif renewal and renewal.etat == EtatDemande.REFUSEE and not reorientation_asked:
+        steps.append(NextStep("Demande de réorientation ou sortie", current.date_fin, today))
+    if not renewal_asked and not reorientation_asked:
+        if final_done:
+            steps.append(NextStep("Demande de renouvellement ou de réorientation", current.date_fin, today))
+        else:
             steps.append(
                 NextStep("Demande de renouvellement", add_months(current.date_debut, RENEWAL_REQUEST_MONTHS), today)
             )
-            steps.append(NextStep("Bilan final", current.date_fin, today))
+    if not final_done:
+        steps.append(NextStep("Bilan final", current.date_fin, today))
     return sorted(steps, key=lambda step: step.due)
+
+
+# Everything `next_steps` reads, for list pages: one query per relation whatever the data.
+NEXT_STEPS_PREFETCH = (
+    "entretiens",
+    Prefetch("cers", queryset=Cer.objects.select_related("demande_renouvellement")),
+    "diagnostics",
+    "demandes_reorientation",
+)
 
 
 def file_active(user):
@@ -95,6 +121,11 @@ def file_active(user):
         Orientation.objects.visible_to(user)
         .actives()
         .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
-        .prefetch_related("entretiens", "cers")
+        .prefetch_related(*NEXT_STEPS_PREFETCH)
         .order_by("date_orientation", "pk")
     )
+
+
+def renouvellements_visible_to(user):
+    """Renewal requests in the scope of their CER's orientation (the model has no QuerySet of its own)."""
+    return DemandeRenouvellement.objects.filter(cer__orientation__in=Orientation.objects.visible_to(user))

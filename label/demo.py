@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 
-from portal.core import cer_grid
 from label.catalogue import ensure_modules
-from portal.core.dates import add_months, add_years
 from label.enums import (
     Avis,
     EtatDemande,
@@ -42,6 +40,8 @@ from label.models import (
 )
 from label.services import draw
 from portal.accounts.models import User
+from portal.core import cer_grid
+from portal.core.dates import add_months, add_years
 from portal.core.demo import register
 from portal.referentiels.models import Referent, Structure
 

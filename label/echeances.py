@@ -5,12 +5,12 @@ import datetime
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from portal.core.dates import add_months
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
 from label.models import CharteQualite, DemandeLabel, FormationReferent, Label, Moratoire, Recours, RetraitLabel
 from label.selectors import charter_due, training_deadline
 from portal.accounts.enums import Role
 from portal.accounts.models import User
+from portal.core.dates import add_months
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Referent
 

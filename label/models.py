@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.core import cer_grid
 from label.enums import (
     Avis,
     EtatDemande,
@@ -20,6 +19,7 @@ from label.enums import (
     NatureFormation,
     TypeDemande,
 )
+from portal.core import cer_grid
 from portal.referentiels.models import scope_by_structure
 
 QUALITY_THRESHOLD = Decimal("80")  # % of the grid, seed 001 l. 253

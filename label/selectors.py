@@ -7,9 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Prefetch
 
-from portal.core.dates import add_months
 from label.enums import Evaluateur, NatureFormation
 from label.models import QUALITY_THRESHOLD, FormationReferent, Label, ModuleFormation
+from portal.core.dates import add_months
 from portal.referentiels.models import Referent
 
 

@@ -8,8 +8,6 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from portal.core import cer_grid
-from portal.core.dates import add_months, add_years
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur, MotifRetrait, TypeDemande
 from label.models import (
     CerAnonymise,
@@ -26,6 +24,8 @@ from label.models import (
 from label.selectors import panel_summary, training_statuses
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core import cer_grid
+from portal.core.dates import add_months, add_years
 from portal.core.formats import format_number
 from portal.referentiels.models import Referent
 

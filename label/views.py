@@ -27,7 +27,6 @@ from label.forms import (
     ReponseRecoursForm,
     RetraitForm,
 )
-from portal.core.cer_grid import GRID, grade
 from label.models import (
     CerAnonymise,
     CharteQualite,
@@ -40,6 +39,7 @@ from label.models import (
 from label.selectors import charter_due, current_label, panel_summary, training_statuses
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core.cer_grid import GRID, grade
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Referent, Structure

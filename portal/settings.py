@@ -209,7 +209,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.echeances.tasks.send_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Retention of the accompaniment's records: archive, then purge (weekly, Sunday night).
+    "conservation-accompagnement": {
+        "task": "accompagnement.tasks.retention_run",
+        "schedule": crontab(hour=3, minute=0, day_of_week="sunday"),
+    },
 }
+
+# --- Accompaniment: retention of the beneficiaries' records ----------------------------------
+# Months after the last exit: archived (the DPID's alone), then deleted.
+ACCOMPAGNEMENT_ARCHIVAGE_MOIS = env_int("ACCOMPAGNEMENT_ARCHIVAGE_MOIS", 24)
+ACCOMPAGNEMENT_PURGE_MOIS = env_int("ACCOMPAGNEMENT_PURGE_MOIS", 60)
 
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

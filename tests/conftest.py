@@ -45,6 +45,8 @@ class World:
     orientation_b: object = None  # a person of structure B
     import_file: object = None  # an uploaded orientations file, not yet imported
     # --- accompagnement world attributes (one line each, by section) ---
+    cer_a: object = None  # CER: an unsigned CER of orientation_a with one action
+    parcours: object = None  # parcours: callable, creates once the pending requests etc. on orientation_a
 
     def user(self, role):
         return self.users.get(role)
@@ -126,7 +128,75 @@ def make_caseload(world):
     world.import_file.fichier.save("orientations.csv", ContentFile(b"numero_caf;nom\n"), save=False)
     world.import_file.save()
     # --- accompagnement: CER (world objects for the permission matrix) ---
+    from accompagnement.models import Cer
+
+    world.cer_a = Cer.objects.create(
+        orientation=world.orientation_a,
+        type="solidarite",
+        date_edition=datetime.date(2026, 10, 15),
+        date_debut=datetime.date(2026, 10, 15),
+        date_fin=datetime.date(2027, 4, 14),
+        remarque="Logement d'abord, puis reprise de contact avec la mission locale.",
+    )
+    world.cer_a.actions.create(
+        intitule="Demande de logement social",
+        date_debut=datetime.date(2026, 10, 15),
+        date_fin=datetime.date(2026, 12, 31),
+        detail="Dossier déposé auprès du bailleur.",
+    )
     # --- accompagnement: parcours ---
+    # Created on first call only (the matrix): other tests keep orientation_a free of these.
+    parcours_cache = {}
+
+    def parcours():
+        cache = parcours_cache
+        if not cache:
+            from accompagnement.models import (
+                DemandeRenouvellement,
+                DemandeReorientation,
+                Entretien,
+                ProcedureSuspension,
+                TypeAccompagnement,
+            )
+
+            cer = Cer.objects.create(
+                orientation=world.orientation_a,
+                type="solidarite",
+                date_edition=datetime.date(2026, 5, 4),
+                date_debut=datetime.date(2026, 5, 4),
+                date_fin=datetime.date(2026, 11, 3),
+                remarque="Reprise d'une formation.",
+                signe_le=datetime.date(2026, 5, 4),
+            )
+            absence = Entretien.objects.create(
+                orientation=world.orientation_a,
+                date=datetime.date(2026, 11, 2),
+                mode="physique",
+                nature="intermediaire",
+                presence="absent",
+            )
+            cache.update(
+                cer_signe=cer,
+                renouvellement=DemandeRenouvellement.objects.create(
+                    cer=cer, date_demande=datetime.date(2026, 10, 5), argumentaire="Formation en cours."
+                ),
+                reorientation=DemandeReorientation.objects.create(
+                    orientation=world.orientation_a,
+                    date_demande=datetime.date(2026, 11, 3),
+                    type_souhaite=TypeAccompagnement.objects.get(code="equilibre"),
+                    argumentaire="Projet professionnel.",
+                ),
+                suspension=ProcedureSuspension.objects.create(entretien=absence, ouverte_le=absence.date),
+                prescription=world.orientation_a.prescriptions.create(
+                    date=datetime.date(2026, 10, 20),
+                    action="Atelier CV",
+                    organisme="Mission locale",
+                    argumentaire="Préparer les candidatures.",
+                ),
+            )
+        return type("Parcours", (), cache)
+
+    world.parcours = parcours
     # --- accompagnement: indicators and reporting ---
     # --- accompagnement: data protection ---
 

@@ -23,6 +23,18 @@ def orientation_create(
     """Orient a person: the beneficiary is found by N° CAF (created if new), then oriented."""
     numero_caf = beneficiaire_data["numero_caf"]
     beneficiaire = Beneficiaire.objects.filter(numero_caf=numero_caf).first()
+    if beneficiaire is not None and beneficiaire.archive_le is not None and _may_reopen(user, beneficiaire):
+        # An archived record comes back into use when the person is oriented again (retention runs
+        # from the last exit).
+        Beneficiaire.objects.filter(pk=beneficiaire.pk).update(archive_le=None)
+        beneficiaire.archive_le = None
+        access_record(
+            user=user,
+            obj=beneficiaire,
+            action=Action.MODIFICATION,
+            request=request,
+            detail="désarchivé : nouvelle orientation",
+        )
     if beneficiaire is not None and (
         not Beneficiaire.objects.visible_to(user).filter(pk=beneficiaire.pk).exists()
         or beneficiaire.territoire_id != beneficiaire_data["territoire"].pk
@@ -53,6 +65,11 @@ def orientation_create(
     )
     access_record(user=user, obj=beneficiaire, action=Action.MODIFICATION, request=request, detail=str(orientation))
     return orientation
+
+
+def _may_reopen(user, beneficiaire):
+    scope = user.scope
+    return scope.is_dpid or (scope.is_slai and beneficiaire.territoire_id == scope.territoire_id)
 
 
 @transaction.atomic

@@ -9,17 +9,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accompagnement import imports, perms, services
+from accompagnement.enums import DecisionSuspension
 from accompagnement.forms import (
     AffectationForm,
     CerActionFormSet,
-    CerForm,
     EntretienForm,
     FileActiveFilter,
     ImportForm,
     OrientationForm,
 )
-from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
+from accompagnement.forms.cer import CerEditForm
+from accompagnement.models import ActiviteHebdomadaire, Beneficiaire, Cer, ImportOrientations, Orientation
 from accompagnement.selectors import file_active, next_steps, referent_loads
+from accompagnement.views import parcours
+from accompagnement.views.cer import cer_form_page
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.views import paginate, querystring_without_page
@@ -39,6 +42,7 @@ def caseload(request):
         "querystring": querystring_without_page(request),
         "can_orient": perms.can_orient(request.user),
         "can_import": perms.can_import(request.user),
+        "can_import_cer": perms.can_import_cer(request.user),
         "sans_referent": file_active(request.user).filter(referent__isnull=True).count()
         if request.scope.is_responsable
         else None,
@@ -47,46 +51,26 @@ def caseload(request):
 
 
 def beneficiaire_detail(request, pk):
+    """The person's record: identity, accompaniments in progress with what the user may do, and
+    one timeline of everything (bounded queries: all prefetched)."""
     beneficiaire = get_object_or_404(Beneficiaire.objects.visible_to(request.user).select_related("territoire"), pk=pk)
     access_record(user=request.user, obj=beneficiaire, action=Action.LECTURE, request=request)
-    orientations = (
+    orientations = list(
         Orientation.objects.visible_to(request.user)
         .filter(beneficiaire=beneficiaire)
-        .select_related("structure", "type_accompagnement", "referent")
-        .prefetch_related("entretiens__procedure_suspension", "cers__actions")
-        .order_by("date_orientation")
+        .select_related("structure", "type_accompagnement", "referent", "sortie", "issue_de_reorientation")
+        .prefetch_related(*parcours.RECORD_PREFETCH)
+        .order_by("date_orientation", "pk")
     )
-    timeline = []
     for orientation in orientations:
-        timeline.append(
-            (
-                orientation.date_orientation,
-                f"Orientée vers {orientation.structure} ({orientation.type_accompagnement})",
-                orientation,
-            )
-        )
-        if orientation.date_affectation:
-            timeline.append((orientation.date_affectation, f"Suivie par {orientation.referent}", orientation))
-        for entretien in orientation.entretiens.all():
-            label = f"{entretien.get_nature_display()} ({entretien.get_mode_display().lower()}) : "
-            label += entretien.get_presence_display().lower()
-            if hasattr(entretien, "procedure_suspension"):
-                label += " – procédure de suspension ouverte"
-            timeline.append((entretien.date, label, orientation))
-        for cer in orientation.cers.all():
-            signed = f", signé le {cer.signe_le:%d/%m/%Y}" if cer.signe_le else ", non signé"
-            timeline.append((cer.date_edition, f"{cer} – {cer.actions.count()} action(s){signed}", orientation))
-        if orientation.date_fin:
-            timeline.append((orientation.date_fin, "Fin de l'accompagnement", orientation))
+        orientation.beneficiaire = beneficiaire
     context = {
         "beneficiaire": beneficiaire,
-        "timeline": sorted(timeline, key=lambda item: item[0]),
-        "can_follow": {o.pk for o in orientations if perms.can_follow(request.user, o)},
-        "orientations": [
-            (o, next_steps(o, timezone.localdate()), perms.can_assign(request.user, o))
-            for o in orientations
-            if o.date_fin is None
-        ],
+        "timeline": parcours.timeline(orientations),
+        "cards": parcours.cards(request.user, orientations, timezone.localdate()),
+        "cible": ActiviteHebdomadaire.CIBLE_HEURES,
+        "decisions": DecisionSuspension.choices,
+        "can_export": perms.can_export_beneficiaire(request.user, beneficiaire),
     }
     return render(request, "accompagnement/beneficiaire_detail.html", context)
 
@@ -242,14 +226,22 @@ def entretien_create(request, pk):
 
 def cer_create(request, pk):
     orientation = _followed_orientation(request, pk)
+    if "renouvelle" in request.GET:
+        # The next CER of an accepted renewal: pre-filled from the previous one (views/cer.py).
+        previous_pk = request.GET["renouvelle"]
+        previous = get_object_or_404(
+            Cer.objects.visible_to(request.user),
+            pk=previous_pk if previous_pk.isdigit() else 0,
+            orientation=orientation,
+        )
+        return redirect("accompagnement:cer_renouveler", pk=previous.pk)
     data = request.POST if request.method == "POST" else None
-    form = CerForm(data)
+    form = CerEditForm(data)
     actions = CerActionFormSet(data, prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
         cer = services.cer_record(
             orientation=orientation, form=form, actions=actions, user=request.user, request=request
         )
         messages.success(request, f"{cer} enregistré.")
-        return redirect("accompagnement:beneficiaire_detail", pk=orientation.beneficiaire_id)
-    context = {"form": form, "actions": actions, "orientation": orientation}
-    return render(request, "accompagnement/cer_form.html", context)
+        return redirect("accompagnement:cer_detail", pk=cer.pk)
+    return cer_form_page(request, orientation=orientation, form=form, actions=actions)

@@ -264,3 +264,23 @@ def test_slai_cannot_orient_or_probe_another_territorys_person(client_for, world
     assert "ne peut pas être orientée depuis votre territoire" in content
     assert "date de naissance" not in content.split("ne peut pas être orientée")[0][-300:]
     assert world.orientation_b.beneficiaire.orientations.count() == 1
+
+
+@time_machine.travel(TODAY)
+def test_an_archived_person_oriented_again_comes_back_into_use(client_for, world):
+    """Archived records are hidden from the SLAI; orienting the same N° CAF again reopens the
+    record instead of refusing it (retention runs from the last exit)."""
+    from portal.audit.models import AuditEntry
+
+    person = world.orientation_a.beneficiaire
+    Orientation.objects.filter(pk=world.orientation_a.pk).update(date_fin=datetime.date(2024, 1, 5))
+    Beneficiaire.objects.filter(pk=person.pk).update(archive_le=datetime.date(2026, 1, 10))
+    slai = client_for("slai")
+    assert slai.get(reverse("accompagnement:beneficiaire_detail", args=[person.pk])).status_code == 404
+    data = orientation_post(world, numero_caf=person.numero_caf, nom=person.nom, date_naissance="1980-05-04")
+    response = slai.post(reverse("accompagnement:orientation_create"), data)
+    assert response["Location"] == reverse("accompagnement:beneficiaire_detail", args=[person.pk])
+    person.refresh_from_db()
+    assert person.archive_le is None
+    assert person.orientations.filter(date_fin__isnull=True, date_orientation=datetime.date(2026, 11, 20)).exists()
+    assert AuditEntry.objects.filter(detail="désarchivé : nouvelle orientation").count() == 1

@@ -18,6 +18,8 @@ SIGNED_IN_200 = {**dict.fromkeys(ROLES, 200), "anonyme": LOGIN}
 DPID_ONLY = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200}
 DPID_ONLY_404 = {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "dpid": 200, "admin": 200}
 POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonyme": LOGIN}
+PARCOURS_FOLLOW = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200}
+PARCOURS_DECIDE = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200, "dpid": 200, "admin": 200}
 
 # name → (kwargs builder, {role: expected})
 RULES = {
@@ -131,9 +133,62 @@ RULES = {
     "accompagnement:import_detail": (lambda w: {"pk": w.import_file.pk}, DPID_ONLY),
     "accompagnement:import_confirm": (lambda w: {"pk": w.import_file.pk}, POST_ONLY),
     # --- accompagnement: CER ---
+    # Everyone who sees the person reads and exports the CER; only the following referent and the
+    # structure's responsable change it (cer_a is unsigned and has no renewal request: closing and
+    # renewing send back to the CER with a message).
+    "accompagnement:cer_detail": (lambda w: {"pk": w.cer_a.pk}, SIGNED_IN_200),
+    "accompagnement:cer_update": (
+        lambda w: {"pk": w.cer_a.pk},
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200},
+    ),
+    "accompagnement:cer_signer": (lambda w: {"pk": w.cer_a.pk}, POST_ONLY),
+    "accompagnement:cer_cloturer": (
+        lambda w: {"pk": w.cer_a.pk},
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302, "referent": 302},
+    ),
+    "accompagnement:cer_renouveler": (
+        lambda w: {"pk": w.cer_a.pk},
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302, "referent": 302},
+    ),
+    "accompagnement:cer_export_json": (lambda w: {"pk": w.cer_a.pk}, SIGNED_IN_200),
+    "accompagnement:cer_import": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200}),
+    "accompagnement:cer_grille": (lambda w: {"pk": w.orientation_a.pk}, POST_ONLY),
     # --- accompagnement: parcours ---
+    # Parcours: the referent following the person (and the structure's responsable) records; the
+    # SLAI of the person's territory and the DPID decide. `w.parcours()` creates the objects.
+    "accompagnement:diagnostic_create": (lambda w: {"pk": w.orientation_a.pk}, PARCOURS_FOLLOW),
+    "accompagnement:prescription_create": (lambda w: {"pk": w.orientation_a.pk}, PARCOURS_FOLLOW),
+    "accompagnement:prescription_update": (lambda w: {"pk": w.parcours().prescription.pk}, PARCOURS_FOLLOW),
+    "accompagnement:reorientation_create": (lambda w: {"pk": w.orientation_a.pk}, PARCOURS_FOLLOW),
+    "accompagnement:reorientation_decider": (lambda w: {"pk": w.parcours().reorientation.pk}, PARCOURS_DECIDE),
+    "accompagnement:renouvellement_create": (lambda w: {"pk": w.parcours().cer_signe.pk}, PARCOURS_FOLLOW),
+    "accompagnement:renouvellement_decider": (lambda w: {"pk": w.parcours().renouvellement.pk}, PARCOURS_DECIDE),
+    "accompagnement:suspension_traiter": (lambda w: {"pk": w.parcours().suspension.pk}, POST_ONLY),
+    "accompagnement:slai_a_traiter": (None, PARCOURS_DECIDE),
+    "accompagnement:activite_create": (lambda w: {"pk": w.orientation_a.pk}, PARCOURS_FOLLOW),
+    "accompagnement:sortie_create": (lambda w: {"pk": w.orientation_a.pk}, PARCOURS_FOLLOW),
     # --- accompagnement: indicators and reporting ---
+    # Indicators: every role sees the figures of its own scope (a referent: their own line).
+    "accompagnement:indicateurs": (None, SIGNED_IN_200),
+    "accompagnement:indicateurs_personnes": (None, SIGNED_IN_200),
+    "accompagnement:indicateurs_export": (None, SIGNED_IN_200),
+    "accompagnement:reporting_list": (None, SIGNED_IN_200),
+    "accompagnement:reporting_detail": (
+        lambda w: {"structure_pk": w.structure_a.pk, "annee": 2026, "mois": 10},
+        SIGNED_IN_200,
+    ),
+    "accompagnement:reporting_valider": (
+        lambda w: {"structure_pk": w.structure_a.pk, "annee": 2026, "mois": 10},
+        POST_ONLY,
+    ),
     # --- accompagnement: data protection ---
+    # Export (right of access): the DPID, and the responsable of the person's structure; the
+    # referent, the SLAI and managers read the record but do not hand it out.
+    "accompagnement:beneficiaire_export": (
+        lambda w: {"pk": w.orientation_a.beneficiaire_id},
+        {**DPID_ONLY, "responsable": 200},
+    ),
+    "accompagnement:retention": (None, DPID_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -156,8 +211,36 @@ POST_RULES = {
     "label:retrait_contradictoire": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:charte_examiner": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     # --- accompagnement: CER ---
+    "accompagnement:cer_signer": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302, "referent": 302},
+    "accompagnement:cer_update": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200},
+    "accompagnement:cer_cloturer": {
+        **dict.fromkeys(ROLES, 403),
+        "anonyme": LOGIN,
+        "responsable": 302,
+        "referent": 302,
+    },
+    "accompagnement:cer_renouveler": {
+        **dict.fromkeys(ROLES, 403),
+        "anonyme": LOGIN,
+        "responsable": 302,
+        "referent": 302,
+    },
+    "accompagnement:cer_import": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200},
+    "accompagnement:cer_grille": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200},
     # --- accompagnement: parcours ---
+    # An empty form is shown again with its errors (200); the suspension decision redirects.
+    "accompagnement:diagnostic_create": PARCOURS_FOLLOW,
+    "accompagnement:prescription_create": PARCOURS_FOLLOW,
+    "accompagnement:prescription_update": PARCOURS_FOLLOW,
+    "accompagnement:reorientation_create": PARCOURS_FOLLOW,
+    "accompagnement:renouvellement_create": PARCOURS_FOLLOW,
+    "accompagnement:activite_create": PARCOURS_FOLLOW,
+    "accompagnement:sortie_create": PARCOURS_FOLLOW,
+    "accompagnement:reorientation_decider": PARCOURS_DECIDE,
+    "accompagnement:renouvellement_decider": PARCOURS_DECIDE,
+    "accompagnement:suspension_traiter": {**PARCOURS_DECIDE, "slai": 302, "dpid": 302, "admin": 302},
     # --- accompagnement: indicators and reporting ---
+    "accompagnement:reporting_valider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
     # --- accompagnement: data protection ---
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;

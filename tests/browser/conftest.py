@@ -80,6 +80,17 @@ def demo_live_server(live_server, settings):
     return live_server
 
 
+def login(page, server, email, password=None):
+    """Sign in through the login page (demo accounts share DEMO_PASSWORD)."""
+    from portal.core.demo import DEMO_PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(f"{server.url}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
 def assert_no_csp_violation(page):
     violations = page.evaluate("window.__cspViolations || []")
     console = [m for m in page.console_messages_seen if "Content Security Policy" in m or "pageerror" in m]

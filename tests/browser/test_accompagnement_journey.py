@@ -6,18 +6,9 @@ import re
 import pytest
 
 from portal.audit.models import AuditEntry
-from portal.core.demo import DEMO_PASSWORD
-from tests.browser.conftest import assert_no_csp_violation, screenshot
+from tests.browser.conftest import assert_no_csp_violation, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, server, email):
-    page.context.clear_cookies()
-    page.goto(f"{server.url}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def test_orientation_assignment_and_caseload(page, demo_live_server):

@@ -4,19 +4,10 @@ import re
 
 import pytest
 
-from portal.core.demo import DEMO_PASSWORD
-from tests.browser.conftest import assert_no_csp_violation, screenshot
+from tests.browser.conftest import assert_no_csp_violation, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CERTIFICATE = b"%PDF-1.4\n% attestation de presence\n%%EOF\n"
-
-
-def login(page, server, email):
-    page.context.clear_cookies()
-    page.goto(f"{server.url}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def grade_all(page, server, link_name, scores):

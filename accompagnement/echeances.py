@@ -1,0 +1,359 @@
+"""The accompaniment's deadlines, declared to the shared deadline engine (portal.echeances).
+
+Every `visible()` and `candidates()` filters and annotates in the database: `is_met` reads the
+annotation (no query per row on home pages); at send time the engine passes a fresh object
+without it, and `is_met` asks the database.
+"""
+
+import calendar
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accompagnement.enums import NatureEntretien, Presence
+from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation, ReportingMensuel
+from accompagnement.selectors import RENEWAL_REQUEST_MONTHS
+from portal.accounts.enums import Role
+from portal.accounts.models import User
+from portal.core.dates import add_months
+from portal.core.formats import MONTHS
+from portal.echeances.registry import Echeance, register
+from portal.referentiels.models import Structure
+
+# The structure designates the referent within a week of the orientation (product choice: the
+# seeds set no delay; a week leaves time for the 15-day first appointment of the équilibré kind).
+REFERENT_DELAI_JOURS = 7
+
+
+def latest_start_for(until: datetime.date, months: int) -> datetime.date:
+    """The last day `d` such that `add_months(d, months) <= until`.
+
+    `add_months` clamps to the month's end (31 March + 5 months → 31 August, 30 September + 5
+    months → 28 February), so at a month's end every day up to the end of the earlier month
+    qualifies: `add_months(until, -months)` alone would miss 29 and 30 September for 28 February.
+    """
+    start = add_months(until, -months)
+    if until.day == calendar.monthrange(until.year, until.month)[1]:
+        start = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    return start
+
+
+def _window(echeance, today):
+    """Due dates for which a reminder offset may apply today (the engine's daily run)."""
+    offsets = echeance.offsets
+    return today - datetime.timedelta(days=max(offsets)), today - datetime.timedelta(days=min(offsets))
+
+
+def _responsables(structure_ids):
+    users = User.objects.filter(role=Role.RESPONSABLE, structure_id__in=structure_ids, is_active=True)
+    by_structure = {}
+    for user in users.order_by("pk"):
+        by_structure.setdefault(user.structure_id, []).append(user)
+    return by_structure
+
+
+class _CaseloadEcheance(Echeance):
+    """A deadline of one person's accompaniment: the referent following them is reminded, or the
+    structure's responsables while nobody is designated."""
+
+    _responsables_cache: dict | None = None
+
+    def candidates(self, today):
+        self._responsables_cache = None  # a new run: responsables read again, once
+        return self._candidates(today)
+
+    def _candidates(self, today):
+        raise NotImplementedError
+
+    def _structure_responsables(self, structure_id):
+        if self._responsables_cache is None:
+            # Once per run for every structure: the engine calls recipients() once per object.
+            self._responsables_cache = _responsables(Structure.objects.values("pk"))
+        return self._responsables_cache.get(structure_id, [])
+
+    def _orientation(self, obj):
+        return obj
+
+    def recipients(self, obj):
+        orientation = self._orientation(obj)
+        referent = orientation.referent
+        if referent is not None and referent.date_depart is None and referent.user_id and referent.user.is_active:
+            return [referent.user]
+        return self._structure_responsables(orientation.structure_id)
+
+    def url(self, obj):
+        return reverse("accompagnement:beneficiaire_detail", args=[self._orientation(obj).beneficiaire_id])
+
+    def _person(self, obj):
+        beneficiaire = self._orientation(obj).beneficiaire
+        return f"{beneficiaire.prenom} {beneficiaire.nom} (N° CAF {beneficiaire.numero_caf})"
+
+
+def _orientations():
+    return (
+        Orientation.objects.actives()
+        .filter(beneficiaire__archive_le__isnull=True)
+        .select_related("beneficiaire", "structure", "referent__user")
+    )
+
+
+def _visible_orientations(user):
+    """Caseload deadlines are the structure's work: the referent sees their own people, the
+    responsable the structure's. The SLAI and the DPID follow them through indicators."""
+    if not user.scope.is_structure_member:
+        return Orientation.objects.none()
+    return _orientations().filter(pk__in=Orientation.objects.visible_to(user).values("pk"))
+
+
+SIGNED_CER = Cer.objects.filter(orientation=OuterRef("pk"), signe_le__isnull=False)
+FIRST_INTERVIEW = Entretien.objects.filter(
+    orientation=OuterRef("pk"), nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
+)
+
+
+@register
+class CerApresOrientation(_CaseloadEcheance):
+    code = "accompagnement_cer_2_mois"
+    label = "CER à signer dans le délai suivant l'orientation (2 mois en référent solidarité)"
+    offsets = (-15, -3, 0, 7)
+
+    def _open(self):
+        return _orientations().annotate(met=Exists(SIGNED_CER)).filter(met=False)
+
+    def _candidates(self, today):
+        low, high = _window(self, today)
+        return self._open().filter(date_limite_cer__range=(low, high))
+
+    def visible(self, user, today, until=None):
+        items = self._open().filter(pk__in=_visible_orientations(user).values("pk"))
+        return items.filter(date_limite_cer__lte=until) if until else items
+
+    def due_date(self, obj):
+        return obj.date_limite_cer
+
+    def is_met(self, obj):
+        if obj.date_fin is not None:
+            return True
+        if hasattr(obj, "met"):
+            return obj.met
+        return Cer.objects.filter(orientation_id=obj.pk, signe_le__isnull=False).exists()
+
+    def describe(self, obj):
+        return f"CER à signer – {self._person(obj)}"
+
+
+@register
+class PremierRendezVous(_CaseloadEcheance):
+    code = "accompagnement_premier_rdv"
+    label = "Premier rendez-vous dans les 15 jours suivant l'orientation (accompagnement équilibré)"
+    offsets = (-5, -2, 0, 3)
+
+    def _open(self):
+        return (
+            _orientations()
+            .filter(date_limite_premier_rdv__isnull=False)
+            .annotate(met=Exists(FIRST_INTERVIEW))
+            .filter(met=False)
+        )
+
+    def _candidates(self, today):
+        low, high = _window(self, today)
+        return self._open().filter(date_limite_premier_rdv__range=(low, high))
+
+    def visible(self, user, today, until=None):
+        items = self._open().filter(pk__in=_visible_orientations(user).values("pk"))
+        return items.filter(date_limite_premier_rdv__lte=until) if until else items
+
+    def due_date(self, obj):
+        return obj.date_limite_premier_rdv
+
+    def is_met(self, obj):
+        if obj.date_fin is not None or obj.date_limite_premier_rdv is None:
+            return True
+        if hasattr(obj, "met"):
+            return obj.met
+        return Entretien.objects.filter(
+            orientation_id=obj.pk, nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
+        ).exists()
+
+    def describe(self, obj):
+        return f"Premier rendez-vous – {self._person(obj)}"
+
+
+@register
+class RenouvellementCer(_CaseloadEcheance):
+    code = "accompagnement_renouvellement"
+    label = "Demande de renouvellement du CER à 5 mois"
+    offsets = (-15, -3, 0, 7)
+
+    def _orientation(self, obj):
+        return obj.orientation
+
+    def _open(self):
+        return (
+            Cer.objects.filter(
+                signe_le__isnull=False,
+                cloture_le__isnull=True,
+                orientation__date_fin__isnull=True,
+                orientation__beneficiaire__archive_le__isnull=True,
+            )
+            .annotate(met=Exists(DemandeRenouvellement.objects.filter(cer=OuterRef("pk"))))
+            .filter(met=False)
+            .select_related("orientation__beneficiaire", "orientation__structure", "orientation__referent__user")
+        )
+
+    def _candidates(self, today):
+        low, high = _window(self, today)
+        first_start = latest_start_for(low - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS)
+        first_start += datetime.timedelta(days=1)
+        return self._open().filter(date_debut__range=(first_start, latest_start_for(high, RENEWAL_REQUEST_MONTHS)))
+
+    def visible(self, user, today, until=None):
+        items = self._open().filter(orientation__in=_visible_orientations(user).values("pk"))
+        if until:
+            items = items.filter(date_debut__lte=latest_start_for(until, RENEWAL_REQUEST_MONTHS))
+        return items
+
+    def due_date(self, obj):
+        return add_months(obj.date_debut, RENEWAL_REQUEST_MONTHS)
+
+    def is_met(self, obj):
+        if obj.cloture_le is not None or obj.signe_le is None:
+            return True
+        if hasattr(obj, "met"):
+            return obj.met
+        return (
+            DemandeRenouvellement.objects.filter(cer_id=obj.pk).exists()
+            or Orientation.objects.filter(pk=obj.orientation_id, date_fin__isnull=False).exists()
+        )
+
+    def describe(self, obj):
+        return f"Demande de renouvellement du CER – {self._person(obj)}"
+
+
+@register
+class ReferentADesigner(_CaseloadEcheance):
+    """The structure's responsables see (home page, deadlines page) and are reminded of (e-mail or
+    daily digest) each person oriented to the structure and still without a referent."""
+
+    code = "accompagnement_referent_a_designer"
+    label = f"Référent à désigner dans les {REFERENT_DELAI_JOURS} jours suivant l'orientation"
+    # -7: the day the orientation arrives (in the digest the next morning); then the due day, J+7.
+    offsets = (-REFERENT_DELAI_JOURS, 0, 7)
+
+    def _open(self):
+        return _orientations().filter(referent__isnull=True)
+
+    def _candidates(self, today):
+        low, high = _window(self, today)
+        delay = datetime.timedelta(days=REFERENT_DELAI_JOURS)
+        return self._open().filter(date_orientation__range=(low - delay, high - delay))
+
+    def visible(self, user, today, until=None):
+        if not user.scope.is_responsable:
+            return Orientation.objects.none()
+        items = self._open().filter(structure_id=user.scope.structure_id)
+        if until:
+            items = items.filter(date_orientation__lte=until - datetime.timedelta(days=REFERENT_DELAI_JOURS))
+        return items
+
+    def due_date(self, obj):
+        return obj.date_orientation + datetime.timedelta(days=REFERENT_DELAI_JOURS)
+
+    def is_met(self, obj):
+        return obj.referent_id is not None or obj.date_fin is not None
+
+    def recipients(self, obj):
+        return self._structure_responsables(obj.structure_id)
+
+    def describe(self, obj):
+        return f"Référent à désigner – {self._person(obj)}"
+
+    def url(self, obj):
+        return reverse("accompagnement:orientation_assign", args=[obj.pk])
+
+
+def reporting_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The month whose report is due this month, and its due date (the 10th, seed 004 l. 187)."""
+    first_of_month = today.replace(day=1)
+    mois = add_months(first_of_month, -1)
+    return mois, first_of_month.replace(day=ReportingMensuel.JOUR_LIMITE)
+
+
+@register
+class ReportingMensuelAValider(Echeance):
+    """Each structure that accompanied people during a month validates its report by the 10th of
+    the next one. The object is the structure; the month comes from the day of the run (all the
+    offsets fall within the month of the due date)."""
+
+    code = "accompagnement_reporting_mensuel"
+    label = "Reporting mensuel à valider avant le 10 du mois suivant"
+    offsets = (-7, -3, 0, 5)
+
+    def _structures(self, today):
+        mois, _ = reporting_period(today)
+        end = add_months(mois, 1) - datetime.timedelta(days=1)
+        accompanied = Orientation.objects.filter(structure=OuterRef("pk"), date_orientation__lte=end).filter(
+            Q(date_fin__isnull=True) | Q(date_fin__gte=mois)
+        )
+        validated = ReportingMensuel.objects.filter(structure=OuterRef("pk"), mois=mois)
+        return (
+            Structure.objects.filter(Exists(accompanied))
+            .annotate(met=Exists(validated))
+            .filter(met=False)
+            .order_by("nom")
+        )
+
+    def _with_period(self, structures, today):
+        mois, due = reporting_period(today)
+        for structure in structures:
+            structure.reporting_mois, structure.reporting_due = mois, due
+            yield structure
+
+    def candidates(self, today):
+        return list(self._with_period(self._structures(today), today))
+
+    def visible(self, user, today, until=None):
+        scope = user.scope
+        _, due = reporting_period(today)
+        if scope.is_responsable:
+            if until and due > until:
+                return []
+            structures = self._structures(today).filter(pk=scope.structure_id)
+        elif scope.sees_departement or scope.is_slai:
+            if due >= today:  # the Département sees the late ones only
+                return []
+            structures = self._structures(today).filter(pk__in=Structure.objects.visible_to(user).values("pk"))
+        else:
+            return []
+        return list(self._with_period(structures, today))
+
+    def _period_of(self, obj):
+        if hasattr(obj, "reporting_mois"):
+            return obj.reporting_mois, obj.reporting_due
+        return reporting_period(timezone.localdate())
+
+    def due_date(self, obj):
+        return self._period_of(obj)[1]
+
+    def is_met(self, obj):
+        if hasattr(obj, "met"):
+            return obj.met
+        return ReportingMensuel.objects.filter(structure_id=obj.pk, mois=self._period_of(obj)[0]).exists()
+
+    def recipients(self, obj):
+        return _responsables([obj.pk]).get(obj.pk, [])
+
+    def describe(self, obj):
+        mois = self._period_of(obj)[0]
+        month = MONTHS[mois.month - 1]
+        of = "d'" if month[0] in "aeiouéè" else "de "  # d'avril, d'août, d'octobre
+        return f"Reporting mensuel {of}{month} {mois.year} – {obj.nom}"
+
+    def url(self, obj):
+        mois = self._period_of(obj)[0]
+        return reverse(
+            "accompagnement:reporting_detail", kwargs={"structure_pk": obj.pk, "annee": mois.year, "mois": mois.month}
+        )
