@@ -14,17 +14,13 @@ from django.utils import timezone
 
 from accompagnement.enums import NatureEntretien, Presence
 from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation, ReportingMensuel
-from accompagnement.selectors import RENEWAL_REQUEST_MONTHS
+from accompagnement.selectors import REFERENT_DELAI_JOURS, RENEWAL_REQUEST_MONTHS
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.dates import add_months
 from portal.core.formats import MONTHS
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Structure
-
-# The structure designates the referent within a week of the orientation (product choice: the
-# seeds set no delay; a week leaves time for the 15-day first appointment of the équilibré kind).
-REFERENT_DELAI_JOURS = 7
 
 
 def latest_start_for(until: datetime.date, months: int) -> datetime.date:

@@ -51,6 +51,9 @@ class NextStep:
 
 
 RENEWAL_REQUEST_MONTHS = 5  # renewal requested at 5 months of a 6-month CER (seed 000)
+# The structure designates the referent within a week of the orientation (product choice: the
+# seeds set no delay; a week leaves time for the 15-day first appointment of the équilibré kind).
+REFERENT_DELAI_JOURS = 7
 
 
 def next_steps(orientation, today) -> list[NextStep]:
@@ -65,7 +68,13 @@ def next_steps(orientation, today) -> list[NextStep]:
     kind = orientation.type_accompagnement
     steps = []
     if orientation.referent_id is None:
-        steps.append(NextStep("Référent à désigner", orientation.date_orientation, today))
+        steps.append(
+            NextStep(
+                "Référent à désigner",
+                orientation.date_orientation + datetime.timedelta(days=REFERENT_DELAI_JOURS),
+                today,
+            )
+        )
     first_due = orientation.date_limite_premier_rdv
     if first_due is None and kind.delai_premier_rdv_jours:  # kind changed after the orientation was made
         first_due = orientation.date_orientation + datetime.timedelta(days=kind.delai_premier_rdv_jours)

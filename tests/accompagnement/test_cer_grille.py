@@ -46,7 +46,12 @@ def test_the_shared_examples_come_out(client_for, world, expected_path):
     content, scores, total = grid(client_for("referent"), world, form_data(cer))
     assert scores == {code: points(value) for code, value in _decimals(expected["automatique"]).items()}
     assert total == f"{points(_decimal(expected['score_automatique']))} / 4,5"
-    assert ("Une action dure tout le CER" in content) is expected["indices"]["action_sur_toute_la_duree"]
+    assert ("Une action au moins couvre toute la durée du CER" in content) is expected["indices"][
+        "action_sur_toute_la_duree"
+    ]
+    assert ("Aucune action ne couvre toute la durée du CER" in content) is not expected["indices"][
+        "action_sur_toute_la_duree"
+    ]
     assert ("data-grille-alertes" in content) is bool(expected["alertes"])
 
 

@@ -16,9 +16,10 @@ def test_structure_sees_deadlines_and_reminders_then_gets_its_sheet(page, demo_l
     login(page, demo_live_server, "responsable@demo.rsa62.test")
     attention = page.get_by_role("heading", name=re.compile("Mes échéances"))
     expect(attention).to_be_visible()
-    expect(page.get_by_text("En retard").first).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("Reporting mensuel")).first).to_be_visible()
     screenshot(page, "accueil-echeances")
+    expect(page.get_by_text("En retard").first).to_be_visible()
+    # Structure managers see the oriented people still without a referent first (overdue).
+    expect(page.get_by_role("link", name=re.compile("^Référent à désigner")).first).to_be_visible()
 
     # load_demo ran the daily reminders: they are waiting in the notifications.
     notifications = page.get_by_role("link", name=re.compile("^Notifications"))
