@@ -35,5 +35,6 @@ register(
             f"cer-{cer.orientation.beneficiaire.numero_caf}-{cer.date_debut.isoformat()}-v{version}.pdf"
         ),
         can_request=_can_request,
+        audit_subject=lambda cer: cer.orientation.beneficiaire,
     )
 )

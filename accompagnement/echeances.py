@@ -5,7 +5,6 @@ annotation (no query per row on home pages); at send time the engine passes a fr
 without it, and `is_met` asks the database.
 """
 
-import calendar
 import datetime
 
 from django.db.models import Exists, OuterRef, Q
@@ -17,23 +16,10 @@ from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orienta
 from accompagnement.selectors import REFERENT_DELAI_JOURS, RENEWAL_REQUEST_MONTHS
 from portal.accounts.enums import Role
 from portal.accounts.models import User
-from portal.core.dates import add_months
+from portal.core.dates import add_months, latest_start_for
 from portal.core.formats import MONTHS
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Structure
-
-
-def latest_start_for(until: datetime.date, months: int) -> datetime.date:
-    """The last day `d` such that `add_months(d, months) <= until`.
-
-    `add_months` clamps to the month's end (31 March + 5 months → 31 August, 30 September + 5
-    months → 28 February), so at a month's end every day up to the end of the earlier month
-    qualifies: `add_months(until, -months)` alone would miss 29 and 30 September for 28 February.
-    """
-    start = add_months(until, -months)
-    if until.day == calendar.monthrange(until.year, until.month)[1]:
-        start = start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    return start
 
 
 def _window(echeance, today):

@@ -590,7 +590,9 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
     cafs = list(dict.fromkeys(line.numero_caf for line in batch))
     beneficiaries = {
         beneficiary.numero_caf: beneficiary
-        for beneficiary in Beneficiaire.objects.filter(numero_caf__in=cafs).only("pk", "numero_caf", "date_naissance")
+        for beneficiary in Beneficiaire.objects.filter(numero_caf__in=cafs)
+        .select_for_update()  # the retention run locks the same rows before purging
+        .only("pk", "numero_caf", "date_naissance", "archive_le")
     }
     existing = set(_existing_orientations(cafs))
 
@@ -619,6 +621,14 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
             )
         to_create.append(line)
 
+    # An archived record oriented again comes back into use at once (not at the next retention run).
+    reopened = {
+        beneficiaries[line.numero_caf].pk
+        for line in to_create
+        if line.numero_caf in beneficiaries and beneficiaries[line.numero_caf].archive_le is not None
+    }
+    if reopened:
+        Beneficiaire.objects.filter(pk__in=reopened).update(archive_le=None)
     if new_beneficiaries:
         created = Beneficiaire.objects.bulk_create(new_beneficiaries.values())
         if any(beneficiary.pk is None for beneficiary in created):  # a backend that returns no ids
@@ -653,7 +663,8 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
                 content_type=content_type,
                 object_id=str(beneficiaries[line.numero_caf].pk),
                 object_repr=f"N° CAF {line.numero_caf}"[:250],
-                detail="orientation importée",
+                detail="orientation importée"
+                + (" ; désarchivé : nouvelle orientation" if beneficiaries[line.numero_caf].pk in reopened else ""),
             )
             for line in to_create
         )

@@ -177,7 +177,9 @@ def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
     dynamique = Q(sortie__motif__in=motifs_of(*CATEGORIES_DYNAMIQUES))
     absenteiste = Q(a_ete_present=False, absence_injustifiee=True)
     cohorte = Q(date_orientation__gte=add_months(du, -12), date_orientation__lte=add_months(au, -12))
-    contractualisables = entree & ~absenteiste
+    # A person still within their delay and without a CER is not yet a failure to contract.
+    cer_echu = Q(premier_cer__isnull=False) | Q(date_limite_cer__lt=today)
+    contractualisables = entree & ~absenteiste & cer_echu
     conds = {
         "entrees": entree,
         "sorties": sortie,
@@ -190,7 +192,7 @@ def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
         "contractualises": contractualisables & Q(premier_cer__isnull=False),
         # A deadline counts once it has passed, or once it is met: people still within their
         # 2 months (or 15 days) are neither late nor on time yet.
-        "cer_evaluables": entree & (Q(premier_cer__isnull=False) | Q(date_limite_cer__lt=today)),
+        "cer_evaluables": entree & cer_echu,
         "cer_dans_delai": entree & Q(premier_cer__lte=F("date_limite_cer")),
         "rdv_evaluables": entree
         & Q(date_limite_premier_rdv__isnull=False)
@@ -250,7 +252,8 @@ COLONNES = [
         "Taux de contractualisation",
         "taux",
         "contractualisables",
-        "CER signé / personnes entrées, sans celles qui ne sont jamais venues et ont une absence injustifiée.",
+        "CER signé / personnes entrées dont le délai du CER est échu ou tenu, sans celles qui ne sont jamais "
+        "venues et ont une absence injustifiée.",
         CIBLE_CONTRACTUALISATION,
     ),
     Colonne(
@@ -307,7 +310,8 @@ POPULATIONS = {
     "sorties_dynamiques": ("Sorties dynamiques dans la période", None, ""),
     "file_active": ("File active en fin de période", None, ""),
     "contractualisables": (
-        "Personnes entrées, hors absentéisme (dénominateur du taux de contractualisation)",
+        "Personnes entrées dont le délai du CER est échu ou tenu, hors absentéisme (dénominateur du taux de "
+        "contractualisation)",
         "contractualises",
         "CER signé",
     ),

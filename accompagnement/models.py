@@ -343,6 +343,11 @@ class Cer(models.Model):
                 name="cer_fin_apres_debut",
                 violation_error_message="La fin du CER suit son début.",
             ),
+            models.UniqueConstraint(
+                fields=["orientation", "date_debut"],
+                name="cer_un_par_debut",
+                violation_error_message="Un CER commence déjà à cette date pour cet accompagnement.",
+            ),
             models.CheckConstraint(
                 condition=Q(cloture_le__isnull=True, diagnostic_cloture__isnull=True)
                 | Q(cloture_le__isnull=False, diagnostic_cloture__isnull=False),

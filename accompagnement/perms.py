@@ -32,6 +32,14 @@ def can_edit_cer(user, cer):
     return can_follow(user, cer.orientation)
 
 
+def can_export_cer(user, cer):
+    """The exchange file names the person by N° CAF: it leaves the portal only with the structure
+    that made the CER (to grade it, to file it) or with the DPID. The SLAI and the managers read
+    CERs in the portal but do not hand them out."""
+    scope = user.scope
+    return scope.is_dpid or (scope.is_structure_member and scope.structure_id == cer.orientation.structure_id)
+
+
 def can_import_cer(user):
     """A structure's responsable imports the CERs of its own caseload (the exchange format of the
     label): each CER goes to the structure's current accompaniment of that N° CAF."""

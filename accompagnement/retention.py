@@ -19,7 +19,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 
-from accompagnement.echeances import latest_start_for
 from accompagnement.models import (
     ActiviteHebdomadaire,
     Beneficiaire,
@@ -36,6 +35,7 @@ from accompagnement.models import (
 )
 from portal.audit.enums import Action
 from portal.audit.models import AuditEntry
+from portal.core.dates import latest_start_for
 from portal.documents.models import GeneratedDocument
 from portal.echeances.models import Notification, Rappel
 
@@ -182,7 +182,13 @@ def _counts(ids) -> dict[int, list[str]]:
 
 
 @transaction.atomic
-def _purge_batch(ids):
+def _purge_batch(ids, *, cutoff):
+    # Lock the people, then check again: someone oriented again since the plan was read is kept
+    # (orientation_create locks the same row before re-opening a record).
+    locked = list(Beneficiaire.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    ids = list(_exited_before(cutoff).filter(pk__in=locked).values_list("pk", flat=True))
+    if not ids:
+        return 0
     counts = _counts(ids)
     orientations = Orientation.objects.filter(beneficiaire_id__in=ids).values("pk")
     cers = Cer.objects.filter(orientation__beneficiaire_id__in=ids).values("pk")
@@ -208,6 +214,7 @@ def _purge_batch(ids):
     AuditEntry.objects.bulk_create(_audit_rows(ids, action=Action.SUPPRESSION, details=details))
     if files:
         transaction.on_commit(lambda: _delete_files(files))
+    return len(ids)
 
 
 def _delete_files(names):
@@ -225,8 +232,7 @@ def retention_apply(*, today: datetime.date) -> Result:
         _restore_batch(ids)
         result.restored += len(ids)
     for ids in _batches(plan.to_purge):
-        _purge_batch(ids)
-        result.purged += len(ids)
+        result.purged += _purge_batch(ids, cutoff=plan.purge_cutoff)
     for ids in _batches(plan.to_archive):
         _archive_batch(ids, today=today)
         result.archived += len(ids)

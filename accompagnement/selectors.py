@@ -2,11 +2,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.utils import timezone
 
 from accompagnement.enums import EtatDemande, MomentDiagnostic, NatureEntretien, Presence
-from accompagnement.models import Cer, DemandeRenouvellement, Orientation, TypeAccompagnement
-from portal.core.dates import add_months
+from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation, TypeAccompagnement
+from portal.core.dates import add_months, latest_start_for
 from portal.referentiels.models import Referent
 
 
@@ -124,14 +125,39 @@ NEXT_STEPS_PREFETCH = (
 )
 
 
-def file_active(user):
-    """Active orientations in the user's scope, oldest first (their deadlines come first)."""
+def late_condition(today) -> Q:
+    """Active orientations with a deadline already missed, in SQL (so the caseload lists them first
+    whatever the page): referent not designated, first appointment not held, CER not signed, or a
+    signed CER's renewal request not made at 5 months. `next_steps` says which, per person."""
+    signed = Cer.objects.filter(orientation=OuterRef("pk"), signe_le__isnull=False)
+    first_held = Entretien.objects.filter(
+        orientation=OuterRef("pk"), nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
+    )
+    renewal_overdue = signed.filter(
+        cloture_le__isnull=True,
+        demande_renouvellement__isnull=True,
+        renouvellements__isnull=True,
+        date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS),
+    )
+    return (
+        Q(referent__isnull=True, date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS))
+        | (Q(date_limite_premier_rdv__lt=today) & ~Exists(first_held))
+        | (Q(date_limite_cer__lt=today) & ~Exists(signed))
+        | Exists(renewal_overdue)
+    )
+
+
+def file_active(user, today=None):
+    """Active orientations in the user's scope: those with a missed deadline first, then the
+    oldest (their deadlines come first)."""
+    today = today or timezone.localdate()
     return (
         Orientation.objects.visible_to(user)
         .actives()
         .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
         .prefetch_related(*NEXT_STEPS_PREFETCH)
-        .order_by("date_orientation", "pk")
+        .alias(en_retard=Case(When(late_condition(today), then=Value(True)), default=Value(False)))
+        .order_by("-en_retard", "date_orientation", "pk")
     )
 
 

@@ -32,7 +32,15 @@ def _csv_cell(cell):
         return format_number(value, 1).replace("\u00a0", "")
     if isinstance(value, int):
         return str(value)
-    return value
+    return _text(value)
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """A name typed by a user (referent, structure) must never run as a spreadsheet formula."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def xlsx_bytes(title: str, header: list[str], rows: list[list], *, note: str = "") -> bytes:
@@ -46,13 +54,15 @@ def xlsx_bytes(title: str, header: list[str], rows: list[list], *, note: str = "
     sheet.append(header)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=2)
+    sheet.freeze_panes = f"B{sheet.max_row + 1}"  # a string: creates no empty row under the header
     for row in rows:
         values, formats = [], []
         for cell in row:
             value, kind = cell if isinstance(cell, tuple) else (cell, None)
             if isinstance(value, Decimal):
                 value = float(value / 100) if kind == PERCENT else float(value)
+            elif isinstance(value, str):
+                value = _text(value)
             values.append(value)
             formats.append("0.0%" if kind == PERCENT else "0.0" if kind == "valeur" else None)
         sheet.append(values)

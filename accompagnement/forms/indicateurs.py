@@ -42,9 +42,14 @@ class IndicateursForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        default = Periode.douze_derniers_mois(timezone.localdate())
+        today = timezone.localdate()
+        default = Periode.douze_derniers_mois(today)
         du, au = cleaned.get("du") or default.du, cleaned.get("au") or default.au
-        if du > au:
+        # Figures are known up to today: a later end would count the future as empty months.
+        au = min(au, today)
+        if du > today:
+            self.add_error("du", "La période ne peut pas commencer après aujourd'hui.")
+        elif du > au:
             self.add_error("au", "La fin de la période doit suivre son début.")
         elif add_months(du, MAX_MOIS) <= au:
             self.add_error("au", f"La période est limitée à {MAX_MOIS} mois.")

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accompagnement.enums import Presence, SourceOrientation
-from accompagnement.models import Beneficiaire, Entretien, Orientation, ProcedureSuspension
+from accompagnement.models import Beneficiaire, Cer, Entretien, Orientation, ProcedureSuspension
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 
@@ -22,7 +22,8 @@ def orientation_create(
 ):
     """Orient a person: the beneficiary is found by N° CAF (created if new), then oriented."""
     numero_caf = beneficiaire_data["numero_caf"]
-    beneficiaire = Beneficiaire.objects.filter(numero_caf=numero_caf).first()
+    # Locked: the retention run may be purging this very record (it locks the same row).
+    beneficiaire = Beneficiaire.objects.select_for_update().filter(numero_caf=numero_caf).first()
     if beneficiaire is not None and beneficiaire.archive_le is not None and _may_reopen(user, beneficiaire):
         # An archived record comes back into use when the person is oriented again (retention runs
         # from the last exit).
@@ -111,6 +112,7 @@ def cer_record(*, orientation, form, actions, user, request=None):
     cer = form.save(commit=False)
     cer.orientation = orientation
     cer.created_by = user
+    cer_check_unique_start(cer)
     cer.full_clean()
     cer.save()
     actions.instance = cer
@@ -119,6 +121,17 @@ def cer_record(*, orientation, form, actions, user, request=None):
         user=user, obj=orientation.beneficiaire, action=Action.MODIFICATION, request=request, detail=str(cer)
     )
     return cer
+
+
+CER_SAME_START = "Un CER commence déjà à cette date pour cet accompagnement : modifiez celui-ci plutôt."
+
+
+def cer_check_unique_start(cer):
+    """One CER per start date on an accompaniment (a double submission, or a re-import). The
+    orientation row is locked so that two saves at once cannot both pass."""
+    Orientation.objects.select_for_update().filter(pk=cer.orientation_id).first()
+    if Cer.objects.filter(orientation_id=cer.orientation_id, date_debut=cer.date_debut).exclude(pk=cer.pk).exists():
+        raise AccompagnementError(CER_SAME_START)
 
 
 @transaction.atomic

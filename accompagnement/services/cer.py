@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accompagnement.enums import EtatDemande
-from accompagnement.models import Cer, CerAction, DemandeRenouvellement
-from accompagnement.services import AccompagnementError, cer_record, diagnostic_record
+from accompagnement.models import Cer, CerAction, DemandeRenouvellement, Orientation
+from accompagnement.services import AccompagnementError, cer_check_unique_start, cer_record, diagnostic_record
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.dates import add_months
@@ -44,6 +44,7 @@ def cer_update(*, cer, form, actions, user, request=None):
     if _locked(cer).signe_le is not None:
         raise AccompagnementError(SIGNED_IS_FROZEN)
     cer = form.save(commit=False)
+    cer_check_unique_start(cer)
     cer.full_clean(exclude=["created_by"])  # SET_NULL: the author may have left
     cer.save()
     actions.instance = cer
@@ -183,10 +184,17 @@ def cers_import(*, structure, items, partial: bool, user, request=None) -> Impor
     )
     if result.refused and not partial:
         raise ImportRefused("Le fichier contient des CER refusés : rien n'a été importé.")
+    # Lock the accompaniments first: two imports at once then re-check duplicates one after the other.
+    valid = [item.orientation.pk for item in items if item.is_valid]
+    list(Orientation.objects.select_for_update().filter(pk__in=valid).values_list("pk", flat=True))
     for item in items:
         if not item.is_valid:
             continue
         data = item.data
+        if Cer.objects.filter(orientation=item.orientation, date_debut=data.date_debut).exists():
+            # Imported meanwhile (the same file sent twice at once): skipped like any duplicate.
+            result.duplicates += 1
+            continue
         cer = Cer(
             orientation=item.orientation,
             type=data.type,

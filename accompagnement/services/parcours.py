@@ -82,6 +82,7 @@ def reorientation_create(*, orientation, type_souhaite, structure_proposee, argu
     """The referent asks the SLAI for another kind of accompaniment. The diagnostic must be up to
     date (a final diagnostic since the current CER's start, seed 000 l. 153); one pending
     request at a time."""
+    orientation = Orientation.objects.select_for_update().select_related("beneficiaire").get(pk=orientation.pk)
     _require_active(orientation)
     if not has_final_diagnostic(orientation):
         raise AccompagnementError(
@@ -95,14 +96,18 @@ def reorientation_create(*, orientation, type_souhaite, structure_proposee, argu
         and not structure_proposee.territoires.filter(pk=orientation.beneficiaire.territoire_id).exists()
     ):
         raise AccompagnementError(f"{structure_proposee} n'intervient pas sur le territoire de la personne.")
-    demande = DemandeReorientation.objects.create(
-        orientation=orientation,
-        date_demande=timezone.localdate(),
-        type_souhaite=type_souhaite,
-        structure_proposee=structure_proposee,
-        argumentaire=argumentaire,
-        created_by=user,
-    )
+    try:
+        with transaction.atomic():
+            demande = DemandeReorientation.objects.create(
+                orientation=orientation,
+                date_demande=timezone.localdate(),
+                type_souhaite=type_souhaite,
+                structure_proposee=structure_proposee,
+                argumentaire=argumentaire,
+                created_by=user,
+            )
+    except IntegrityError as error:  # a double submission
+        raise AccompagnementError(ALREADY_DONE) from error
     _audit(user=user, orientation=orientation, detail=str(demande), request=request)
     return demande
 
@@ -217,12 +222,13 @@ def renouvellement_decide(*, demande, accepte: bool, motif, user, request=None):
         raise AccompagnementError(ALREADY_DONE)
     if not accepte and not (motif or "").strip():
         raise AccompagnementError("Motivez le refus : le référent en est informé.")
+    orientation = Orientation.objects.select_related("beneficiaire").get(cers__pk=demande.cer_id)
+    _require_active(orientation)
     demande.etat = EtatDemande.ACCEPTEE if accepte else EtatDemande.REFUSEE
     demande.decision_motif = motif or ""
     demande.decidee_le = timezone.localdate()
     demande.decidee_par = user
     demande.save()
-    orientation = Orientation.objects.select_related("beneficiaire").get(cers__pk=demande.cer_id)
     _audit(
         user=user, orientation=orientation, detail=f"{demande} : {demande.get_etat_display().lower()}", request=request
     )
@@ -271,8 +277,12 @@ def activite_create(*, orientation, semaine, heures, commentaire, user, request=
     activite = ActiviteHebdomadaire(
         orientation=orientation, semaine=semaine, heures=heures, commentaire=commentaire, created_by=user
     )
-    activite.full_clean()
-    activite.save()
+    activite.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            activite.save()
+    except IntegrityError as error:  # the same week saved meanwhile (double submission)
+        raise AccompagnementError(f"Les heures de la semaine du {format_date(semaine)} sont déjà saisies.") from error
     _audit(user=user, orientation=orientation, detail=str(activite), request=request)
     return activite
 
@@ -296,6 +306,11 @@ def sortie_create(*, orientation, date, motif, commentaire, diagnostic_form=None
         if diagnostic_form is None:
             raise AccompagnementError("Le bilan final, avec l'actualisation du diagnostic, est obligatoire.")
         diagnostic_record(orientation=orientation, form=diagnostic_form, user=user, request=request)
+        if not has_final_diagnostic(orientation):  # dated before the current CER: not an update
+            raise AccompagnementError(
+                "Le diagnostic du bilan final est daté avant le début du CER en cours : saisissez le diagnostic "
+                "actualisé à ce bilan."
+            )
     sortie = Sortie(orientation=orientation, date=date, motif=motif, commentaire=commentaire, created_by=user)
     sortie.full_clean()
     sortie.save()

@@ -239,9 +239,12 @@ def cer_create(request, pk):
     form = CerEditForm(data)
     actions = CerActionFormSet(data, prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
-        cer = services.cer_record(
-            orientation=orientation, form=form, actions=actions, user=request.user, request=request
-        )
-        messages.success(request, f"{cer} enregistré.")
-        return redirect("accompagnement:cer_detail", pk=cer.pk)
+        try:
+            cer = services.cer_record(
+                orientation=orientation, form=form, actions=actions, user=request.user, request=request
+            )
+            messages.success(request, f"{cer} enregistré.")
+            return redirect("accompagnement:cer_detail", pk=cer.pk)
+        except services.AccompagnementError as error:
+            form.add_error(None, str(error))
     return cer_form_page(request, orientation=orientation, form=form, actions=actions)

@@ -98,6 +98,7 @@ def cer_detail(request, pk):
         "demande": DemandeRenouvellement.objects.filter(cer=cer).first(),
         "renouvellements": list(cer.renouvellements.order_by("date_debut")),
         "can_edit": can_edit,
+        "can_export": perms.can_export_cer(request.user, cer),
         "closure_refusal": services.closure_refusal(cer) if can_edit else None,
         "renewal_refusal": services.renewal_refusal(cer) if can_edit and cer.signe_le else None,
         "signature_form": CerSignatureForm(cer=cer) if can_edit and cer.signe_le is None else None,
@@ -205,9 +206,10 @@ def cer_grille(request, pk):
 
 
 def cer_export_json(request, pk):
-    """The CER in the exchange format (readable by `grade_cer`); whoever sees the CER may export
-    it: the format names the person by N° CAF only."""
+    """The CER in the exchange format (readable by `grade_cer`)."""
     cer = _visible_cer(request, pk)
+    if not perms.can_export_cer(request.user, cer):
+        raise PermissionDenied
     access_record(
         user=request.user, obj=cer.orientation.beneficiaire, action=Action.EXPORT, request=request, detail=str(cer)
     )

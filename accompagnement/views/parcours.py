@@ -53,6 +53,8 @@ def _followed(request, pk):
     )
     if not perms.can_follow(request.user, orientation):
         raise PermissionDenied
+    if request.method == "GET":  # the form pages show the person's record (diagnostics, hours, CER)
+        access_record(user=request.user, obj=orientation.beneficiaire, action=Action.LECTURE, request=request)
     return orientation
 
 

@@ -21,6 +21,13 @@ class DocumentKind:
     can_view: Callable | None = None  # (user, owner) -> bool
     # Called inside the issuing transaction, e.g. to date a notification from the letter.
     on_issue: Callable | None = None  # (document, owner) -> None
+    # The sensitive record a document is about (e.g. the beneficiary of a CER): its requests and
+    # downloads are also written to that record's audit trail, where the DPID looks for them.
+    audit_subject: Callable | None = None  # (owner) -> model instance
+
+    def audit_subjects(self, owner):
+        subject = self.audit_subject(owner) if self.audit_subject is not None else None
+        return [subject] if subject is not None else []
 
     def owners_visible_to(self, user):
         return self.owner_model.objects.visible_to(user)

@@ -77,6 +77,8 @@ def document_request(*, owner, kind_code: str, user) -> GeneratedDocument:
             # the first version exists): use theirs.
             return existing.first()
     access_record(user=user, obj=owner, action=Action.CREATION, detail=f"Document demandé : {kind.label}")
+    for subject in kind.audit_subjects(owner):
+        access_record(user=user, obj=subject, action=Action.EXPORT, detail=f"Document demandé : {kind.label}")
     render_document.delay_on_commit(document.pk)
     return document
 

@@ -53,6 +53,14 @@ def document_download(request, pk):
     if not document.is_ready or not document.file:
         raise Http404
     access_record(user=request.user, obj=document, action=Action.TELECHARGEMENT, request=request)
+    for subject in kinds.get(document.kind).audit_subjects(document.owner):
+        access_record(
+            user=request.user,
+            obj=subject,
+            action=Action.TELECHARGEMENT,
+            request=request,
+            detail=f"{kinds.get(document.kind).label} (version {document.version})",
+        )
     preview = request.GET.get("apercu") == "1"
     return FileResponse(
         document.file.open("rb"),

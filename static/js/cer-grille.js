@@ -20,7 +20,8 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": token ? token.value : "", "X-Requested-With": "fetch" }
     })
-      .then(function (response) { return response.ok ? response.text() : null; })
+      // A redirect means the session expired (the login page): keep the last grid.
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
       .then(function (html) {
         // Only the answer to the latest keystroke is shown; a failed call keeps the last grid.
         if (html !== null && mine === sequence) { target.innerHTML = html; }

@@ -284,3 +284,37 @@ def test_an_archived_person_oriented_again_comes_back_into_use(client_for, world
     assert person.archive_le is None
     assert person.orientations.filter(date_fin__isnull=True, date_orientation=datetime.date(2026, 11, 20)).exists()
     assert AuditEntry.objects.filter(detail="désarchivé : nouvelle orientation").count() == 1
+
+
+@time_machine.travel(TODAY)
+def test_late_people_come_first_in_the_caseload_whatever_their_orientation_date(client_for, world):
+    """A person oriented recently but whose CER is overdue is listed before older people whose
+    deadlines are still ahead (the caseload is ordered in SQL, so this holds on every page)."""
+    from accompagnement.models import Cer
+
+    kind = world.orientation_a.type_accompagnement
+    # world.orientation_a (1 October 2026): CER due 1 December 2026, not late on 25 November.
+    Cer.objects.filter(orientation=world.orientation_a).update(signe_le=datetime.date(2026, 10, 10))
+    late = Orientation.objects.create(
+        beneficiaire=Beneficiaire.objects.create(
+            numero_caf="3000002",
+            nom="Enretard",
+            prenom="P",
+            date_naissance=datetime.date(1980, 1, 1),
+            sexe="M",
+            code_postal="62000",
+            commune="Arras",
+            territoire=world.territoire_a,
+        ),
+        structure=world.structure_a,
+        type_accompagnement=kind,
+        date_orientation=datetime.date(2026, 10, 20),
+        date_limite_cer=datetime.date(2026, 11, 20),  # a shorter delay set when it was oriented
+        referent=world.referent_a,
+        date_affectation=datetime.date(2026, 10, 21),
+        source="saisie",
+    )
+    page = html.unescape(client_for("referent").get(reverse("accompagnement:caseload")).content.decode())
+    assert page.index("Enretard") < page.index("Aubert")
+    assert "En retard" in page[page.index("Enretard") : page.index("Aubert")]
+    assert late.pk

@@ -70,7 +70,12 @@ def post_import(client, content, partiel=False, name="cer.json"):
 
 
 def test_export_is_read_by_grade_cer(client_for, world, tmp_path):
-    response = client_for("slai").get(reverse("accompagnement:cer_export_json", args=[world.cer_a.pk]))
+    # The SLAI and the managers read the CER but do not take it out of the portal.
+    for role in ("slai", "manager"):
+        assert (
+            client_for(role).get(reverse("accompagnement:cer_export_json", args=[world.cer_a.pk])).status_code == 403
+        )
+    response = client_for("responsable").get(reverse("accompagnement:cer_export_json", args=[world.cer_a.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="cer-1000001-2026-10-15.json"'
@@ -94,7 +99,7 @@ def test_export_is_read_by_grade_cer(client_for, world, tmp_path):
     assert graded["numero_caf"] == "1000001"
     assert graded["score_automatique"] == 4.5
     assert AuditEntry.objects.filter(
-        object_id=str(world.orientation_a.beneficiaire_id), action="export", user=world.user("slai")
+        object_id=str(world.orientation_a.beneficiaire_id), action="export", user=world.user("responsable")
     ).exists()
 
 

@@ -68,6 +68,12 @@ def test_the_referent_prints_the_cer_for_signature(client_for, world, django_cap
     assert client.get(reverse("documents:detail", args=[document.pk])).status_code == 200
     download = client.get(reverse("documents:download", args=[document.pk]))
     assert download.status_code == 200
+    # The request and the download are in the person's own audit trail (where the DPID looks).
+    from portal.audit.models import AuditEntry
+
+    person_trail = AuditEntry.objects.filter(object_id=str(world.orientation_a.beneficiaire_id))
+    assert person_trail.filter(action="export", detail__startswith="Document demandé").count() == 1
+    assert person_trail.filter(action="telechargement", user=world.user("referent")).count() == 1
     # The CER page lists the version to download.
     content = html.unescape(client.get(detail_url).content.decode())
     assert reverse("documents:download", args=[document.pk]) in content

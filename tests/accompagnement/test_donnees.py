@@ -43,7 +43,7 @@ def fill(orientation, n=1, first=0):
             orientation=orientation,
             type="solidarite",
             date_edition=day,
-            date_debut=day,
+            date_debut=day - datetime.timedelta(days=i),  # one CER per start date on an accompaniment
             date_fin=datetime.date(2027, 4, 4),
             remarque="Remarque.",
             signe_le=day,

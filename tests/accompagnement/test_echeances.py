@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.echeances import latest_start_for
 from accompagnement.models import (
     Beneficiaire,
     Cer,
@@ -26,7 +25,7 @@ from accompagnement.models import (
     ReportingMensuel,
     TypeAccompagnement,
 )
-from portal.core.dates import add_months
+from portal.core.dates import add_months, latest_start_for
 from portal.echeances import registry
 from portal.echeances.models import Notification, PreferenceNotification, Rappel
 from portal.echeances.services import digests_send, items_for, reminders_send_due

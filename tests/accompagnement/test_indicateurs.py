@@ -153,6 +153,21 @@ def test_contractualisation_raw_and_with_absenteeism(structure_c):
     ) == ("66,7\u00a0%")
 
 
+def test_people_still_within_their_cer_delay_do_not_lower_the_contractualisation_rate(structure_c):
+    """Oriented 1 October 2026 (CER due 1 December), no CER yet on 25 November: not a failure
+    to contract yet. 2 people entered in September signed: 2/2 = 100 %, not 2/3."""
+    structure, referent = structure_c
+    for _ in range(2):
+        cer(orient(structure, referent, D(2026, 9, 1)), D(2026, 9, 20))
+    orient(structure, referent, D(2026, 10, 1))
+    line = total(structure, D(2026, 1, 1), D(2026, 11, 25), D(2026, 11, 25))
+    assert (line.valeurs["entrees"], line.valeurs["contractualisables"]) == (3, 2)
+    assert line.taux["taux_contractualisation"] == Decimal("100.0")
+    # Once the delay has passed without a CER, the person counts against the rate.
+    line = total(structure, D(2026, 1, 1), D(2026, 11, 25), D(2026, 12, 2))
+    assert line.taux["taux_contractualisation"] == Decimal("66.7")
+
+
 def test_cer_within_two_months_and_average_delay(structure_c):
     """Oriented 10 January: due 10 March. Signed 10 March is on time, 11 March (2 months and
     1 day) is late; six more signed after 14 days; a ninth person is past the due date without a

@@ -33,7 +33,7 @@ def final_diagnostic(orientation, day=datetime.date(2026, 11, 20)):
     return Diagnostic.objects.create(orientation=orientation, date=day, moment="final", synthese="Bilan fait.")
 
 
-def signed_cer(orientation, debut=datetime.date(2026, 10, 15)):
+def signed_cer(orientation, debut=datetime.date(2026, 10, 16)):  # world.cer_a (a draft) starts on the 15th
     return Cer.objects.create(
         orientation=orientation,
         type="solidarite",
@@ -161,26 +161,26 @@ def test_reorientation_refusal_is_reasoned_and_others_cannot_decide(client_for, 
 
 def test_renewal_opens_at_five_months_once_per_cer(client_for, world):
     orientation = world.orientation_a
-    cer = signed_cer(orientation)  # 15 October 2026: renewal from 15 March 2027
+    cer = signed_cer(orientation)  # 16 October 2026: renewal from 16 March 2027
     url = reverse("accompagnement:renouvellement_create", args=[cer.pk])
     data = {"argumentaire": "La formation commence en avril."}
-    with time_machine.travel(datetime.datetime(2027, 3, 14, 12, tzinfo=datetime.UTC)):
+    with time_machine.travel(datetime.datetime(2027, 3, 15, 12, tzinfo=datetime.UTC)):
         client = client_for("referent")  # signed in now: sessions expire
         content = text(client.post(url, data))
-        assert "à partir du 15 mars 2027" in content
+        assert "à partir du 16 mars 2027" in content
         assert not DemandeRenouvellement.objects.exists()
         steps = [
             (s.label, s.due)
-            for s in next_steps(Orientation.objects.get(pk=orientation.pk), datetime.date(2027, 3, 14))
+            for s in next_steps(Orientation.objects.get(pk=orientation.pk), datetime.date(2027, 3, 15))
         ]
-        assert ("Demande de renouvellement", datetime.date(2027, 3, 15)) in steps
-    with time_machine.travel(datetime.datetime(2027, 3, 15, 12, tzinfo=datetime.UTC)):
+        assert ("Demande de renouvellement", datetime.date(2027, 3, 16)) in steps
+    with time_machine.travel(datetime.datetime(2027, 3, 16, 12, tzinfo=datetime.UTC)):
         client = client_for("referent")
         assert client.post(url, data).status_code == 302
         assert "Action déjà effectuée" in text(client.get(url))
         assert "Action déjà effectuée" in text(client.post(url, data))
         assert DemandeRenouvellement.objects.count() == 1
-        steps = [s.label for s in next_steps(Orientation.objects.get(pk=orientation.pk), datetime.date(2027, 3, 15))]
+        steps = [s.label for s in next_steps(Orientation.objects.get(pk=orientation.pk), datetime.date(2027, 3, 16))]
         assert "Demande de renouvellement" not in steps and "Bilan final" in steps
 
 

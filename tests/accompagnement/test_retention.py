@@ -339,3 +339,60 @@ def test_retention_page_queries_are_bounded(client_for, world):
     for n in range(3, 60):
         person(world, f"5{n:06d}", exits=[datetime.date(2023, 1, 10)])
     assert queries() == small
+
+
+def test_a_wet_run_at_a_future_date_is_refused(world):
+    from django.core.management.base import CommandError
+
+    person(world, "2000041", exits=[datetime.date(2022, 1, 10)])
+    with at(datetime.date(2026, 11, 30)), pytest.raises(CommandError, match="jamais à une date future"):
+        call_command("purge_accompagnement", "--date", "2031-01-01", "--wet-run", stdout=StringIO())
+    assert Beneficiaire.objects.filter(numero_caf="2000041").exists()
+    # The same date previews fine (nothing changes).
+    with at(datetime.date(2026, 11, 30)):
+        call_command("purge_accompagnement", "--date", "2031-01-01", stdout=StringIO())
+    assert Beneficiaire.objects.get(numero_caf="2000041").archive_le is None
+
+
+def test_a_person_oriented_again_after_the_plan_was_read_is_not_purged(world):
+    """The purge locks and re-checks its batch: an orientation made between the plan and the
+    deletion keeps the record (and the new orientation)."""
+    old = person(world, "2000042", exits=[datetime.date(2020, 1, 10)])
+    plan = retention.retention_plan(today=datetime.date(2026, 11, 30))
+    ids = list(plan.to_purge.values_list("pk", flat=True))
+    assert ids == [old.pk]
+    kind = TypeAccompagnement.objects.get(code="solidarite")
+    Orientation.objects.create(
+        beneficiaire=old,
+        structure=world.structure_a,
+        type_accompagnement=kind,
+        date_orientation=datetime.date(2026, 11, 29),
+        source="saisie",
+        **kind.date_limits(datetime.date(2026, 11, 29)),
+    )
+    assert retention._purge_batch(ids, cutoff=plan.purge_cutoff) == 0
+    assert old.orientations.filter(date_fin__isnull=True).count() == 1
+
+
+def test_the_csv_import_reopens_an_archived_record_at_once(world):
+    from accompagnement import imports
+
+    old = person(world, "2000043", exits=[datetime.date(2023, 1, 10)])
+    Beneficiaire.objects.filter(pk=old.pk).update(archive_le=datetime.date(2025, 1, 12))
+    header = "numero_caf;nom;prenom;date_naissance;sexe;code_postal;commune;territoire;siret_structure;"
+    header += "type_accompagnement;date_orientation\n"
+    line = f"2000043;{old.nom};Ancien;02/03/1975;F;62000;Arras;Arrageois;{world.structure_a.siret};"
+    line += "solidarite;20/11/2026\n"
+    with at(datetime.date(2026, 11, 25), hour=10):
+        report = imports.check_file((header + line).encode("utf-8"))
+        assert not report.errors, report.error_messages()
+        imports.apply(report, user=world.user("dpid"), partial=False)
+    old.refresh_from_db()
+    assert old.archive_le is None
+    assert AuditEntry.objects.filter(detail__contains="désarchivé : nouvelle orientation").count() == 1
+    # Visible again to the structure it was oriented to.
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.user("responsable"))
+    assert client.get(reverse("accompagnement:beneficiaire_detail", args=[old.pk])).status_code == 200

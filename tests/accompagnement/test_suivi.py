@@ -27,17 +27,17 @@ def entretien_post(**overrides):
 def cer_post(**overrides):
     data = {
         "type": "solidarite",
-        "date_edition": "2026-10-15",
-        "date_debut": "2026-10-15",
+        "date_edition": "2026-10-16",
+        "date_debut": "2026-10-16",
         "date_fin": "2027-04-14",
         "remarque": "Logement d'abord, puis reprise de contact avec la mission locale.",
-        "signe_le": "2026-10-15",
+        "signe_le": "2026-10-16",
         "actions-TOTAL_FORMS": "3",
         "actions-INITIAL_FORMS": "0",
         "actions-MIN_NUM_FORMS": "0",
         "actions-MAX_NUM_FORMS": "1000",
         "actions-0-intitule": "Demande de logement social",
-        "actions-0-date_debut": "2026-10-15",
+        "actions-0-date_debut": "2026-10-16",
         "actions-0-date_fin": "2026-12-31",
         "actions-0-detail": "Dossier déposé auprès du bailleur.",
     }
@@ -60,7 +60,7 @@ def test_first_interview_then_cer_move_the_next_steps(client_for, world):
     response = client.post(reverse("accompagnement:cer_create", args=[orientation.pk]), cer_post())
     assert response.status_code == 302
     assert steps(orientation) == [
-        ("Demande de renouvellement", datetime.date(2027, 3, 15)),
+        ("Demande de renouvellement", datetime.date(2027, 3, 16)),
         ("Bilan final", datetime.date(2027, 4, 14)),
     ]
     assert AuditEntry.objects.filter(object_id=str(orientation.beneficiaire_id), action="modification").count() == 2

@@ -150,7 +150,11 @@ RULES = {
         lambda w: {"pk": w.cer_a.pk},
         {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302, "referent": 302},
     ),
-    "accompagnement:cer_export_json": (lambda w: {"pk": w.cer_a.pk}, SIGNED_IN_200),
+    # The exchange file leaves the portal with the structure or the DPID only.
+    "accompagnement:cer_export_json": (
+        lambda w: {"pk": w.cer_a.pk},
+        {**SIGNED_IN_200, "slai": 403, "manager": 403},
+    ),
     "accompagnement:cer_import": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200}),
     "accompagnement:cer_grille": (lambda w: {"pk": w.orientation_a.pk}, POST_ONLY),
     # --- accompagnement: parcours ---

@@ -22,6 +22,9 @@ class Command(BaseCommand):
             today = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
             raise CommandError(f"Date invalide : {date!r} (format attendu : AAAA-MM-JJ).") from None
+        if wet_run and today > timezone.localdate():
+            # A future date previews a later run; acting on it would delete records before their time.
+            raise CommandError("--wet-run s'exécute à la date du jour ou à une date passée, jamais à une date future.")
         plan = retention.retention_plan(today=today)
         sections = (
             (
