@@ -437,7 +437,21 @@ DECISION_CONSTRAINT = Q(etat=EtatDemande.DEPOSEE, decidee_le__isnull=True) | (
 )
 
 
-class DemandeReorientation(models.Model):
+class DemandeAuSlai(models.Model):
+    """A request the SLAI decides (reorientation, renewal): its state and the decision."""
+
+    etat = models.CharField("état", max_length=20, choices=EtatDemande.choices, default=EtatDemande.DEPOSEE)
+    decision_motif = models.TextField("motif de la décision", blank=True)
+    decidee_le = models.DateField("décidée le", null=True, blank=True)
+    decidee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class DemandeReorientation(DemandeAuSlai):
     """The referent argues for another kind of accompaniment; the SLAI decides. Accepted, the
     current accompaniment ends (exit "réorientation") and a new orientation starts."""
 
@@ -455,12 +469,6 @@ class DemandeReorientation(models.Model):
         related_name="+",
     )
     argumentaire = models.TextField("argumentaire", help_text=SECRET_HINT)
-    etat = models.CharField("état", max_length=20, choices=EtatDemande.choices, default=EtatDemande.DEPOSEE)
-    decision_motif = models.TextField("motif de la décision", blank=True)
-    decidee_le = models.DateField("décidée le", null=True, blank=True)
-    decidee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     nouvelle_orientation = models.OneToOneField(
         Orientation, on_delete=models.SET_NULL, null=True, blank=True, related_name="issue_de_reorientation"
     )
@@ -492,18 +500,12 @@ class DemandeReorientation(models.Model):
         return f"Demande de réorientation du {self.date_demande:%d/%m/%Y} vers {self.type_souhaite}"
 
 
-class DemandeRenouvellement(models.Model):
+class DemandeRenouvellement(DemandeAuSlai):
     """Renewal of a 6-month CER, requested at 5 months (seed 000 l. 62), decided by the SLAI."""
 
     cer = models.OneToOneField(Cer, on_delete=models.CASCADE, related_name="demande_renouvellement")
     date_demande = models.DateField("demandé le")
     argumentaire = models.TextField("argumentaire", help_text=SECRET_HINT)
-    etat = models.CharField("état", max_length=20, choices=EtatDemande.choices, default=EtatDemande.DEPOSEE)
-    decision_motif = models.TextField("motif de la décision", blank=True)
-    decidee_le = models.DateField("décidée le", null=True, blank=True)
-    decidee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("saisie le", auto_now_add=True)
 
