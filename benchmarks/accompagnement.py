@@ -9,6 +9,7 @@ prints their SQL query counts (which must not grow with the data)."""
 
 import datetime
 import io
+import logging
 import os
 import random
 import sys
@@ -77,7 +78,13 @@ def main():
     result = measure(f"Import de {LINES} lignes (par lots)", lambda: imports.apply(report, user=dpid, partial=True))
     print("  " + " ; ".join(result.summary()))
     client = Client()
-    for email in ("dpid@demo.rsa62.test", "responsable@demo.rsa62.test", "referent@demo.rsa62.test"):
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # pages a role may not open answer 403
+    for email in (
+        "dpid@demo.rsa62.test",
+        "slai@demo.rsa62.test",
+        "responsable@demo.rsa62.test",
+        "referent@demo.rsa62.test",
+    ):
         client.force_login(User.objects.get(email=email))
         for label, url in PAGES:
             response = measure(f"{label} ({email.split('@')[0]})", lambda url=url: client.get(url))
