@@ -283,7 +283,7 @@ def _parcours(rng, today):
             continue
         at_five_months = add_months(cer.date_debut, 5)
         if exit_day is None and at_five_months < today:
-            decided = at_five_months + datetime.timedelta(days=10)
+            decided = at_five_months + datetime.timedelta(days=18)  # the SLAI's answer, a few weeks on
             if decided < today and cer.date_fin < today:
                 # Renewal granted and the first CER over: closed with its bilan, followed by the next one.
                 diagnostics.append(
@@ -384,39 +384,50 @@ def _suspension_decisions(today):
 
 
 def _reorientation_requests(rng, today):
-    """A few people followed in référent solidarité are ready for the socio-professional sphere:
-    their referents updated the diagnostic and asked the SLAI for a reorientation."""
-    equilibre = TypeAccompagnement.objects.filter(code="equilibre").first()
-    if equilibre is None:
+    """On each territory, two referents updated the diagnostic and asked the SLAI for another kind
+    of accompaniment: toward the socio-professional sphere when social obstacles are lifted, back
+    to référent solidarité when they took the lead again."""
+    kinds = {kind.code: kind for kind in TypeAccompagnement.objects.filter(code__in=["solidarite", "equilibre"])}
+    if len(kinds) < 2:
         return
     candidates = (
         Orientation.objects.filter(
             beneficiaire__numero_caf__startswith="990",
-            type_accompagnement__code="solidarite",
+            type_accompagnement__code__in=list(kinds),
             date_fin__isnull=True,
             referent__isnull=False,
             date_orientation__lt=today - datetime.timedelta(days=120),
         )
-        .select_related("structure")
+        .select_related("type_accompagnement", "beneficiaire")
         .order_by("beneficiaire__territoire__nom", "pk")
     )
-    requests = []
-    for orientation in candidates[:6]:
+    per_territory, requests = {}, []
+    for orientation in candidates:
+        territory = orientation.beneficiaire.territoire_id
+        if per_territory.get(territory, 0) >= 2:
+            continue
+        per_territory[territory] = per_territory.get(territory, 0) + 1
         day = today - datetime.timedelta(days=rng.randint(2, 20))
+        towards_work = orientation.type_accompagnement.code == "solidarite"
         Diagnostic.objects.create(
             orientation=orientation,
             date=day,
             moment=MomentDiagnostic.FINAL,
-            freins=["qualification"],
-            synthese="Freins sociaux levés ; la personne est prête pour un accompagnement socio-professionnel.",
+            freins=["qualification"] if towards_work else ["logement", "isolement"],
+            synthese="Freins sociaux levés ; la personne est prête pour un accompagnement socio-professionnel."
+            if towards_work
+            else "Perte du logement : les démarches sociales passent avant l'emploi pour quelques mois.",
         )
         requests.append(
             DemandeReorientation(
                 orientation=orientation,
                 date_demande=day,
-                type_souhaite=equilibre,
+                type_souhaite=kinds["equilibre" if towards_work else "solidarite"],
                 argumentaire="Logement et mobilité réglés ; projet d'emploi dans la logistique, disponibilité "
-                "immédiate : un accompagnement socio-professionnel est plus adapté.",
+                "immédiate : un accompagnement socio-professionnel est plus adapté."
+                if towards_work
+                else "Expulsion en cours et rupture familiale : un accompagnement social est nécessaire avant "
+                "de reprendre le parcours vers l'emploi.",
             )
         )
     DemandeReorientation.objects.bulk_create(requests)
