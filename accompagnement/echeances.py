@@ -38,9 +38,17 @@ def _responsables(structure_ids):
 
 class _CaseloadEcheance(Echeance):
     """A deadline of one person's accompaniment: the referent following them is reminded, or the
-    structure's responsables while nobody is designated."""
+    structure's responsables while nobody is designated. E-mails do not name the person."""
 
+    confidential = True
+    what = ""  # what is due, e.g. "CER à signer"
     _responsables_cache: dict | None = None
+
+    def describe(self, obj):
+        return f"{self.what} – {self._person(obj)}"
+
+    def describe_public(self, obj):
+        return f"{self.what} – une personne que vous accompagnez"
 
     def candidates(self, today):
         self._responsables_cache = None  # a new run: responsables read again, once
@@ -122,8 +130,7 @@ class CerApresOrientation(_CaseloadEcheance):
             return obj.met
         return Cer.objects.filter(orientation_id=obj.pk, signe_le__isnull=False).exists()
 
-    def describe(self, obj):
-        return f"CER à signer – {self._person(obj)}"
+    what = "CER à signer"
 
 
 @register
@@ -160,8 +167,7 @@ class PremierRendezVous(_CaseloadEcheance):
             orientation_id=obj.pk, nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
         ).exists()
 
-    def describe(self, obj):
-        return f"Premier rendez-vous – {self._person(obj)}"
+    what = "Premier rendez-vous"
 
 
 @register
@@ -211,8 +217,7 @@ class RenouvellementCer(_CaseloadEcheance):
             or Orientation.objects.filter(pk=obj.orientation_id, date_fin__isnull=False).exists()
         )
 
-    def describe(self, obj):
-        return f"Demande de renouvellement du CER – {self._person(obj)}"
+    what = "Demande de renouvellement du CER"
 
 
 @register
@@ -250,8 +255,7 @@ class ReferentADesigner(_CaseloadEcheance):
     def recipients(self, obj):
         return self._structure_responsables(obj.structure_id)
 
-    def describe(self, obj):
-        return f"Référent à désigner – {self._person(obj)}"
+    what = "Référent à désigner"
 
     def url(self, obj):
         return reverse("accompagnement:orientation_assign", args=[obj.pk])

@@ -22,6 +22,9 @@ class Echeance:
     code: str = ""
     label: str = ""
     offsets: tuple[int, ...] = (-15, -3, 0, 7)
+    # Deadlines about a beneficiary: the notification in the portal names the person, the e-mail
+    # does not (an e-mail leaves the portal; the link leads back to the record, behind the login).
+    confidential: bool = False
 
     def candidates(self, today: date):
         raise NotImplementedError
@@ -42,6 +45,10 @@ class Echeance:
 
     def describe(self, obj) -> str:
         return str(obj)
+
+    def describe_public(self, obj) -> str:
+        """What a confidential deadline's e-mail says of the object (no personal data)."""
+        return self.describe(obj)
 
     def url(self, obj) -> str:
         return ""

@@ -47,9 +47,9 @@ def _days(n: int) -> str:
     return f"{n} jour{'s' if n > 1 else ''}"
 
 
-def reminder_text(echeance, obj, due: date, today: date) -> tuple[str, str]:
+def reminder_text(echeance, obj, due: date, today: date, *, public=False) -> tuple[str, str]:
     days = (due - today).days
-    what = echeance.describe(obj)
+    what = echeance.describe_public(obj) if public else echeance.describe(obj)
     when = format_date(due)
     if days > 0:
         title = f"Échéance dans {_days(days)} : {what}"
@@ -178,6 +178,32 @@ def _send(*, to, template, context):
     message.send()
 
 
+CONFIDENTIAL_NOTE = "Par confidentialité, le nom de la personne n'est pas écrit dans les e-mails : ouvrez le lien."
+
+
+def with_email_text(notification: Notification) -> Notification:
+    """Set the title and body the e-mail carries: the notification's own, or, for a confidential
+    deadline, the same reminder without the person (`Echeance.describe_public`)."""
+    notification.email_title, notification.email_body = notification.title, notification.body
+    rappel = notification.rappel
+    if rappel is None:
+        return notification
+    try:
+        echeance = registry.get(rappel.code)
+    except KeyError:
+        return notification
+    if not echeance.confidential:
+        return notification
+    obj = rappel.content_type.model_class()._default_manager.filter(pk=rappel.object_id).first()
+    if obj is None:  # nothing left to describe: say only what kind of deadline it was
+        notification.email_title, notification.email_body = echeance.label, CONFIDENTIAL_NOTE
+        return notification
+    sent_on = timezone.localdate(notification.created_at)
+    title, body = reminder_text(echeance, obj, rappel.due_date, sent_on, public=True)
+    notification.email_title, notification.email_body = title, f"{body}\n{CONFIDENTIAL_NOTE}"
+    return notification
+
+
 def notification_email_send(*, notification_id: int) -> bool:
     """E-mail one notification, once. Returns False when nothing was sent."""
     claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True, wants_email=True).update(
@@ -194,7 +220,7 @@ def notification_email_send(*, notification_id: int) -> bool:
             to=notification.recipient.email,
             template="notification",
             context={
-                "notification": notification,
+                "notification": with_email_text(notification),
                 "user": notification.recipient,
                 "link": _absolute(notification.url),
             },
@@ -226,6 +252,7 @@ def digests_send(*, today: date | None = None) -> int:
             continue
         for notification in notifications:
             notification.link = _absolute(notification.url)
+            with_email_text(notification)
         try:
             _send(
                 to=user.email,

@@ -96,10 +96,17 @@ def test_cer_reminders_once_to_the_referent_or_the_responsables(world, django_ca
         ("ref-a@example.test", world.orientation_a.pk, -15),  # the referent following the person
         ("resp-a@example.test", world.orientation_a2.pk, -15),  # colleague without an account
     ]
-    subjects = [m.subject for m in mail.outbox if "CER à signer" in m.subject]
+    # The e-mails leave the portal: they do not name the person (the notification in the portal does).
+    messages = [m for m in mail.outbox if "CER à signer" in m.subject]
+    assert not [m for m in messages if "Aubert" in m.subject + m.body or "1000001" in m.subject + m.body]
+    assert "Par confidentialité" in messages[0].body
+    from portal.echeances.models import Notification
+
+    assert Notification.objects.filter(title__contains="CER à signer – Test Aubert (N° CAF 1000001)").exists()
+    subjects = [m.subject for m in messages]
     assert subjects == [
-        "[Portail RSA] Échéance dans 15 jours : CER à signer – Test Aubert (N° CAF 1000001)",
-        "[Portail RSA] Échéance dans 15 jours : CER à signer – Test Bailly (N° CAF 1000002)",
+        "[Portail RSA] Échéance dans 15 jours : CER à signer – une personne que vous accompagnez",
+        "[Portail RSA] Échéance dans 15 jours : CER à signer – une personne que vous accompagnez",
     ]
     # Signed meanwhile: no more reminder for that person.
     sign_cer(world.orientation_a)
@@ -291,7 +298,8 @@ def test_people_without_referent_in_the_responsables_digest(client_for, world, d
     with at(datetime.date(2026, 11, 20), 7, 30):
         digests_send()
     digest = next(m for m in mail.outbox if m.to == ["resp-a@example.test"])
-    assert "Référent à désigner – Test Nom0 (N° CAF 5500000)" in digest.body
+    assert "Référent à désigner – une personne que vous accompagnez" in digest.body
+    assert "Nom0" not in digest.body and "5500000" not in digest.body
     with at(datetime.date(2026, 11, 21)):
         home = client_for("responsable").get(reverse("accounts:home")).content.decode()
         assert "Référent à désigner – Test Nom0" in home
