@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accompagnement.enums import NatureEntretien, Presence
 from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation, ReportingMensuel
-from accompagnement.selectors import REFERENT_DELAI_JOURS, RENEWAL_REQUEST_MONTHS
+from accompagnement.selectors import EQUILIBRE_REVIEW_MONTHS, REFERENT_DELAI_JOURS, RENEWAL_REQUEST_MONTHS
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.dates import add_months, latest_start_for
@@ -108,6 +108,7 @@ class CerApresOrientation(_CaseloadEcheance):
     code = "accompagnement_cer_2_mois"
     label = "CER à signer dans le délai suivant l'orientation (2 mois en référent solidarité)"
     offsets = (-15, -3, 0, 7)
+    what = "CER à signer"
 
     def _open(self):
         return _orientations().annotate(met=Exists(SIGNED_CER)).filter(met=False)
@@ -130,14 +131,13 @@ class CerApresOrientation(_CaseloadEcheance):
             return obj.met
         return Cer.objects.filter(orientation_id=obj.pk, signe_le__isnull=False).exists()
 
-    what = "CER à signer"
-
 
 @register
 class PremierRendezVous(_CaseloadEcheance):
     code = "accompagnement_premier_rdv"
     label = "Premier rendez-vous dans les 15 jours suivant l'orientation (accompagnement équilibré)"
     offsets = (-5, -2, 0, 3)
+    what = "Premier rendez-vous"
 
     def _open(self):
         return (
@@ -167,14 +167,13 @@ class PremierRendezVous(_CaseloadEcheance):
             orientation_id=obj.pk, nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
         ).exists()
 
-    what = "Premier rendez-vous"
-
 
 @register
 class RenouvellementCer(_CaseloadEcheance):
     code = "accompagnement_renouvellement"
     label = "Demande de renouvellement du CER à 5 mois"
     offsets = (-15, -3, 0, 7)
+    what = "Demande de renouvellement du CER"
 
     def _orientation(self, obj):
         return obj.orientation
@@ -217,7 +216,40 @@ class RenouvellementCer(_CaseloadEcheance):
             or Orientation.objects.filter(pk=obj.orientation_id, date_fin__isnull=False).exists()
         )
 
-    what = "Demande de renouvellement du CER"
+
+@register
+class PointEquilibreDouzeMois(_CaseloadEcheance):
+    """The équilibré accompaniment lasts 6 months, renewable 6 (seed 003 l. 464): at 12 months,
+    unless the person has left, the referent holds a review with the SLAI and France Travail
+    (France Travail parcours or remobilisation sociale). Met by the exit (a reorientation
+    decided at that review is an exit too)."""
+
+    code = "accompagnement_equilibre_12_mois"
+    label = "Point à 12 mois avec le SLAI et France Travail (accompagnement équilibré)"
+    offsets = (-30, -7, 0, 15)
+    what = "Point à 12 mois avec le SLAI et France Travail"
+
+    def _open(self):
+        return _orientations().filter(type_accompagnement__code="equilibre")
+
+    def _candidates(self, today):
+        low, high = _window(self, today)
+        first = latest_start_for(low - datetime.timedelta(days=1), EQUILIBRE_REVIEW_MONTHS) + datetime.timedelta(
+            days=1
+        )
+        return self._open().filter(date_orientation__range=(first, latest_start_for(high, EQUILIBRE_REVIEW_MONTHS)))
+
+    def visible(self, user, today, until=None):
+        items = self._open().filter(pk__in=_visible_orientations(user).values("pk"))
+        if until:
+            items = items.filter(date_orientation__lte=latest_start_for(until, EQUILIBRE_REVIEW_MONTHS))
+        return items
+
+    def due_date(self, obj):
+        return add_months(obj.date_orientation, EQUILIBRE_REVIEW_MONTHS)
+
+    def is_met(self, obj):
+        return obj.date_fin is not None
 
 
 @register
@@ -229,6 +261,7 @@ class ReferentADesigner(_CaseloadEcheance):
     label = f"Référent à désigner dans les {REFERENT_DELAI_JOURS} jours suivant l'orientation"
     # -7: the day the orientation arrives (in the digest the next morning); then the due day, J+7.
     offsets = (-REFERENT_DELAI_JOURS, 0, 7)
+    what = "Référent à désigner"
 
     def _open(self):
         return _orientations().filter(referent__isnull=True)
@@ -254,8 +287,6 @@ class ReferentADesigner(_CaseloadEcheance):
 
     def recipients(self, obj):
         return self._structure_responsables(obj.structure_id)
-
-    what = "Référent à désigner"
 
     def url(self, obj):
         return reverse("accompagnement:orientation_assign", args=[obj.pk])

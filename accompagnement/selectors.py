@@ -52,6 +52,7 @@ class NextStep:
 
 
 RENEWAL_REQUEST_MONTHS = 5  # renewal requested at 5 months of a 6-month CER (seed 000)
+EQUILIBRE_REVIEW_MONTHS = 12  # équilibré: 6 months renewable 6, then a review with the SLAI and France Travail
 # The structure designates the referent within a week of the orientation (product choice: the
 # seeds set no delay; a week leaves time for the 15-day first appointment of the équilibré kind).
 REFERENT_DELAI_JOURS = 7
@@ -113,6 +114,10 @@ def next_steps(orientation, today) -> list[NextStep]:
             )
     if not final_done:
         steps.append(NextStep("Bilan final", current.date_fin, today))
+    if kind.code == "equilibre":  # 6 months renewable once, then a review (seed 003 l. 464)
+        review = add_months(orientation.date_orientation, EQUILIBRE_REVIEW_MONTHS)
+        if review <= add_months(today, 2):  # shown when it comes near, not from the first day
+            steps.append(NextStep("Point à 12 mois avec le SLAI et France Travail", review, today))
     return sorted(steps, key=lambda step: step.due)
 
 

@@ -370,3 +370,31 @@ def test_due_day_across_the_switch_to_summer_time(world, django_capture_on_commi
     with at(datetime.date(2027, 3, 28), 0, 0):  # 23:00 UTC on the 27th
         run(django_capture_on_commit_callbacks)
     assert [offset for _, pk, offset in sent(CER) if pk == orientation.pk] == [-3, 0]
+
+
+def test_equilibre_review_at_twelve_months(world, django_capture_on_commit_callbacks):
+    """Oriented 29 February 2024 in équilibré: the 12-month review is due 28 February 2025; the
+    referent is reminded 30 days before (29 January), not a minute earlier; the exit meets it."""
+    code = "accompagnement_equilibre_12_mois"
+    orientation = world.orientation_a
+    Orientation.objects.filter(pk=orientation.pk).update(
+        type_accompagnement=TypeAccompagnement.objects.get(code="equilibre"),
+        date_orientation=datetime.date(2024, 2, 29),
+        date_limite_cer=datetime.date(2024, 4, 29),
+    )
+    with at(datetime.date(2025, 1, 28), 23, 59):
+        run(django_capture_on_commit_callbacks)
+    assert sent(code) == []
+    with at(datetime.date(2025, 1, 29), 0, 0):
+        run(django_capture_on_commit_callbacks)
+        run(django_capture_on_commit_callbacks)
+    assert sent(code) == [("ref-a@example.test", orientation.pk, -30)]
+    assert labels(world.user("referent"), code, today=datetime.date(2025, 1, 29)) == [
+        "Point à 12 mois avec le SLAI et France Travail – Test Aubert (N° CAF 1000001)"
+    ]
+    assert labels(world.user("slai"), code, today=datetime.date(2025, 1, 29)) == []  # the structure's work
+    Orientation.objects.filter(pk=orientation.pk).update(date_fin=datetime.date(2025, 2, 10))
+    with at(datetime.date(2025, 2, 28)):
+        run(django_capture_on_commit_callbacks)
+    assert len(sent(code)) == 1
+    assert labels(world.user("referent"), code, today=datetime.date(2025, 2, 28)) == []
