@@ -7,17 +7,18 @@ without it, and `is_met` asks the database.
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from accompagnement import indicateurs
 from accompagnement.enums import NatureEntretien, Presence
 from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation, ReportingMensuel
 from accompagnement.selectors import EQUILIBRE_REVIEW_MONTHS, REFERENT_DELAI_JOURS, RENEWAL_REQUEST_MONTHS
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.dates import add_months, latest_start_for
-from portal.core.formats import MONTHS
+from portal.core.formats import de_mois
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Structure
 
@@ -77,8 +78,7 @@ class _CaseloadEcheance(Echeance):
         return reverse("accompagnement:beneficiaire_detail", args=[self._orientation(obj).beneficiaire_id])
 
     def _person(self, obj):
-        beneficiaire = self._orientation(obj).beneficiaire
-        return f"{beneficiaire.prenom} {beneficiaire.nom} (N° CAF {beneficiaire.numero_caf})"
+        return str(self._orientation(obj).beneficiaire)  # "Prénom Nom (N° CAF …)"
 
 
 def _orientations():
@@ -294,9 +294,8 @@ class ReferentADesigner(_CaseloadEcheance):
 
 def reporting_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The month whose report is due this month, and its due date (the 10th, seed 004 l. 187)."""
-    first_of_month = today.replace(day=1)
-    mois = add_months(first_of_month, -1)
-    return mois, first_of_month.replace(day=ReportingMensuel.JOUR_LIMITE)
+    mois = add_months(today.replace(day=1), -1)
+    return mois, indicateurs.reporting_date_limite(mois)
 
 
 @register
@@ -311,13 +310,9 @@ class ReportingMensuelAValider(Echeance):
 
     def _structures(self, today):
         mois, _ = reporting_period(today)
-        end = add_months(mois, 1) - datetime.timedelta(days=1)
-        accompanied = Orientation.objects.filter(structure=OuterRef("pk"), date_orientation__lte=end).filter(
-            Q(date_fin__isnull=True) | Q(date_fin__gte=mois)
-        )
         validated = ReportingMensuel.objects.filter(structure=OuterRef("pk"), mois=mois)
         return (
-            Structure.objects.filter(Exists(accompanied))
+            indicateurs.structures_a_reporter(Structure.objects.all(), mois)
             .annotate(met=Exists(validated))
             .filter(met=False)
             .order_by("nom")
@@ -358,16 +353,13 @@ class ReportingMensuelAValider(Echeance):
     def is_met(self, obj):
         if hasattr(obj, "met"):
             return obj.met
-        return ReportingMensuel.objects.filter(structure_id=obj.pk, mois=self._period_of(obj)[0]).exists()
+        return indicateurs.reporting_is_validated(obj, self._period_of(obj)[0])
 
     def recipients(self, obj):
         return _responsables([obj.pk]).get(obj.pk, [])
 
     def describe(self, obj):
-        mois = self._period_of(obj)[0]
-        month = MONTHS[mois.month - 1]
-        of = "d'" if month[0] in "aeiouéè" else "de "  # d'avril, d'août, d'octobre
-        return f"Reporting mensuel {of}{month} {mois.year} – {obj.nom}"
+        return f"Reporting mensuel {de_mois(self._period_of(obj)[0])} – {obj.nom}"
 
     def url(self, obj):
         mois = self._period_of(obj)[0]

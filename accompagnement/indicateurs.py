@@ -40,11 +40,11 @@ from accompagnement.enums import (
     motifs_of,
 )
 from accompagnement.models import ActiviteHebdomadaire, Cer, Entretien, Orientation, ReportingMensuel
-from accompagnement.services import AccompagnementError
+from accompagnement.services import ALREADY_DONE, AccompagnementError
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.dates import add_months
-from portal.core.formats import MONTHS, format_number
+from portal.core.formats import format_number, mois_fr
 from portal.referentiels.models import Referent, Structure, Territoire
 
 CIBLE_CONTRACTUALISATION = Decimal(80)  # % (seed 000 l. 237)
@@ -86,16 +86,6 @@ def _date_key(expression, years=0):
 
 def fin_de_mois(day: datetime.date) -> datetime.date:
     return add_months(day.replace(day=1), 1) - datetime.timedelta(days=1)
-
-
-def mois_fr(day: datetime.date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.year}"
-
-
-def de_mois(day: datetime.date) -> str:
-    """The month after "de", elided before a vowel: de mars 2026, d'octobre 2026."""
-    name = mois_fr(day)
-    return f"d'{name}" if name[0] in "aeiouy" else f"de {name}"
 
 
 @dataclass(frozen=True)
@@ -522,9 +512,6 @@ def reporting_lignes(donnees: dict) -> list[tuple]:
     return lines
 
 
-DEJA_FAIT = "Action déjà effectuée."
-
-
 @transaction.atomic
 def reporting_validate(*, structure, mois: datetime.date, user, request=None) -> ReportingMensuel:
     """Freeze a finished month's figures as the structure's report."""
@@ -534,7 +521,7 @@ def reporting_validate(*, structure, mois: datetime.date, user, request=None) ->
             "Le mois n'est pas terminé : son reporting se valide à partir du 1er du mois suivant."
         )
     if ReportingMensuel.objects.filter(structure=structure, mois=mois).exists():
-        raise AccompagnementError(DEJA_FAIT)
+        raise AccompagnementError(ALREADY_DONE)
     try:
         with transaction.atomic():
             reporting = ReportingMensuel.objects.create(
@@ -545,6 +532,6 @@ def reporting_validate(*, structure, mois: datetime.date, user, request=None) ->
                 valide_par=user,
             )
     except IntegrityError as error:  # validated meanwhile by a colleague
-        raise AccompagnementError(DEJA_FAIT) from error
+        raise AccompagnementError(ALREADY_DONE) from error
     access_record(user=user, obj=reporting, action=Action.CREATION, request=request, detail="validation")
     return reporting

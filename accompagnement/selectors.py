@@ -58,6 +58,13 @@ EQUILIBRE_REVIEW_MONTHS = 12  # équilibré: 6 months renewable 6, then a review
 REFERENT_DELAI_JOURS = 7
 
 
+def current_cer(orientation):
+    """The latest signed CER of an accompaniment (read from `cers`, prefetched on list pages),
+    or None: the contract the renewal, the final bilan and the diagnostic's freshness refer to."""
+    signed = [cer for cer in orientation.cers.all() if cer.signe_le]
+    return max(signed, key=lambda cer: (cer.date_debut, cer.pk)) if signed else None
+
+
 def next_steps(orientation, today) -> list[NextStep]:
     """What the accompaniment owes this person next; each step stops once met. First appointment
     and CER use the due dates stored on the orientation; with a signed CER: the renewal request at
@@ -85,11 +92,10 @@ def next_steps(orientation, today) -> list[NextStep]:
     )
     if first_due and not first_met:
         steps.append(NextStep("Premier rendez-vous", first_due, today))
-    signed = [cer for cer in orientation.cers.all() if cer.signe_le]
-    if not signed:
+    current = current_cer(orientation)
+    if current is None:
         steps.append(NextStep("CER à signer", orientation.date_limite_cer, today))
         return sorted(steps, key=lambda step: step.due)
-    current = max(signed, key=lambda cer: (cer.date_debut, cer.pk))
     renewal_asked = hasattr(current, "demande_renouvellement")  # prefetched: no query
     reorientation_asked = any(
         d.etat != EtatDemande.REFUSEE and d.date_demande >= current.date_debut

@@ -16,6 +16,9 @@ class AccompagnementError(Exception):
     """A step the data does not allow; the message is shown as is."""
 
 
+ALREADY_DONE = "Action déjà effectuée."  # a transition done twice (double submission, two tabs)
+
+
 @transaction.atomic
 def orientation_create(
     *, beneficiaire_data: dict, structure, type_accompagnement, date_orientation, user, request=None

@@ -8,12 +8,17 @@ from django.utils import timezone
 
 from accompagnement.enums import EtatDemande
 from accompagnement.models import Cer, CerAction, DemandeRenouvellement, Orientation
-from accompagnement.services import AccompagnementError, cer_check_unique_start, cer_record, diagnostic_record
+from accompagnement.services import (
+    ALREADY_DONE,
+    AccompagnementError,
+    cer_check_unique_start,
+    cer_record,
+    diagnostic_record,
+)
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.dates import add_months
 
-ALREADY_DONE = "Action déjà effectuée."
 SIGNED_IS_FROZEN = "Ce CER est signé : il ne peut plus être modifié (un nouveau CER le remplacera à son terme)."
 CER_MONTHS = 6
 

@@ -16,13 +16,12 @@ from accompagnement.models import (
     Sortie,
 )
 from accompagnement.selectors import RENEWAL_REQUEST_MONTHS
-from accompagnement.services import AccompagnementError, diagnostic_record
+from accompagnement.services import ALREADY_DONE, AccompagnementError, diagnostic_record
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.dates import add_months
 from portal.core.formats import format_date
 
-ALREADY_DONE = "Action déjà effectuée."
 EQUILIBRE = "equilibre"
 
 

@@ -18,6 +18,7 @@ from accompagnement.indicateurs import COLONNES, COLONNES_SORTIES, GROUPES, POPU
 from accompagnement.models import Orientation, ReportingMensuel
 from accompagnement.services import AccompagnementError
 from portal.core.dates import add_months
+from portal.core.formats import de_mois, mois_fr
 from portal.core.views import paginate, querystring_without_page
 from portal.referentiels.models import Structure
 
@@ -248,7 +249,7 @@ def reporting_list(request):
     context = {
         "par_structure": True,
         "mois": mois,
-        "mois_libelle": indicateurs.mois_fr(mois),
+        "mois_libelle": mois_fr(mois),
         "precedent": add_months(mois, -1).isoformat()[:7],
         "suivant": add_months(mois, 1).isoformat()[:7] if add_months(mois, 1) <= today else "",
         "date_limite": indicateurs.reporting_date_limite(mois),
@@ -263,8 +264,8 @@ def reporting_list(request):
 def _etat(mois, reporting, today):
     return {
         "mois": mois,
-        "libelle": indicateurs.mois_fr(mois),
-        "de_mois": indicateurs.de_mois(mois),
+        "libelle": mois_fr(mois),
+        "de_mois": de_mois(mois),
         "reporting": reporting,
         "termine": indicateurs.mois_termine(mois, today),
         "date_limite": indicateurs.reporting_date_limite(mois),
@@ -306,7 +307,7 @@ def reporting_valider(request, structure_pk, annee, mois):
         raise PermissionDenied
     try:
         indicateurs.reporting_validate(structure=structure, mois=month, user=request.user, request=request)
-        messages.success(request, f"Reporting {indicateurs.de_mois(month)} validé : ses chiffres sont figés.")
+        messages.success(request, f"Reporting {de_mois(month)} validé : ses chiffres sont figés.")
     except AccompagnementError as error:
         messages.error(request, str(error))
     return redirect("accompagnement:reporting_detail", structure_pk=structure.pk, annee=annee, mois=mois)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -33,7 +33,7 @@ from accompagnement.models import (
     Prescription,
     ProcedureSuspension,
 )
-from accompagnement.selectors import next_steps, renouvellements_visible_to
+from accompagnement.selectors import current_cer, next_steps, renouvellements_visible_to
 from accompagnement.services import AccompagnementError
 from accompagnement.services import parcours as services
 from portal.audit.enums import Action
@@ -68,14 +68,6 @@ def _structures_of(beneficiaire):
 
 def _url(name, pk):
     return reverse(f"accompagnement:{name}", args=[pk])
-
-
-def cer_detail_url(cer):
-    """The CER page (CER section), when it is installed."""
-    try:
-        return _url("cer_detail", cer.pk)
-    except NoReverseMatch:
-        return None
 
 
 def _form_page(request, template, form, orientation, **extra):
@@ -263,7 +255,7 @@ def renouvellement_decider(request, pk):
             return _to_record(orientation)
         except AccompagnementError as error:
             form.add_error(None, str(error))
-    context = {"demande": demande, "orientation": orientation, "form": form, "cer_url": cer_detail_url(demande.cer)}
+    context = {"demande": demande, "orientation": orientation, "form": form, "cer_url": demande.cer.get_absolute_url()}
     return render(request, "accompagnement/renouvellement_decider.html", context)
 
 
@@ -454,7 +446,7 @@ def timeline(orientations) -> list[Event]:
             )
         for cer in o.cers.all():
             signed = f", signé le {format_date(cer.signe_le)}" if cer.signe_le else ", non signé"
-            url = cer_detail_url(cer)
+            url = cer.get_absolute_url()
             count = len(cer.actions.all())
             events.append(
                 Event(cer.date_edition, f"{_cer_label(cer)} – {count} action(s){signed}", url, "Voir le CER")
@@ -542,8 +534,7 @@ def cards(user, orientations, today) -> list[Card]:
                 pending_reorientation = demande
                 url = _url("reorientation_decider", demande.pk) if card.can_decide else None
                 card.pending.append((f"Réorientation demandée le {format_date(demande.date_demande)}", url))
-        signed = [cer for cer in o.cers.all() if cer.signe_le]
-        current = max(signed, key=lambda cer: (cer.date_debut, cer.pk)) if signed else None
+        current = current_cer(o)
         for cer in o.cers.all():
             demande = getattr(cer, "demande_renouvellement", None)
             if demande and demande.etat == EtatDemande.DEPOSEE:
@@ -573,7 +564,7 @@ def cards(user, orientations, today) -> list[Card]:
                     follow.append(
                         (
                             "Saisir le CER de renouvellement",
-                            _url("cer_create", o.pk) + f"?renouvelle={current.pk}",
+                            _url("cer_renouveler", current.pk),
                         )
                     )
             if pending_reorientation is None:

@@ -69,3 +69,14 @@ def format_date(value) -> str:
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def mois_fr(day) -> str:
+    """date(2026, 3, 1) → "mars 2026"."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def de_mois(day) -> str:
+    """The month after "de", elided before a vowel: "de mars 2026", "d'avril 2026", "d'août 2026"."""
+    name = mois_fr(day)
+    return f"d'{name}" if name[0] in "aeiouyéèâ" else f"de {name}"

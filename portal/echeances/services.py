@@ -132,16 +132,26 @@ def reminders_send_due(*, today: date | None = None) -> int:
     return sent
 
 
+def _target(notification: Notification):
+    """(deadline, object as it is now) of a reminder's notification, read once per notification;
+    (None, None) when the deadline is no longer declared or the object is gone."""
+    if not hasattr(notification, "_target_cache"):
+        rappel, target = notification.rappel, (None, None)
+        try:
+            echeance = registry.get(rappel.code)
+        except KeyError:
+            echeance = None
+        if echeance is not None:
+            target = (echeance, rappel.content_type.model_class()._default_manager.filter(pk=rappel.object_id).first())
+        notification._target_cache = target
+    return notification._target_cache
+
+
 def still_relevant(notification: Notification) -> bool:
     """Re-check the deadline at send time: nothing leaves about a deadline already met."""
-    rappel = notification.rappel
-    if rappel is None:
+    if notification.rappel is None:
         return True
-    try:
-        echeance = registry.get(rappel.code)
-    except KeyError:
-        return False
-    obj = rappel.content_type.model_class()._default_manager.filter(pk=rappel.object_id).first()
+    echeance, obj = _target(notification)
     return obj is not None and not echeance.is_met(obj)
 
 
@@ -188,13 +198,9 @@ def with_email_text(notification: Notification) -> Notification:
     rappel = notification.rappel
     if rappel is None:
         return notification
-    try:
-        echeance = registry.get(rappel.code)
-    except KeyError:
+    echeance, obj = _target(notification)
+    if echeance is None or not echeance.confidential:
         return notification
-    if not echeance.confidential:
-        return notification
-    obj = rappel.content_type.model_class()._default_manager.filter(pk=rappel.object_id).first()
     if obj is None:  # nothing left to describe: say only what kind of deadline it was
         notification.email_title, notification.email_body = echeance.label, CONFIDENTIAL_NOTE
         return notification

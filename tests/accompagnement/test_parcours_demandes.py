@@ -204,7 +204,8 @@ def test_slai_decides_the_renewal_then_the_referent_is_offered_the_next_cer(clie
                 reverse("accompagnement:beneficiaire_detail", args=[world.orientation_a.beneficiaire_id])
             )
         )
-        assert f"?renouvelle={cer.pk}" in record and "Saisir le CER de renouvellement" in record
+        assert reverse("accompagnement:cer_renouveler", args=[cer.pk]) in record
+        assert "Saisir le CER de renouvellement" in record
         assert "Renouvellement du CER : demande acceptée" in record
 
 
