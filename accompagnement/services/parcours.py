@@ -136,6 +136,19 @@ def _reoriented(*, orientation, structure, type_accompagnement, day, user):
     )
 
 
+def _record_decision(demande, *, accepte: bool, motif, user):
+    """The SLAI's answer on a pending request (`DemandeAuSlai`), not saved yet: refused with a
+    reason only, once only."""
+    if demande.etat != EtatDemande.DEPOSEE:
+        raise AccompagnementError(ALREADY_DONE)
+    if not accepte and not (motif or "").strip():
+        raise AccompagnementError("Motivez le refus : le référent en est informé.")
+    demande.etat = EtatDemande.ACCEPTEE if accepte else EtatDemande.REFUSEE
+    demande.decision_motif = motif or ""
+    demande.decidee_le = timezone.localdate()
+    demande.decidee_par = user
+
+
 @transaction.atomic
 def reorientation_decide(
     *, demande, accepte: bool, motif, user, type_accompagnement=None, structure=None, request=None
@@ -144,16 +157,9 @@ def reorientation_decide(
     "réorientation" on the decision date (an open CER stays as history) and a new orientation
     starts, to the kind and structure chosen (default: the proposal)."""
     demande = DemandeReorientation.objects.select_for_update().select_related("orientation").get(pk=demande.pk)
-    if demande.etat != EtatDemande.DEPOSEE:
-        raise AccompagnementError(ALREADY_DONE)
-    if not accepte and not (motif or "").strip():
-        raise AccompagnementError("Motivez le refus : le référent en est informé.")
+    _record_decision(demande, accepte=accepte, motif=motif, user=user)
     orientation = Orientation.objects.select_related("beneficiaire__territoire").get(pk=demande.orientation_id)
-    today = timezone.localdate()
-    demande.etat = EtatDemande.ACCEPTEE if accepte else EtatDemande.REFUSEE
-    demande.decision_motif = motif or ""
-    demande.decidee_le = today
-    demande.decidee_par = user
+    today = demande.decidee_le
     if accepte:
         if orientation.date_fin is not None or hasattr(orientation, "sortie"):
             raise AccompagnementError("Cet accompagnement est déjà terminé.")
@@ -217,16 +223,9 @@ def renouvellement_create(*, cer, argumentaire, user, request=None):
 @transaction.atomic
 def renouvellement_decide(*, demande, accepte: bool, motif, user, request=None):
     demande = DemandeRenouvellement.objects.select_for_update().get(pk=demande.pk)
-    if demande.etat != EtatDemande.DEPOSEE:
-        raise AccompagnementError(ALREADY_DONE)
-    if not accepte and not (motif or "").strip():
-        raise AccompagnementError("Motivez le refus : le référent en est informé.")
+    _record_decision(demande, accepte=accepte, motif=motif, user=user)
     orientation = Orientation.objects.select_related("beneficiaire").get(cers__pk=demande.cer_id)
     _require_active(orientation)
-    demande.etat = EtatDemande.ACCEPTEE if accepte else EtatDemande.REFUSEE
-    demande.decision_motif = motif or ""
-    demande.decidee_le = timezone.localdate()
-    demande.decidee_par = user
     demande.save()
     _audit(
         user=user, orientation=orientation, detail=f"{demande} : {demande.get_etat_display().lower()}", request=request
