@@ -19,7 +19,11 @@ FIRST_PARTY = {"portal", "aap", "label", "accompagnement", "financement", "tests
 SKIPPED_DIRS = {"tests", ".venv", "node_modules", "staticfiles", "media", "artifacts"}
 # Needed at run time without an `import` in our code: the PostgreSQL driver (Django's backend
 # imports it from DATABASE_URL), the production web server (Dockerfile) and Celery's Redis broker.
-WITHOUT_IMPORT = {"psycopg": "DATABASE_URL=postgres://…", "gunicorn": "Dockerfile, docker-compose", "redis": "REDIS_URL"}
+WITHOUT_IMPORT = {
+    "psycopg": "DATABASE_URL=postgres://…",
+    "gunicorn": "Dockerfile, docker-compose",
+    "redis": "REDIS_URL",
+}
 
 
 def normalize(name):
