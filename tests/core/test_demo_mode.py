@@ -273,3 +273,11 @@ def test_e_mail_links_point_at_the_served_address(db, settings, django_capture_o
     printed = readable(mailoutbox[0])
     assert "http://127.0.0.1:8123/accompagnement/" in printed
     assert "Le CER arrive à échéance." in printed
+
+
+def test_the_production_stack_never_runs_in_demo_mode():
+    from tests.core.test_docker_compose import compose
+
+    for name in ("migrate", "web", "worker", "beat"):
+        environment = compose()["services"][name]["environment"]
+        assert environment["PORTAL_DEMO"] == "0" and environment["DEBUG"] == "0", name
