@@ -5,8 +5,16 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo serves like production (DEBUG off: the portal's own French error pages) in demo mode
+# (PORTAL_DEMO=1: the public demo accounts, plain HTTP, the files of static/ served by WhiteNoise),
+# with the e-mails' links pointing at the address it serves. Both can be overridden.
+DEMO_BASE_URL ?= http://$(HOST):$(PORT)
+DEMO_HOSTS ?= $(HOST),127.0.0.1,localhost
+DEMO_ENV = PORTAL_DEMO=1 DEBUG=0 PORTAL_BASE_URL=$(DEMO_BASE_URL) ALLOWED_HOSTS=$(DEMO_HOSTS)
+# Development: Django's debug pages, on the demo data (so in demo mode too).
+DEV_ENV = PORTAL_DEMO=1 DEBUG=1 PORTAL_BASE_URL=$(DEMO_BASE_URL)
 
-.PHONY: demo test install install-test lint format migrate serve worker beat lock check-deploy bench clean
+.PHONY: demo demo-smoke test install install-test lint format migrate serve worker beat lock check-deploy bench clean
 
 # The venv is (re)built when a lock file changes; a stamp per extra set.
 $(VENV)/.stamp-base: requirements/base.txt
@@ -24,12 +32,18 @@ $(VENV)/.stamp-test: requirements/test.txt
 install: $(VENV)/.stamp-base
 install-test: $(VENV)/.stamp-test
 
-## make demo: install, migrate, load the demo data and serve on http://127.0.0.1:8000
+## make demo: install, migrate, load the demo data and serve on http://127.0.0.1:8000 (demo mode)
 demo: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_demo
-	@echo "Portail de démonstration : http://$(HOST):$(PORT)/"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_demo
+	@echo "Portail de démonstration : $(DEMO_BASE_URL)/"
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make demo-smoke: the `make demo` path from a fresh virtualenv holding the base requirements
+## only (not the test extras), on a throwaway SQLite database; fails unless the login page and a
+## logged-in home page answer 200 (scripts/demo-smoke)
+demo-smoke:
+	scripts/demo-smoke
 
 ## make test: install with the test extras and run the whole suite (exit 5 "no tests" fails)
 test: install-test
@@ -50,10 +64,10 @@ format: install-test
 	$(BIN)/ruff format .
 
 migrate: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
 serve: install
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/celery -A portal worker --loglevel=INFO
@@ -67,12 +81,15 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.12 --generate-hashes --no-header --no-annotate -q -o requirements/base.txt
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.12 --generate-hashes --no-header --no-annotate -q -o requirements/test.txt
 
-## make check-deploy: Django's deployment checklist with production-like variables
+## make check-deploy: Django's deployment checklist with production-like variables (demo mode off);
+## on an empty throwaway database unless CHECK_DEPLOY_DATABASE_URL names the one to check for
+## leftover demo accounts
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=portail.example.fr \
 	  EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend EMAIL_HOST=smtp.example.fr \
 	  REDIS_URL=redis://127.0.0.1:6379/0 PORTAL_BASE_URL=https://portail.example.fr \
-	  DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PY) manage.py check --deploy --fail-level WARNING
+	  PORTAL_DEMO=0 DATABASE_URL=$${CHECK_DEPLOY_DATABASE_URL:-sqlite:////tmp/portail-check-deploy.sqlite3} \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media/ staticfiles/

@@ -4,7 +4,7 @@ import secrets
 import sys
 
 # Offline tools that sign nothing (no session, no token): they run without the production
-# SECRET_KEY, with a throwaway one. Everything else still requires SECRET_KEY when DEBUG is off.
+# SECRET_KEY, with a throwaway one. Everything else still requires SECRET_KEY outside DEBUG and demo mode.
 OFFLINE_COMMANDS = {"grade_cer", "import_orientations", "makemigrations", "help"}
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("PORTAL_DEMO", "1")  # load_demo and the demo accounts
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/portail-bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")

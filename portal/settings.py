@@ -12,12 +12,21 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=False)
 
-# A development key is only acceptable while DEBUG is on; production must provide its own.
+# Demo mode (`make demo` sets PORTAL_DEMO=1): the only mode where the demo data and its accounts,
+# whose password is public, may be loaded and used. It serves like production (DEBUG off, the
+# portal's own error pages) but over plain HTTP on this machine. Production refuses it: `check
+# --deploy` fails while it is on, and with it off a demo account can neither exist (system check)
+# nor log in (portal.accounts.backends).
+DEMO_MODE = env_bool("PORTAL_DEMO", default=False)
+# Local modes (development or demo) run over plain HTTP on this machine, with a throwaway key.
+LOCAL_MODE = DEBUG or DEMO_MODE
+
+# A development key is only acceptable locally; production must provide its own.
 SECRET_KEY = env_str("SECRET_KEY") or (
-    "django-insecure-dev-only-key-never-use-in-production" if DEBUG else env_required("SECRET_KEY")
+    "django-insecure-dev-only-key-never-use-in-production" if LOCAL_MODE else env_required("SECRET_KEY")
 )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if LOCAL_MODE else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -96,6 +105,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# The model backend, refusing the demo accounts outside demo mode (even with a silenced check).
+AUTHENTICATION_BACKENDS = ["portal.accounts.backends.PortalBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -122,13 +133,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# Locally (development or demo, without collectstatic) WhiteNoise serves the files straight from
+# static/ and the apps; in production from STATIC_ROOT, filled by `collectstatic`.
+WHITENOISE_USE_FINDERS = LOCAL_MODE
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
-# Console by default (the demo prints e-mails in the terminal); SMTP in production.
-_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Console by default (the demo prints e-mails in the terminal, decoded: portal.core.mail); SMTP
+# in production.
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "portal.core.mail.ReadableConsoleBackend")
 _SMTP_OPTIONS = {
     "host": env_str("EMAIL_HOST", "localhost"),
     "port": env_int("EMAIL_PORT", 25),
@@ -144,13 +158,14 @@ MAILERS = {
         "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {},
     }
 }
-# Links in e-mails point here (no request to build them from in a Celery task).
+# Links in e-mails point here (no request to build them from in a Celery task). `make demo` sets
+# it to the address it serves (http://HOST:PORT).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Portail RSA – Pas-de-Calais <ne-pas-repondre@pasdecalais.fr>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Security -------------------------------------------------------------------------------
-# Strict by default; the development server over plain HTTP relaxes only what HTTP cannot carry.
+# Strict by default; the local modes over plain HTTP relax only what HTTP cannot carry.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -163,9 +178,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not LOCAL_MODE)
 SECURE_REDIRECT_EXEMPT = [r"^sante/$"]  # the container health check speaks plain HTTP inside the stack
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if LOCAL_MODE else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -173,8 +188,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not LOCAL_MODE)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not LOCAL_MODE)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day

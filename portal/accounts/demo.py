@@ -1,4 +1,4 @@
-"""One demo account per role. Passwords are public: `load_demo` refuses to run without DEBUG."""
+"""One demo account per role. Passwords are public: `load_demo` refuses to run outside demo mode."""
 
 from portal.accounts.enums import Role
 from portal.accounts.models import User

@@ -1,5 +1,8 @@
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError
+
+from portal.core.demo import DEMO_EMAIL_DOMAIN
 
 
 @register(Tags.security, deploy=True)
@@ -24,3 +27,54 @@ def production_services(app_configs, **kwargs):
             )
         )
     return warnings
+
+
+@register(Tags.security, deploy=True)
+def demo_mode_off_in_production(app_configs, **kwargs):
+    """`check --deploy` fails while demo mode is on: its accounts have a public password."""
+    if not settings.DEMO_MODE:
+        return []
+    return [
+        Error(
+            "Le mode démonstration est activé (PORTAL_DEMO=1) : les comptes de démonstration, dont le mot de "
+            "passe est public, peuvent se connecter.",
+            hint="En production, retirez PORTAL_DEMO de l'environnement (ou mettez PORTAL_DEMO=0).",
+            id="portal.E001",
+        )
+    ]
+
+
+def _demo_accounts_outside_demo_mode():
+    if settings.DEMO_MODE:
+        return []
+    from portal.accounts.models import User
+
+    try:
+        emails = list(User.objects.filter(email__iendswith="@" + DEMO_EMAIL_DOMAIN).values_list("email", flat=True))
+    except DatabaseError:  # no database yet, or not migrated: no account either
+        return []
+    if not emails:
+        return []
+    return [
+        Error(
+            f"{len(emails)} compte(s) de démonstration (mot de passe public) dans la base alors que le mode "
+            f"démonstration est désactivé : {', '.join(sorted(emails)[:6])}.",
+            hint="Supprimez-les (ou désactivez-les) dans /admin/, ou servez cette base en mode démonstration "
+            "(PORTAL_DEMO=1, jamais en production). Leur connexion est refusée en attendant.",
+            id="portal.E002",
+        )
+    ]
+
+
+@register(Tags.security, Tags.database)
+def no_demo_account_outside_demo_mode(app_configs, **kwargs):
+    """A database where the demo was once loaded holds accounts with a public password. Checked
+    when a command works on the database (`migrate`, `check --database default`): Django runs the
+    checks tagged `database` only then."""
+    return _demo_accounts_outside_demo_mode()
+
+
+@register(Tags.security, deploy=True)
+def no_demo_account_in_production(app_configs, **kwargs):
+    """The same, always, in `check --deploy`."""
+    return _demo_accounts_outside_demo_mode()

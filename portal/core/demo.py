@@ -6,6 +6,14 @@ Each room or domain registers a loader from its AppConfig.ready(); `load_demo` r
 from dataclasses import dataclass
 
 DEMO_PASSWORD = "Portail-Demo-62"
+# Every demo account's address is in this domain (a reserved .test domain: no real mailbox).
+# Outside demo mode (settings.DEMO_MODE) such an account can neither exist (system check
+# portal.E002) nor log in (portal.accounts.backends).
+DEMO_EMAIL_DOMAIN = "demo.rsa62.test"
+
+
+def is_demo_email(email) -> bool:
+    return (email or "").strip().lower().endswith("@" + DEMO_EMAIL_DOMAIN)
 
 
 @dataclass(frozen=True)

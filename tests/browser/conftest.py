@@ -70,11 +70,10 @@ def page(browser):
 
 @pytest.fixture
 def demo_live_server(live_server, settings):
-    """The demo data behind a live server. The live server speaks plain HTTP, so the cookies
-    cannot carry the Secure flag they have in production."""
-    settings.DEBUG = True
+    """The demo data behind a live server, in demo mode (its accounts log in only there). The live
+    server speaks plain HTTP, so the cookies cannot carry the Secure flag they have in production."""
+    settings.DEMO_MODE = True
     call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     return live_server

@@ -36,7 +36,7 @@ def dump():
 
 @pytest.fixture
 def demo(db, settings):
-    settings.DEBUG = True
+    settings.DEMO_MODE = True
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     return out.getvalue()
@@ -81,8 +81,11 @@ def test_one_account_per_role_with_the_printed_password(demo):
     assert Referent.objects.get(user=referent_user).structure == referent_user.structure
 
 
-def test_refused_without_debug(db, settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
+@pytest.mark.parametrize("debug", [False, True])
+def test_refused_outside_demo_mode(db, settings, debug):
+    """DEBUG alone is not enough: only demo mode may create accounts with a public password."""
+    settings.DEMO_MODE = False
+    settings.DEBUG = debug
+    with pytest.raises(CommandError, match="mode démonstration"):
         call_command("load_demo", stdout=io.StringIO())
     assert not User.objects.exists()

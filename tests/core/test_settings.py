@@ -22,7 +22,7 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env):
-    inherited = ("DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    inherited = ("DEBUG", "PORTAL_DEMO", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
@@ -51,10 +51,10 @@ def test_secret_key_is_required_without_debug():
     assert "La variable d'environnement SECRET_KEY est obligatoire." in result.stderr
 
 
-def test_demo_refused_without_debug():
+def test_demo_refused_without_demo_mode():
     result = run_manage("load_demo", env=PRODUCTION_ENV)
     assert result.returncode != 0
-    assert "ne peuvent être créés que lorsque DEBUG est activé" in result.stderr
+    assert "ne peuvent être créés qu'en mode démonstration" in result.stderr
 
 
 def test_env_helpers_fail_on_bad_values(monkeypatch):

@@ -6,13 +6,13 @@ from portal.core import demo
 
 
 class Command(BaseCommand):
-    help = "Charge les données de démonstration (idempotent). Refusé lorsque DEBUG est désactivé."
+    help = "Charge les données de démonstration (idempotent). Refusé hors du mode démonstration (PORTAL_DEMO=1)."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
+        if not settings.DEMO_MODE:
             raise CommandError(
-                "Les données et comptes de démonstration ne peuvent être créés que lorsque DEBUG est activé "
-                "(leurs mots de passe sont publics). Lancez : DEBUG=1 python manage.py load_demo"
+                "Les données et comptes de démonstration ne peuvent être créés qu'en mode démonstration "
+                "(leurs mots de passe sont publics). Lancez : make demo, ou PORTAL_DEMO=1 python manage.py load_demo"
             )
         with transaction.atomic():
             for loader in demo.loaders():
