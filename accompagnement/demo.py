@@ -434,11 +434,16 @@ def _reorientation_requests(rng, today):
 
 
 def _reportings(today):
-    """Structures validated their monthly reports of the past year around the 8th; the MEMPA has
-    not validated last month's yet, and another structure is two months behind (late)."""
+    """Each structure's responsable validated the monthly reports of the past year a few days into
+    the following month (never later than now: last month's report stays to validate until that
+    day comes, as the deadline is the 10th); the MEMPA has not validated last month's yet, and
+    another structure is two months behind (late)."""
     from accompagnement.indicateurs import reporting_donnees
 
-    responsables = {user.structure_id: user for user in User.objects.filter(role=Role.RESPONSABLE)}
+    now = timezone.now()
+    responsables = {}
+    for user in User.objects.filter(role=Role.RESPONSABLE, structure__isnull=False).order_by("pk"):
+        responsables.setdefault(user.structure_id, user)
     last_month = add_months(today.replace(day=1), -1)
     rows = []
     structures = Structure.objects.filter(orientations__isnull=False).distinct().order_by("nom")
@@ -447,15 +452,19 @@ def _reportings(today):
         for back in range(behind, 12):
             mois = add_months(last_month, -back)
             validated = datetime.datetime.combine(
-                add_months(mois, 1).replace(day=8), datetime.time(10), tzinfo=timezone.get_current_timezone()
+                add_months(mois, 1).replace(day=3 + index % 6),
+                datetime.time(10),
+                tzinfo=timezone.get_current_timezone(),
             )
+            if validated > now:
+                continue
             rows.append(
                 ReportingMensuel(
                     structure=structure,
                     mois=mois,
                     donnees=reporting_donnees(structure, mois),
                     valide_le=validated,
-                    valide_par=responsables.get(structure.pk),
+                    valide_par=responsables[structure.pk],
                 )
             )
     ReportingMensuel.objects.bulk_create(rows)

@@ -1,34 +1,34 @@
-"""The training catalogue of seed 001 §5-1 and annexe 1 (also loaded by migration 0002)."""
+"""The training catalogue of seed 001 §5-1 and annexe 1, read from
+`fixtures/pas-de-calais/modules_formation.csv` (also loaded by migration 0002)."""
 
-MODULES = [
-    # code, label, duration, mandatory, order
-    ("pssm", "Détresse et troubles psy : Premiers secours en santé mentale", "2 jours", True, 1),
-    (
-        "potentiels",
-        "L'accompagnement social par le développement des potentiels des personnes",
-        "2 × 2 jours",
-        True,
-        2,
-    ),
-    ("public-feminin", "L'accompagnement du public féminin", "1 jour", True, 3),
-    ("secret-professionnel", "Secret professionnel", "1 jour", True, 4),
-    ("retraite", "Ouverture de droits retraite", "webinaire de 2 heures", False, 10),
-    ("mdph", "MDPH : handicap et travail", "demi-journée en présentiel", False, 11),
-    ("agressivite", "Gestion de l'agressivité", "2 jours", False, 12),
-    ("sante-cpam", "Santé : présentation des droits par la CPAM", "information", False, 13),
-    ("budget-logement", "Budget / logement", "information", False, 14),
-    ("enfance-famille", "Enfance / famille", "information", False, 15),
-]
+from portal.core.fixtures import DEFAULT_DEPARTEMENT, as_bool, as_int, read_fixture
+
+MODULES_FILE = "modules_formation.csv"
+
+
+def modules(departement=DEFAULT_DEPARTEMENT) -> list[dict]:
+    """The catalogue's rows: code, libelle, duree, obligatoire, ordre (typed)."""
+    return [
+        {
+            "code": row["code"],
+            "libelle": row["libelle"],
+            "duree": row["duree"],
+            "obligatoire": as_bool(row["obligatoire"]),
+            "ordre": as_int(row["ordre"]),
+        }
+        for row in read_fixture(departement, MODULES_FILE)
+    ]
 
 
 def ensure_modules(model=None):
-    """Create or update the catalogue; `model` is the historical model inside a migration."""
+    """Create or update the catalogue, keyed by code; `model` is the historical model inside a
+    migration. Writes nothing when the table already matches the file."""
     if model is None:
         from label.models import ModuleFormation as model
-    for code, libelle, duree, obligatoire, ordre in MODULES:
+    for module in modules():
+        code = module.pop("code")
         existing = model.objects.filter(code=code).first()
-        values = {"libelle": libelle, "duree": duree, "obligatoire": obligatoire, "ordre": ordre}
         if existing is None:
-            model.objects.create(code=code, **values)
-        elif any(getattr(existing, name) != value for name, value in values.items()):
-            model.objects.filter(pk=existing.pk).update(**values)
+            model.objects.create(code=code, **module)
+        elif any(getattr(existing, name) != value for name, value in module.items()):
+            model.objects.filter(pk=existing.pk).update(**module)

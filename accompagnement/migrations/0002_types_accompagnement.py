@@ -1,4 +1,5 @@
-"""Default kinds of accompaniment (seeds 000, 003); each Département adjusts them in the admin."""
+"""Default kinds of accompaniment (seeds 000, 003) read from fixtures/pas-de-calais/types_accompagnement.csv;
+each Département adjusts them in the admin (get_or_create keyed by code: adjustments are kept)."""
 
 from django.db import migrations
 

@@ -1,9 +1,9 @@
-"""The training catalogue of seed 001 §5-1 and annexe 1: referential data every environment needs."""
+"""The training catalogue of seed 001 §5-1 and annexe 1: referential data every environment needs,
+read from fixtures/pas-de-calais/modules_formation.csv (upsert keyed by code)."""
 
 from django.db import migrations
 
-from label.catalogue import MODULES, ensure_modules
-
+from label.catalogue import ensure_modules, modules
 
 
 def create_modules(apps, schema_editor):
@@ -11,7 +11,8 @@ def create_modules(apps, schema_editor):
 
 
 def remove_modules(apps, schema_editor):
-    apps.get_model("label", "ModuleFormation").objects.filter(code__in=[m[0] for m in MODULES]).delete()
+    codes = [module["code"] for module in modules()]
+    apps.get_model("label", "ModuleFormation").objects.filter(code__in=codes).delete()
 
 
 class Migration(migrations.Migration):

@@ -1,8 +1,11 @@
-"""One demo account per role. Passwords are public: `load_demo` refuses to run outside demo mode."""
+"""One demo account per role, plus the responsable of each other structure that runs an RSA
+accompaniment (they validate their monthly reports in the demo; they cannot log in). Passwords are
+public: `load_demo` refuses to run outside demo mode."""
 
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.demo import DEMO_PASSWORD, register, upsert
+from portal.referentiels.demo import structures_rows
 from portal.referentiels.models import Referent, Structure, Territoire
 
 DEMO_ACCOUNTS = [
@@ -51,6 +54,43 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# Fictitious responsables of the other structures, by structure code (no password: nobody logs in
+# with them; they sign the demo's monthly reports).
+OTHER_RESPONSABLES = {
+    "pbi": ("Hélène", "Deruy"),
+    "mipe": ("Marc", "Lebrun"),
+    "tous-parrains": ("Sylvie", "Caudron"),
+    "pif": ("Franck", "Delahaye"),
+    "id-formation": ("Nathalie", "Bocquet"),
+    "meill-hc": ("Didier", "Wattez"),
+    "adefi": ("Corinne", "Lemaitre"),
+    "amie-du-boulonnais": ("Jérôme", "Fasquel"),
+    "la-fabrique-defi": ("Valérie", "Hochart"),
+    "pas-de-calais-actif": ("Laurent", "Dubois"),
+}
+
+
+def _other_responsables():
+    sirets = {row["code"]: row["siret"] for row in structures_rows()}
+    for code, (first_name, last_name) in OTHER_RESPONSABLES.items():
+        user, created = upsert(
+            User,
+            {"email": f"responsable.{code}@demo.rsa62.test"},
+            {
+                "first_name": first_name,
+                "last_name": last_name,
+                "role": Role.RESPONSABLE,
+                "structure": Structure.objects.get(siret=sirets[code]),
+                "territoire": None,
+                "is_active": True,
+            },
+            clean_exclude=["password"],
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+
+
 @register("Comptes de démonstration", order=20)
 def load():
     mempa = Structure.objects.get(nom="MEMPA")
@@ -80,4 +120,5 @@ def load():
             if referent.user_id != user.pk:
                 referent.user = user
                 referent.save(update_fields=["user", "updated_at"])
-    return f"{len(DEMO_ACCOUNTS)} comptes"
+    _other_responsables()
+    return f"{len(DEMO_ACCOUNTS)} comptes, {len(OTHER_RESPONSABLES)} responsables d'autres structures (sans connexion)"

@@ -18,4 +18,5 @@ class TypeAccompagnement(models.TextChoices):
     EQUILIBRE = "equilibre", "Accompagnement équilibré social-professionnel"
     INDEPENDANTS = "independants", "Travailleurs indépendants"
     DYNAMISATION = "dynamisation", "Dynamisation des parcours"
+    COACHING_FAMILIAL = "coaching_familial", "Coaching familial"  # 003 l. 164–172
     AUTRE = "autre", "Autre"

@@ -114,15 +114,24 @@ def test_structure_requests_dpid_and_slai_decide_structure_gets_its_letter(page,
 
 
 def test_dpid_follows_a_moratorium_and_answers_an_appeal(page, demo_live_server):
+    from django.utils import timezone
     from playwright.sync_api import expect
 
+    from label.models import Moratoire, Recours
+    from label.services import recours_answer_deadline
+    from portal.core.formats import format_date
+
+    # The demo's dates are counted back from the day it was loaded.
+    moratoire = Moratoire.objects.get(demande__structure__nom="Tous Parrains")
+    recours = Recours.objects.get(demande__structure__nom="PIF")
     server = demo_live_server
     login(page, server, "dpid@demo.rsa62.test")
     page.goto(f"{server.url}/label/?etat=moratoire")
     page.get_by_role("link", name="Tous Parrains").click()
-    expect(page.get_by_text(re.compile("Moratoire du 5 octobre 2026 au 5 avril 2027"))).to_be_visible()
+    period = f"Moratoire du {format_date(moratoire.date_debut)} au {format_date(moratoire.date_fin)}"
+    expect(page.get_by_text(re.compile(period))).to_be_visible()
     page.get_by_role("link", name="Fiche de suivi du moratoire").click()
-    page.get_by_label("Signature du siège (chargé·e de développement)").fill("2026-11-20")
+    page.get_by_label("Signature du siège (chargé·e de développement)").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Fiche de suivi du moratoire enregistrée.")).to_be_visible()
     page.get_by_role("button", name=re.compile("Produire le document : Fiche de suivi du moratoire")).click()
@@ -130,7 +139,8 @@ def test_dpid_follows_a_moratorium_and_answers_an_appeal(page, demo_live_server)
 
     page.goto(f"{server.url}/label/?etat=refusee")
     page.get_by_role("link", name="PIF").click()
-    expect(page.get_by_text(re.compile("réponse attendue avant le 10 janvier 2027"))).to_be_visible()
+    answer_by = format_date(recours_answer_deadline(recours))
+    expect(page.get_by_text(re.compile(f"réponse attendue avant le {answer_by}"))).to_be_visible()
     page.get_by_label("Recours rejeté").check()
     page.get_by_role("textbox", name=re.compile("Réponse motivée")).fill(
         "Les justificatifs de formation restent incomplets."

@@ -1,0 +1,144 @@
+"""The demo tells the truth: true to the seeds (fixtures/pas-de-calais) and to the calendar of the
+day it is loaded. The demo is loaded once for the module, inside a transaction rolled back at the
+end (like TestCase.setUpTestData)."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from portal.core.fixtures import DEFAULT_DEPARTEMENT, as_bool, as_decimal, as_int, as_list, read_fixture
+from tests.core import demo_checks
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(DEBUG=True):
+                call_command("load_demo", stdout=io.StringIO())
+            yield timezone.now()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def loaded_at(demo, db):
+    return demo
+
+
+def test_nothing_is_dated_after_the_moment_the_demo_was_loaded(loaded_at):
+    assert demo_checks.dated_after(loaded_at) == []
+
+
+def test_the_prospective_fields_exist():
+    """The list of fields allowed in the future names real fields (it must not rot silently)."""
+    fields = {(model._meta.label, field.name) for model, field in demo_checks.date_fields()}
+    assert set(demo_checks.PROSPECTIVE) <= fields
+
+
+def test_labels_follow_the_first_campaign_calendar(loaded_at):
+    from label.models import Label
+
+    assert Label.objects.count() >= 2
+    assert demo_checks.label_calendar_breaches() == []
+
+
+def test_only_structures_running_an_rsa_accompaniment_are_in_the_label(loaded_at):
+    from label.models import DemandeLabel, Label
+
+    assert demo_checks.labels_outside_rsa_accompaniment() == []
+    assert not Label.objects.filter(structure__nom="Impact Oval").exists()
+    assert not DemandeLabel.objects.filter(structure__nom="Impact Oval").exists()
+
+
+def test_every_validated_report_names_its_responsable_and_follows_its_month(loaded_at):
+    from accompagnement.models import ReportingMensuel
+
+    assert ReportingMensuel.objects.count() > 50
+    assert demo_checks.reports_without_their_validator(loaded_at) == []
+
+
+def test_ccas_de_lievin_runs_the_family_coaching_experiment(loaded_at):
+    from accompagnement.models import Orientation
+    from portal.referentiels.enums import TypeAccompagnement
+    from portal.referentiels.models import Structure
+
+    ccas = Structure.objects.get(nom="CCAS de Liévin")
+    referents = list(ccas.referents.all())
+    assert {r.type_accompagnement for r in referents} == {TypeAccompagnement.COACHING_FAMILIAL}
+    assert sum(r.etp for r in referents) == Decimal("1.00")  # 003 l. 170: 1 ETP
+    assert not Orientation.objects.filter(structure=ccas).exists()
+
+
+def test_a_referent_solidarite_caseload_exists_elsewhere(loaded_at):
+    from accompagnement.models import Orientation
+
+    assert Orientation.objects.filter(type_accompagnement__code="solidarite").exists()
+    assert not Orientation.objects.filter(type_accompagnement__code="solidarite", structure__nom="CCAS de Liévin")
+
+
+def test_each_label_situation_of_the_readme_is_there(loaded_at):
+    from label.enums import EtatDemande, EtatRetrait
+    from label.models import DemandeLabel, Label, RetraitLabel
+
+    today = timezone.localdate(loaded_at)
+    states = dict(DemandeLabel.objects.exclude(etat=EtatDemande.MORATOIRE).values_list("structure__nom", "etat"))
+    assert states["MEMPA"] == EtatDemande.BROUILLON
+    assert states["MIPE"] == EtatDemande.DEPOSEE
+    assert states["Pas-de-Calais Actif"] == EtatDemande.AVIS_DPID
+    assert states["PIF"] == EtatDemande.REFUSEE
+    assert DemandeLabel.objects.get(structure__nom="Tous Parrains").etat == EtatDemande.MORATOIRE
+    labelled = {label.structure.nom for label in Label.objects.valid_on(today)}
+    assert labelled == {"MEILL HC", "PBI", "La Fabrique DEFI"}
+    retrait = RetraitLabel.objects.get()
+    assert retrait.etat == EtatRetrait.CONTRADICTOIRE and retrait.observations_avant > today >= retrait.notifie_le
+
+
+def test_the_demo_holds_the_reference_data_of_the_fixtures(loaded_at):
+    from accompagnement.models import TypeAccompagnement
+    from label.models import ModuleFormation
+    from portal.referentiels.models import Structure, Territoire
+
+    for row in read_fixture(DEFAULT_DEPARTEMENT, "territoires.csv"):
+        territoire = Territoire.objects.get(code=row["code"])
+        assert (territoire.nom, territoire.secteur.nom, territoire.bassin_minier) == (
+            row["nom"],
+            row["secteur_dpid"],
+            as_bool(row["bassin_minier"]),
+        )
+    for row in read_fixture(DEFAULT_DEPARTEMENT, "structures.csv"):
+        structure = Structure.objects.get(siret=row["siret"])
+        assert (structure.nom, structure.forme_juridique, structure.commune) == (
+            row["nom"],
+            row["forme_juridique"],
+            row["commune"],
+        )
+        codes = set(structure.territoires.values_list("code", flat=True))
+        assert codes == (
+            set(Territoire.objects.values_list("code", flat=True))
+            if row["territoires"] == "tous"
+            else set(as_list(row["territoires"]))
+        )
+    for row in read_fixture(DEFAULT_DEPARTEMENT, "modules_formation.csv"):
+        module = ModuleFormation.objects.get(code=row["code"])
+        assert (module.libelle, module.obligatoire, module.ordre) == (
+            row["libelle"],
+            as_bool(row["obligatoire"]),
+            as_int(row["ordre"]),
+        )
+    for row in read_fixture(DEFAULT_DEPARTEMENT, "types_accompagnement.csv"):
+        kind = TypeAccompagnement.objects.get(code=row["code"])
+        assert (kind.places_par_etp, kind.places_par_etp_min, kind.delai_premier_rdv_jours, kind.delai_cer_mois) == (
+            as_decimal(row["places_par_etp"]),
+            as_decimal(row["places_par_etp_min"]),
+            as_int(row["delai_premier_rdv_jours"]),
+            as_int(row["delai_cer_mois"]),
+        )
