@@ -25,7 +25,7 @@ PARIS = ZoneInfo("Europe/Paris")
     ids=["first-of-a-month", "new-years-eve-2031"],
 )
 def test_demo_loaded_another_day_tells_the_truth(db, settings, moment):
-    settings.DEBUG = True
+    settings.DEMO_MODE = True
     with time_machine.travel(moment):
         call_command("load_demo", stdout=io.StringIO())
         now = timezone.now()

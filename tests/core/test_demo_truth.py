@@ -21,7 +21,7 @@ def demo(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            with override_settings(DEBUG=True):
+            with override_settings(DEMO_MODE=True):
                 call_command("load_demo", stdout=io.StringIO())
             yield timezone.now()
         finally:
