@@ -137,7 +137,7 @@ def _trained(referent, *, missing=(), optional="mdph"):
             referent=referent,
             module=modules[code],
             nature=NatureFormation.SESSION,
-            date=first_day + datetime.timedelta(days=17 * modules[code].ordre),
+            date=min(first_day + datetime.timedelta(days=17 * modules[code].ordre), timezone.localdate()),
             organisme="Département du Pas-de-Calais",
         )
         formation.piece.save(f"attestation-{referent.pk}-{code}.pdf", ContentFile(CERTIFICATE), save=False)

@@ -142,3 +142,16 @@ def test_the_demo_holds_the_reference_data_of_the_fixtures(loaded_at):
             as_int(row["delai_premier_rdv_jours"]),
             as_int(row["delai_cer_mois"]),
         )
+
+
+def test_no_manual_deadline_stays_open_for_a_report_the_structure_validated(loaded_at):
+    """The monthly report has its own deadline, met by the validation; the DPID's manual deadlines
+    of the demo are about other things, and none was set after it fell due."""
+    from portal.echeances.models import EcheanceManuelle
+
+    echeances = list(EcheanceManuelle.objects.all())
+    assert echeances
+    assert not [e.titre for e in echeances if e.titre.lower().startswith("reporting")]
+    today = timezone.localdate(loaded_at)
+    assert {e.date_echeance < today for e in echeances} == {True, False}  # overdue and coming
+    assert all(timezone.localdate(e.created_at) < e.date_echeance for e in echeances)
