@@ -26,6 +26,7 @@ from accompagnement.enums import Sexe, SourceOrientation
 from accompagnement.models import Beneficiaire, Orientation, TypeAccompagnement
 from portal.audit.enums import Action
 from portal.audit.models import AuditEntry
+from portal.core.formats import format_date
 from portal.referentiels.models import Structure, Territoire
 from portal.referentiels.validators import normalize_siret
 
@@ -439,7 +440,7 @@ def _check_row(row: dict, referentials: _Referentials, today: datetime.date) -> 
             (
                 "date_orientation",
                 f"date d'orientation dans le futur {_quote(values['date_orientation'])} "
-                f"(nous sommes le {today:%d/%m/%Y})",
+                f"(nous sommes le {format_date(today)})",
             )
         )
     if naissance and orientation and naissance >= orientation:

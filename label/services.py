@@ -26,7 +26,7 @@ from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core import cer_grid
 from portal.core.dates import add_months, add_years
-from portal.core.formats import format_number
+from portal.core.formats import format_date, format_number
 from portal.referentiels.models import Referent
 
 LABEL_YEARS = 5
@@ -103,14 +103,14 @@ def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
         if today < reopens:
             raise LabelError(
                 f"La structure est en moratoire : une nouvelle demande pourra être déposée à partir du "
-                f"{reopens:%d/%m/%Y}."
+                f"{format_date(reopens)}."
             )
     label = Label.objects.filter(structure=structure).valid_on(today).order_by("-date_fin").first()
     if label is not None:
         # A labelled structure only asks for its renewal, January to July of the label's last year.
         if not renewal_window_open(label, today):
             raise LabelError(
-                f"La structure est labellisée jusqu'au {label.date_fin:%d/%m/%Y} : le renouvellement se demande "
+                f"La structure est labellisée jusqu'au {format_date(label.date_fin)} : le renouvellement se demande "
                 f"entre janvier et juillet {label.date_fin.year}."
             )
         type_demande = TypeDemande.RENOUVELLEMENT
@@ -358,7 +358,7 @@ def recours_deposer(*, demande, user, actions_menees: str) -> Recours:
         raise LabelError("Un recours gracieux a déjà été déposé contre cette décision.")
     if today > recours_deadline(demande):
         raise LabelError(
-            f"Le délai de recours gracieux (deux mois après la notification du {demande.notifiee_le:%d/%m/%Y}) "
+            f"Le délai de recours gracieux (deux mois après la notification du {format_date(demande.notifiee_le)}) "
             "est dépassé."
         )
     if not actions_menees.strip():
@@ -456,7 +456,7 @@ def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
         raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
     if today < retrait.accompagnement_fin:
         raise LabelError(
-            f"L'accompagnement du SLAI court jusqu'au {retrait.accompagnement_fin:%d/%m/%Y} : "
+            f"L'accompagnement du SLAI court jusqu'au {format_date(retrait.accompagnement_fin)} : "
             "la nouvelle étude se fait à son terme."
         )
     retrait.griefs = griefs or retrait.griefs
@@ -475,7 +475,7 @@ def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
         raise LabelError("Action déjà effectuée : vos observations ont été transmises.")
     if today > retrait.observations_avant:
         raise LabelError(
-            f"Le délai pour présenter des observations a expiré le {retrait.observations_avant:%d/%m/%Y}."
+            f"Le délai pour présenter des observations a expiré le {format_date(retrait.observations_avant)}."
         )
     if not observations.strip():
         raise LabelError("Rédigez vos observations.")
@@ -494,7 +494,7 @@ def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLa
         raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
     if retrait.observations_at is None and today <= retrait.observations_avant:
         raise LabelError(
-            f"La structure peut présenter ses observations jusqu'au {retrait.observations_avant:%d/%m/%Y} : "
+            f"La structure peut présenter ses observations jusqu'au {format_date(retrait.observations_avant)} : "
             "la décision ne peut être prise qu'après."
         )
     if not decision.strip():
@@ -525,7 +525,8 @@ def charte_deposer(*, label, user, bilan: str, piece=None) -> CharteQualite:
     opens = due - datetime.timedelta(days=CHARTER_OPENS_DAYS_BEFORE)
     if today < opens:
         raise LabelError(
-            f"La charte qualité de l'année {year} se dépose à partir du {opens:%d/%m/%Y} (échéance : {due:%d/%m/%Y})."
+            f"La charte qualité de l'année {year} se dépose à partir du {format_date(opens)} "
+            f"(échéance : {format_date(due)})."
         )
     charte = CharteQualite(label=label, annee=year, bilan=bilan, deposee_le=today, deposee_par=user)
     if piece:

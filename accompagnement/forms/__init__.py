@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accompagnement.enums import Frein, Sexe
 from accompagnement.models import Cer, CerAction, Diagnostic, Entretien, TypeAccompagnement
+from portal.core.formats import de
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -76,7 +77,7 @@ class AffectationForm(forms.Form):
         if referent and self.loads[referent.pk].is_full and not cleaned.get("confirmer"):
             self.add_error(
                 "referent",
-                f"La file active de {referent.nom_complet} est complète ({self.loads[referent.pk].active} personnes "
+                f"La file active {de(referent.nom_complet)} est complète ({self.loads[referent.pk].active} personnes "
                 f"pour {self.loads[referent.pk].places} places). Choisissez un autre référent ou cochez "
                 "« Affecter malgré la file active complète ».",
             )

@@ -38,7 +38,7 @@ from accompagnement.services import AccompagnementError
 from accompagnement.services import parcours as services
 from portal.audit.enums import Action
 from portal.audit.services import access_record
-from portal.core.formats import format_date, format_number
+from portal.core.formats import de, format_date, format_number
 from portal.referentiels.models import Structure, Territoire
 
 A_TRAITER_LIMIT = 20  # rows shown per block, oldest first; the block says how many wait in all
@@ -272,7 +272,7 @@ def suspension_traiter(request, pk):
     if form.is_valid():
         try:
             services.suspension_traiter(procedure=procedure, user=request.user, request=request, **form.cleaned_data)
-            messages.success(request, f"Procédure de suspension de {beneficiaire.prenom} {beneficiaire.nom} traitée.")
+            messages.success(request, f"Procédure de suspension {de(beneficiaire.nom_complet)} traitée.")
         except AccompagnementError as error:
             messages.error(request, str(error))
     else:
