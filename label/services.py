@@ -59,11 +59,25 @@ TRANSITIONS = {
     "refuser": ({EtatDemande.AVIS_SLAI}, None),  # moratorium, or refusal after a moratorium
     "accueillir_recours": ({EtatDemande.MORATOIRE, EtatDemande.REFUSEE}, EtatDemande.ACCORDEE),
 }
+# What the audit journal says of each transition, in French.
+TRANSITION_LABELS = {
+    "deposer": "Demande déposée",
+    "renvoyer": "Demande renvoyée à la structure pour correction",
+    "evaluer": "Demande évaluée par la DPID",
+    "confirmer_slai": "Avis confirmé avec le SLAI",
+    "accorder": "Label accordé",
+    "refuser": "Demande refusée",
+    "accueillir_recours": "Recours gracieux accueilli : label accordé",
+}
 
 
 def renewal_window_open(label, today: datetime.date) -> bool:
     """Renewal is requested between January and July of the label's last year (seed 001 l. 143)."""
     return label.date_fin.year == today.year and today.month <= RENEWAL_LAST_MONTH and today <= label.date_fin
+
+
+def _lower_first(text):
+    return text[:1].lower() + text[1:]
 
 
 def _transition(demande, name, *, user, motif="", to=None):
@@ -80,7 +94,12 @@ def _transition(demande, name, *, user, motif="", to=None):
         demande=demande, transition=name, de=locked.etat, vers=target, motif=motif, user=user
     )
     demande.etat = target
-    access_record(user=user, obj=demande, action=Action.MODIFICATION, detail=f"{name} : {locked.etat} → {target}")
+    access_record(
+        user=user,
+        obj=demande,
+        action=Action.MODIFICATION,
+        detail=f"{TRANSITION_LABELS[name]} (état précédent : {_lower_first(EtatDemande(locked.etat).label)})",
+    )
     return demande
 
 
@@ -364,7 +383,7 @@ def recours_deposer(*, demande, user, actions_menees: str) -> Recours:
     if not actions_menees.strip():
         raise LabelError("Présentez les actions mises en place depuis le refus.")
     recours = Recours.objects.create(demande=demande, depose_le=today, actions_menees=actions_menees, created_by=user)
-    access_record(user=user, obj=demande, action=Action.MODIFICATION, detail="recours gracieux déposé")
+    access_record(user=user, obj=demande, action=Action.MODIFICATION, detail="Recours gracieux déposé")
     return recours
 
 
@@ -394,7 +413,12 @@ def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours
             date_decision=today,
             date_fin=add_years(today, LABEL_YEARS) - datetime.timedelta(days=1),
         )
-    access_record(user=user, obj=recours.demande, action=Action.MODIFICATION, detail=f"recours {recours.etat}")
+    access_record(
+        user=user,
+        obj=recours.demande,
+        action=Action.MODIFICATION,
+        detail=f"Recours gracieux {recours.get_etat_display().lower()}",
+    )
     return recours
 
 
@@ -432,7 +456,12 @@ def retrait_engager(*, label, motif: str, griefs: str, user) -> RetraitLabel:
     else:
         _open_contradictoire(retrait, today)
     retrait.save()
-    access_record(user=user, obj=label, action=Action.MODIFICATION, detail=f"retrait : {retrait.get_etat_display()}")
+    access_record(
+        user=user,
+        obj=label,
+        action=Action.MODIFICATION,
+        detail=f"Retrait du label : {retrait.get_etat_display().lower()}",
+    )
     return retrait
 
 
@@ -462,7 +491,12 @@ def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
     retrait.griefs = griefs or retrait.griefs
     _open_contradictoire(retrait, today)
     retrait.save()
-    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail="retrait : contradictoire")
+    access_record(
+        user=user,
+        obj=retrait.label,
+        action=Action.MODIFICATION,
+        detail="Retrait du label : procédure contradictoire engagée",
+    )
     return retrait
 
 
@@ -482,7 +516,12 @@ def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
     retrait.observations = observations
     retrait.observations_at = timezone.now()
     retrait.save(update_fields=["observations", "observations_at"])
-    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail="retrait : observations")
+    access_record(
+        user=user,
+        obj=retrait.label,
+        action=Action.MODIFICATION,
+        detail="Retrait du label : observations de la structure reçues",
+    )
     return retrait
 
 
@@ -505,7 +544,12 @@ def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLa
     retrait.save(update_fields=["etat", "decision", "decide_le"])
     if retirer:
         _withdraw(retrait.label, today, decision)
-    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail=f"retrait : {retrait.etat}")
+    access_record(
+        user=user,
+        obj=retrait.label,
+        action=Action.MODIFICATION,
+        detail=f"Retrait du label : {retrait.get_etat_display().lower()}",
+    )
     return retrait
 
 
@@ -532,7 +576,7 @@ def charte_deposer(*, label, user, bilan: str, piece=None) -> CharteQualite:
     if piece:
         charte.piece = piece
     charte.save()
-    access_record(user=user, obj=label, action=Action.MODIFICATION, detail=f"charte qualité {year}")
+    access_record(user=user, obj=label, action=Action.MODIFICATION, detail=f"Charte qualité {year} déposée")
     return charte
 
 
@@ -546,5 +590,7 @@ def charte_examiner(*, charte, user, conforme: bool, observations_dpid: str) -> 
     charte.observations_dpid = observations_dpid
     charte.examinee_le = timezone.localdate()
     charte.save(update_fields=["conforme", "observations_dpid", "examinee_le"])
-    access_record(user=user, obj=charte.label, action=Action.MODIFICATION, detail=f"charte {charte.annee} examinée")
+    access_record(
+        user=user, obj=charte.label, action=Action.MODIFICATION, detail=f"Charte qualité {charte.annee} examinée"
+    )
     return charte
