@@ -78,8 +78,7 @@ def mois_fr(day) -> str:
 
 def de_mois(day) -> str:
     """The month after "de", elided before a vowel: "de mars 2026", "d'avril 2026", "d'août 2026"."""
-    name = mois_fr(day)
-    return f"d'{name}" if name[0] in "aeiouyéèâ" else f"de {name}"
+    return de(mois_fr(day))
 
 
 # --- elision and plurals ------------------------------------------------------------------------

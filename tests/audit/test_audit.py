@@ -39,7 +39,7 @@ def test_changes_are_traced_with_changed_fields(client_for, world):
     }
     client_for("responsable").post(reverse("referentiels:referent_update", args=[referent.pk]), data)
     entry = AuditEntry.objects.get(action=Action.MODIFICATION)
-    assert entry.detail == "etp"
+    assert entry.detail == "ETP"
     assert entry.user_email == "resp-a@example.test"
 
 
