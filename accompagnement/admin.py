@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from accompagnement.models import TypeAccompagnement
 
@@ -20,6 +21,7 @@ class TypeAccompagnementAdmin(admin.ModelAdmin):
         "actif",
     ]
     list_filter = ["actif"]
+    formfield_overrides = {models.DecimalField: {"localize": True}}  # "62,5", as people type it
     search_fields = ["libelle", "code"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -15,7 +15,7 @@ def test_an_administrator_adjusts_a_kind_of_accompaniment(world, client_for):
     data = {
         "code": "autre-code",  # read only once created: ignored
         "libelle": kind.libelle,
-        "places_par_etp": "65",
+        "places_par_etp": "62,5",  # typed with a comma
         "places_par_etp_min": "50",
         "delai_premier_rdv_jours": "10",
         "delai_cer_mois": "2",
@@ -23,7 +23,7 @@ def test_an_administrator_adjusts_a_kind_of_accompaniment(world, client_for):
     }
     assert client.post(url, data).status_code == 302
     kind.refresh_from_db()
-    assert (kind.code, kind.places_par_etp, kind.delai_premier_rdv_jours) == ("equilibre", Decimal("65"), 10)
+    assert (kind.code, kind.places_par_etp, kind.delai_premier_rdv_jours) == ("equilibre", Decimal("62.5"), 10)
 
 
 def test_a_kind_is_never_deleted(world, client_for):
