@@ -81,20 +81,3 @@ def test_long_fingerprints_wrap_inside_their_cell(world, client_for):
     assert f'<td class="wrap-anywhere">Émis, SHA-256 {sha}</td>' in page
     css = (Path(settings.BASE_DIR) / "static" / "css" / "portal.css").read_text()
     assert ".wrap-anywhere { overflow-wrap: anywhere;" in css
-
-
-def test_changed_fields_are_named_as_the_form_labels_them(client_for, world):
-    referent = world.autre_referent_a
-    data = {
-        "nom": referent.nom,
-        "prenom": referent.prenom,
-        "email": "",
-        "etp": "0,5",
-        "type_accompagnement": referent.type_accompagnement,
-        "date_arrivee": referent.date_arrivee.isoformat(),
-        "date_depart": "2026-12-31",
-    }
-    response = client_for("responsable").post(reverse("referentiels:referent_update", args=[referent.pk]), data)
-    assert response.status_code == 302
-    entry = AuditEntry.objects.get(action=Action.MODIFICATION)
-    assert entry.detail == "ETP, date de départ"
