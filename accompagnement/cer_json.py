@@ -21,7 +21,7 @@ from portal.core.cer_grid import (
     parse_cer,
     secrecy_alerts,
 )
-from portal.core.formats import format_number
+from portal.core.formats import format_date, format_number
 
 DATE_ITEMS = ("debut_actions", "fin_actions")  # need the contract's and the actions' dates
 AUTOMATIC_MAXIMUM = sum((item.maximum for item in AUTOMATIC_ITEMS), Decimal(0))  # 4,5
@@ -184,10 +184,10 @@ class ImportItem:
         if self.errors:
             return prefix + " ; ".join(self.errors)
         cer = self.data
-        period = f"du {cer.date_debut:%d/%m/%Y} au {cer.date_fin:%d/%m/%Y}"
+        period = f"du {format_date(cer.date_debut)} au {format_date(cer.date_fin)}"
         if self.duplicate:
             return prefix + (
-                f"déjà enregistré pour le N° CAF {cer.numero_caf} (CER débutant le {cer.date_debut:%d/%m/%Y}) : "
+                f"déjà enregistré pour le N° CAF {cer.numero_caf} (CER débutant le {format_date(cer.date_debut)}) : "
                 "ignoré, pas de doublon"
             )
         return prefix + f"N° CAF {cer.numero_caf}, {_label_of(cer.type)} {period}"

@@ -18,7 +18,7 @@ from accompagnement.selectors import EQUILIBRE_REVIEW_MONTHS, REFERENT_DELAI_JOU
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.dates import add_months, latest_start_for
-from portal.core.formats import de_mois
+from portal.core.formats import de_mois, pluriel
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Structure
 
@@ -85,8 +85,14 @@ def _orientations():
     return (
         Orientation.objects.actives()
         .filter(beneficiaire__archive_le__isnull=True)
-        .select_related("beneficiaire", "structure", "referent__user")
+        .select_related("beneficiaire", "structure", "referent__user", "type_accompagnement")
     )
+
+
+def _kind(orientation) -> str:
+    """ "accompagnement équilibré social-professionnel": the kind, inside a sentence."""
+    libelle = orientation.type_accompagnement.libelle
+    return libelle[:1].lower() + libelle[1:]
 
 
 def _visible_orientations(user):
@@ -106,9 +112,16 @@ FIRST_INTERVIEW = Entretien.objects.filter(
 @register
 class CerApresOrientation(_CaseloadEcheance):
     code = "accompagnement_cer_2_mois"
-    label = "CER à signer dans le délai suivant l'orientation (2 mois en référent solidarité)"
+    label = "CER à signer dans le délai du type d'accompagnement suivant l'orientation"
     offsets = (-15, -3, 0, 7)
     what = "CER à signer"
+
+    def rule(self, obj):
+        # The delay the orientation started with (stored on it), not the kind's current setting.
+        start, limit = obj.date_orientation, obj.date_limite_cer
+        months = (limit.year - start.year) * 12 + limit.month - start.month
+        delay = "dans le mois" if months == 1 else f"dans les {months} mois"
+        return f"CER à signer {delay} suivant l'orientation ({_kind(obj)})"
 
     def _open(self):
         return _orientations().annotate(met=Exists(SIGNED_CER)).filter(met=False)
@@ -135,9 +148,13 @@ class CerApresOrientation(_CaseloadEcheance):
 @register
 class PremierRendezVous(_CaseloadEcheance):
     code = "accompagnement_premier_rdv"
-    label = "Premier rendez-vous dans les 15 jours suivant l'orientation (accompagnement équilibré)"
+    label = "Premier rendez-vous dans le délai du type d'accompagnement suivant l'orientation"
     offsets = (-5, -2, 0, 3)
     what = "Premier rendez-vous"
+
+    def rule(self, obj):
+        days = (obj.date_limite_premier_rdv - obj.date_orientation).days
+        return f"Premier rendez-vous dans les {pluriel(days, 'jour')} suivant l'orientation ({_kind(obj)})"
 
     def _open(self):
         return (

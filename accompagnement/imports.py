@@ -26,6 +26,7 @@ from accompagnement.enums import Sexe, SourceOrientation
 from accompagnement.models import Beneficiaire, Orientation, TypeAccompagnement
 from portal.audit.enums import Action
 from portal.audit.models import AuditEntry
+from portal.core.formats import format_date, plural_suffix, pluriel
 from portal.referentiels.models import Structure, Territoire
 from portal.referentiels.validators import normalize_siret
 
@@ -439,7 +440,7 @@ def _check_row(row: dict, referentials: _Referentials, today: datetime.date) -> 
             (
                 "date_orientation",
                 f"date d'orientation dans le futur {_quote(values['date_orientation'])} "
-                f"(nous sommes le {today:%d/%m/%Y})",
+                f"(nous sommes le {format_date(today)})",
             )
         )
     if naissance and orientation and naissance >= orientation:
@@ -709,8 +710,8 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 
 def _lines(count: int) -> str:
-    return f"{count} ligne" if count == 1 else f"{count} lignes"
+    return pluriel(count, "ligne")
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
-    return singular if count == 1 else plural
+    return plural if plural_suffix(count) else singular

@@ -23,6 +23,7 @@ from accompagnement.enums import (
     TypeCer,
 )
 from portal.core.dates import add_months
+from portal.core.formats import de, format_count, format_date, mois_fr
 from portal.referentiels.models import scope_by_structure
 
 numero_caf_validator = RegexValidator(r"^\d{7,13}$", "Le N° CAF comporte de 7 à 13 chiffres.")
@@ -130,6 +131,10 @@ class Beneficiaire(models.Model):
     def get_absolute_url(self):
         return reverse("accompagnement:beneficiaire_detail", args=[self.pk])
 
+    @property
+    def nom_complet(self):
+        return f"{self.prenom} {self.nom}"
+
 
 class OrientationQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -205,7 +210,7 @@ class Orientation(models.Model):
         ]
 
     def __str__(self):
-        return f"Orientation de {self.beneficiaire} vers {self.structure} le {self.date_orientation:%d/%m/%Y}"
+        return f"Orientation {de(self.beneficiaire)} vers {self.structure} le {format_date(self.date_orientation)}"
 
 
 class ImportOrientations(models.Model):
@@ -224,7 +229,7 @@ class ImportOrientations(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"Import {self.nom_fichier} du {self.created_at:%d/%m/%Y}"
+        return f"Import {self.nom_fichier} du {format_date(self.created_at)}"
 
 
 class FollowUpQuerySet(models.QuerySet):
@@ -254,7 +259,7 @@ class Entretien(models.Model):
         indexes = [models.Index(fields=["orientation", "date"])]
 
     def __str__(self):
-        return f"{self.get_nature_display()} du {self.date:%d/%m/%Y}"
+        return f"{self.get_nature_display()} du {format_date(self.date)}"
 
 
 class ProcedureQuerySet(models.QuerySet):
@@ -357,7 +362,7 @@ class Cer(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_type_display()} du {self.date_debut:%d/%m/%Y} au {self.date_fin:%d/%m/%Y}"
+        return f"{self.get_type_display()} du {format_date(self.date_debut)} au {format_date(self.date_fin)}"
 
     def get_absolute_url(self):
         return reverse("accompagnement:cer_detail", args=[self.pk])
@@ -402,7 +407,7 @@ class Diagnostic(models.Model):
         indexes = [models.Index(fields=["orientation", "date"])]
 
     def __str__(self):
-        return f"Diagnostic ({self.get_moment_display().lower()}) du {self.date:%d/%m/%Y}"
+        return f"Diagnostic ({self.get_moment_display().lower()}) du {format_date(self.date)}"
 
 
 class Prescription(models.Model):
@@ -429,7 +434,7 @@ class Prescription(models.Model):
         ordering = ["date", "pk"]
 
     def __str__(self):
-        return f"Prescription « {self.action} » du {self.date:%d/%m/%Y}"
+        return f"Prescription « {self.action} » du {format_date(self.date)}"
 
 
 DECISION_CONSTRAINT = Q(etat=EtatDemande.DEPOSEE, decidee_le__isnull=True) | (
@@ -497,7 +502,7 @@ class DemandeReorientation(DemandeAuSlai):
         ]
 
     def __str__(self):
-        return f"Demande de réorientation du {self.date_demande:%d/%m/%Y} vers {self.type_souhaite}"
+        return f"Demande de réorientation du {format_date(self.date_demande)} vers {self.type_souhaite}"
 
 
 class DemandeRenouvellement(DemandeAuSlai):
@@ -564,7 +569,7 @@ class ActiviteHebdomadaire(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.heures} h la semaine du {self.semaine:%d/%m/%Y}"
+        return f"{format_count(self.heures)} h la semaine du {format_date(self.semaine)}"
 
 
 class Sortie(models.Model):
@@ -586,7 +591,7 @@ class Sortie(models.Model):
         indexes = [models.Index(fields=["date", "motif"])]
 
     def __str__(self):
-        return f"Sortie du {self.date:%d/%m/%Y} : {self.get_motif_display()}"
+        return f"Sortie du {format_date(self.date)} : {self.get_motif_display()}"
 
     @property
     def categorie(self):
@@ -630,4 +635,4 @@ class ReportingMensuel(models.Model):
         ]
 
     def __str__(self):
-        return f"Reporting de {self.structure} – {self.mois:%m/%Y}"
+        return f"Reporting {de(self.structure)} – {mois_fr(self.mois)}"

@@ -36,6 +36,7 @@ from accompagnement.models import (
 from portal.audit.enums import Action
 from portal.audit.models import AuditEntry
 from portal.core.dates import latest_start_for
+from portal.core.formats import plural_suffix, pluriel
 from portal.documents.models import GeneratedDocument
 from portal.echeances.models import Notification, Rappel
 
@@ -129,8 +130,9 @@ class Result:
 
     def summary(self) -> str:
         return (
-            f"{self.archived} dossier(s) archivé(s), {self.purged} dossier(s) supprimé(s), "
-            f"{self.restored} dossier(s) désarchivé(s)"
+            f"{pluriel(self.archived, 'dossier')} archivé{plural_suffix(self.archived)}, "
+            f"{pluriel(self.purged, 'dossier')} supprimé{plural_suffix(self.purged)}, "
+            f"{pluriel(self.restored, 'dossier')} désarchivé{plural_suffix(self.restored)}"
         )
 
 

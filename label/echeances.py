@@ -11,6 +11,7 @@ from label.selectors import charter_due, training_deadline
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.dates import add_months
+from portal.core.formats import de, format_date
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Referent
 
@@ -164,7 +165,7 @@ class FormationNouvelArrivant(Echeance):
         return _responsables(obj.structure_id)
 
     def describe(self, obj):
-        return f"Formation de {obj.nom_complet} ({obj.structure.nom})"
+        return f"Formation {de(obj.nom_complet)} ({obj.structure.nom})"
 
     def url(self, obj):
         return reverse("label:formations") + f"?structure={obj.structure_id}"
@@ -197,7 +198,7 @@ class RenouvellementLabel(Echeance):
         return _responsables(obj.structure_id)
 
     def describe(self, obj):
-        return f"Renouvellement du label – {obj.structure.nom} (valable jusqu'au {obj.date_fin:%d/%m/%Y})"
+        return f"Renouvellement du label – {obj.structure.nom} (valable jusqu'au {format_date(obj.date_fin)})"
 
     def url(self, obj):
         return reverse("label:home")

@@ -20,6 +20,7 @@ from label.enums import (
     TypeDemande,
 )
 from portal.core import cer_grid
+from portal.core.formats import de, format_date
 from portal.referentiels.models import scope_by_structure
 
 QUALITY_THRESHOLD = Decimal("80")  # % of the grid, seed 001 l. 253
@@ -236,7 +237,7 @@ class DemandeLabel(models.Model):
         ]
 
     def __str__(self):
-        return f"Demande de label de {self.structure} ({self.get_type_display().lower()})"
+        return f"Demande de label {de(self.structure)} ({self.get_type_display().lower()})"
 
     def get_absolute_url(self):
         return reverse("label:demande_detail", args=[self.pk])
@@ -384,7 +385,7 @@ class Label(models.Model):
         ]
 
     def __str__(self):
-        return f"Label Référent 62 – {self.structure} (jusqu'au {self.date_fin:%d/%m/%Y})"
+        return f"Label Référent 62 – {self.structure} (jusqu'au {format_date(self.date_fin)})"
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.date_decision <= day <= self.date_fin and (self.retire_le is None or self.retire_le > day)
@@ -410,7 +411,7 @@ class Moratoire(models.Model):
         verbose_name_plural = "moratoires"
 
     def __str__(self):
-        return f"Moratoire de {self.demande.structure} jusqu'au {self.date_fin:%d/%m/%Y}"
+        return f"Moratoire {de(self.demande.structure)} jusqu'au {format_date(self.date_fin)}"
 
 
 class Recours(models.Model):
@@ -430,7 +431,7 @@ class Recours(models.Model):
         verbose_name_plural = "recours gracieux"
 
     def __str__(self):
-        return f"Recours gracieux de {self.demande.structure}"
+        return f"Recours gracieux {de(self.demande.structure)}"
 
 
 class RetraitLabelQuerySet(models.QuerySet):
@@ -476,7 +477,7 @@ class RetraitLabel(models.Model):
         ]
 
     def __str__(self):
-        return f"Retrait du label de {self.label.structure} ({self.get_etat_display().lower()})"
+        return f"Retrait du label {de(self.label.structure)} ({self.get_etat_display().lower()})"
 
     def get_absolute_url(self):
         return reverse("label:retrait_detail", args=[self.pk])

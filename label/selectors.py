@@ -91,6 +91,15 @@ class PanelSummary:
     dpid_average: Decimal | None
 
     @property
+    def structure_complete(self):
+        return self.expected > 0 and self.structure_done >= self.expected
+
+    @property
+    def dpid_complete(self):
+        """The control says "atteint" or "non atteint" only once every CER of the panel is graded."""
+        return self.expected > 0 and self.dpid_done >= self.expected
+
+    @property
     def structure_passes(self):
         return self.structure_average is not None and self.structure_average >= QUALITY_THRESHOLD
 

@@ -26,7 +26,7 @@ from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core import cer_grid
 from portal.core.dates import add_months, add_years
-from portal.core.formats import format_number
+from portal.core.formats import format_date, format_number
 from portal.referentiels.models import Referent
 
 LABEL_YEARS = 5
@@ -59,11 +59,25 @@ TRANSITIONS = {
     "refuser": ({EtatDemande.AVIS_SLAI}, None),  # moratorium, or refusal after a moratorium
     "accueillir_recours": ({EtatDemande.MORATOIRE, EtatDemande.REFUSEE}, EtatDemande.ACCORDEE),
 }
+# What the audit journal says of each transition, in French.
+TRANSITION_LABELS = {
+    "deposer": "Demande déposée",
+    "renvoyer": "Demande renvoyée à la structure pour correction",
+    "evaluer": "Demande évaluée par la DPID",
+    "confirmer_slai": "Avis confirmé avec le SLAI",
+    "accorder": "Label accordé",
+    "refuser": "Demande refusée",
+    "accueillir_recours": "Recours gracieux accueilli : label accordé",
+}
 
 
 def renewal_window_open(label, today: datetime.date) -> bool:
     """Renewal is requested between January and July of the label's last year (seed 001 l. 143)."""
     return label.date_fin.year == today.year and today.month <= RENEWAL_LAST_MONTH and today <= label.date_fin
+
+
+def _lower_first(text):
+    return text[:1].lower() + text[1:]
 
 
 def _transition(demande, name, *, user, motif="", to=None):
@@ -80,7 +94,12 @@ def _transition(demande, name, *, user, motif="", to=None):
         demande=demande, transition=name, de=locked.etat, vers=target, motif=motif, user=user
     )
     demande.etat = target
-    access_record(user=user, obj=demande, action=Action.MODIFICATION, detail=f"{name} : {locked.etat} → {target}")
+    access_record(
+        user=user,
+        obj=demande,
+        action=Action.MODIFICATION,
+        detail=f"{TRANSITION_LABELS[name]} (état précédent : {_lower_first(EtatDemande(locked.etat).label)})",
+    )
     return demande
 
 
@@ -103,14 +122,14 @@ def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
         if today < reopens:
             raise LabelError(
                 f"La structure est en moratoire : une nouvelle demande pourra être déposée à partir du "
-                f"{reopens:%d/%m/%Y}."
+                f"{format_date(reopens)}."
             )
     label = Label.objects.filter(structure=structure).valid_on(today).order_by("-date_fin").first()
     if label is not None:
         # A labelled structure only asks for its renewal, January to July of the label's last year.
         if not renewal_window_open(label, today):
             raise LabelError(
-                f"La structure est labellisée jusqu'au {label.date_fin:%d/%m/%Y} : le renouvellement se demande "
+                f"La structure est labellisée jusqu'au {format_date(label.date_fin)} : le renouvellement se demande "
                 f"entre janvier et juillet {label.date_fin.year}."
             )
         type_demande = TypeDemande.RENOUVELLEMENT
@@ -358,13 +377,13 @@ def recours_deposer(*, demande, user, actions_menees: str) -> Recours:
         raise LabelError("Un recours gracieux a déjà été déposé contre cette décision.")
     if today > recours_deadline(demande):
         raise LabelError(
-            f"Le délai de recours gracieux (deux mois après la notification du {demande.notifiee_le:%d/%m/%Y}) "
+            f"Le délai de recours gracieux (deux mois après la notification du {format_date(demande.notifiee_le)}) "
             "est dépassé."
         )
     if not actions_menees.strip():
         raise LabelError("Présentez les actions mises en place depuis le refus.")
     recours = Recours.objects.create(demande=demande, depose_le=today, actions_menees=actions_menees, created_by=user)
-    access_record(user=user, obj=demande, action=Action.MODIFICATION, detail="recours gracieux déposé")
+    access_record(user=user, obj=demande, action=Action.MODIFICATION, detail="Recours gracieux déposé")
     return recours
 
 
@@ -394,7 +413,12 @@ def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours
             date_decision=today,
             date_fin=add_years(today, LABEL_YEARS) - datetime.timedelta(days=1),
         )
-    access_record(user=user, obj=recours.demande, action=Action.MODIFICATION, detail=f"recours {recours.etat}")
+    access_record(
+        user=user,
+        obj=recours.demande,
+        action=Action.MODIFICATION,
+        detail=f"Recours gracieux {recours.get_etat_display().lower()}",
+    )
     return recours
 
 
@@ -432,7 +456,12 @@ def retrait_engager(*, label, motif: str, griefs: str, user) -> RetraitLabel:
     else:
         _open_contradictoire(retrait, today)
     retrait.save()
-    access_record(user=user, obj=label, action=Action.MODIFICATION, detail=f"retrait : {retrait.get_etat_display()}")
+    access_record(
+        user=user,
+        obj=label,
+        action=Action.MODIFICATION,
+        detail=f"Retrait du label : {retrait.get_etat_display().lower()}",
+    )
     return retrait
 
 
@@ -456,13 +485,18 @@ def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
         raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
     if today < retrait.accompagnement_fin:
         raise LabelError(
-            f"L'accompagnement du SLAI court jusqu'au {retrait.accompagnement_fin:%d/%m/%Y} : "
+            f"L'accompagnement du SLAI court jusqu'au {format_date(retrait.accompagnement_fin)} : "
             "la nouvelle étude se fait à son terme."
         )
     retrait.griefs = griefs or retrait.griefs
     _open_contradictoire(retrait, today)
     retrait.save()
-    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail="retrait : contradictoire")
+    access_record(
+        user=user,
+        obj=retrait.label,
+        action=Action.MODIFICATION,
+        detail="Retrait du label : procédure contradictoire engagée",
+    )
     return retrait
 
 
@@ -475,14 +509,19 @@ def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
         raise LabelError("Action déjà effectuée : vos observations ont été transmises.")
     if today > retrait.observations_avant:
         raise LabelError(
-            f"Le délai pour présenter des observations a expiré le {retrait.observations_avant:%d/%m/%Y}."
+            f"Le délai pour présenter des observations a expiré le {format_date(retrait.observations_avant)}."
         )
     if not observations.strip():
         raise LabelError("Rédigez vos observations.")
     retrait.observations = observations
     retrait.observations_at = timezone.now()
     retrait.save(update_fields=["observations", "observations_at"])
-    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail="retrait : observations")
+    access_record(
+        user=user,
+        obj=retrait.label,
+        action=Action.MODIFICATION,
+        detail="Retrait du label : observations de la structure reçues",
+    )
     return retrait
 
 
@@ -494,7 +533,7 @@ def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLa
         raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
     if retrait.observations_at is None and today <= retrait.observations_avant:
         raise LabelError(
-            f"La structure peut présenter ses observations jusqu'au {retrait.observations_avant:%d/%m/%Y} : "
+            f"La structure peut présenter ses observations jusqu'au {format_date(retrait.observations_avant)} : "
             "la décision ne peut être prise qu'après."
         )
     if not decision.strip():
@@ -505,7 +544,12 @@ def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLa
     retrait.save(update_fields=["etat", "decision", "decide_le"])
     if retirer:
         _withdraw(retrait.label, today, decision)
-    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail=f"retrait : {retrait.etat}")
+    access_record(
+        user=user,
+        obj=retrait.label,
+        action=Action.MODIFICATION,
+        detail=f"Retrait du label : {retrait.get_etat_display().lower()}",
+    )
     return retrait
 
 
@@ -525,13 +569,14 @@ def charte_deposer(*, label, user, bilan: str, piece=None) -> CharteQualite:
     opens = due - datetime.timedelta(days=CHARTER_OPENS_DAYS_BEFORE)
     if today < opens:
         raise LabelError(
-            f"La charte qualité de l'année {year} se dépose à partir du {opens:%d/%m/%Y} (échéance : {due:%d/%m/%Y})."
+            f"La charte qualité de l'année {year} se dépose à partir du {format_date(opens)} "
+            f"(échéance : {format_date(due)})."
         )
     charte = CharteQualite(label=label, annee=year, bilan=bilan, deposee_le=today, deposee_par=user)
     if piece:
         charte.piece = piece
     charte.save()
-    access_record(user=user, obj=label, action=Action.MODIFICATION, detail=f"charte qualité {year}")
+    access_record(user=user, obj=label, action=Action.MODIFICATION, detail=f"Charte qualité {year} déposée")
     return charte
 
 
@@ -545,5 +590,7 @@ def charte_examiner(*, charte, user, conforme: bool, observations_dpid: str) -> 
     charte.observations_dpid = observations_dpid
     charte.examinee_le = timezone.localdate()
     charte.save(update_fields=["conforme", "observations_dpid", "examinee_le"])
-    access_record(user=user, obj=charte.label, action=Action.MODIFICATION, detail=f"charte {charte.annee} examinée")
+    access_record(
+        user=user, obj=charte.label, action=Action.MODIFICATION, detail=f"Charte qualité {charte.annee} examinée"
+    )
     return charte

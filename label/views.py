@@ -40,6 +40,7 @@ from label.selectors import charter_due, current_label, panel_summary, training_
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.cer_grid import GRID, grade
+from portal.core.formats import format_date
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Referent, Structure
@@ -410,7 +411,9 @@ def demande_decider(request, pk):
             raise services.LabelError(" ".join(e for errors in form.errors.values() for e in errors))
         if form.cleaned_data["decision"] == "accord":
             label = services.demande_accorder(demande=demande, user=request.user, motifs=form.cleaned_data["motifs"])
-            return f"Label Référent 62 accordé jusqu'au {label.date_fin:%d/%m/%Y}. Préparez le courrier de décision."
+            return (
+                f"Label Référent 62 accordé jusqu'au {format_date(label.date_fin)}. Préparez le courrier de décision."
+            )
         services.demande_refuser(demande=demande, user=request.user, motifs=form.cleaned_data["motifs"])
         return "Refus enregistré. Préparez le courrier de notification."
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.core.views import health
+from portal.core.views import favicon, health
 
 admin.site.site_header = "Portail RSA – administration technique"
 admin.site.site_title = "Portail RSA"
@@ -9,6 +9,7 @@ admin.site.index_title = "Administration technique"
 
 urlpatterns = [
     path("sante/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("portal.accounts.urls")),
     path("referentiels/", include("portal.referentiels.urls")),
     path("journal/", include("portal.audit.urls")),

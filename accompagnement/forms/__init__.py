@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accompagnement.enums import Frein, Sexe
 from accompagnement.models import Cer, CerAction, Diagnostic, Entretien, TypeAccompagnement
+from portal.core.formats import de, format_decimal, pluriel
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -65,19 +66,24 @@ class AffectationForm(forms.Form):
 
     def _label(self, referent):
         load = self.loads[referent.pk]
-        capacity = f"{load.active} / {load.places} places" if load.places is not None else f"{load.active} personnes"
+        capacity = (
+            f"{load.active} / {pluriel(load.places, 'place')}"
+            if load.places is not None
+            else pluriel(load.active, "personne")
+        )
         full = " – file active complète" if load.is_full else ""
         kind = referent.get_type_accompagnement_display()
-        return f"{referent.nom_complet} ({kind}, ETP {referent.etp}) : {capacity}{full}"
+        return f"{referent.nom_complet} ({kind}, ETP {format_decimal(referent.etp)}) : {capacity}{full}"
 
     def clean(self):
         cleaned = super().clean()
         referent = cleaned.get("referent")
         if referent and self.loads[referent.pk].is_full and not cleaned.get("confirmer"):
+            load = self.loads[referent.pk]
             self.add_error(
                 "referent",
-                f"La file active de {referent.nom_complet} est complète ({self.loads[referent.pk].active} personnes "
-                f"pour {self.loads[referent.pk].places} places). Choisissez un autre référent ou cochez "
+                f"La file active {de(referent.nom_complet)} est complète ({pluriel(load.active, 'personne')} "
+                f"pour {pluriel(load.places, 'place')}). Choisissez un autre référent ou cochez "
                 "« Affecter malgré la file active complète ».",
             )
         return cleaned

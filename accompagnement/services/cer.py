@@ -18,6 +18,7 @@ from accompagnement.services import (
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.dates import add_months
+from portal.core.formats import format_date
 
 SIGNED_IS_FROZEN = "Ce CER est signé : il ne peut plus être modifié (un nouveau CER le remplacera à son terme)."
 CER_MONTHS = 6
@@ -29,7 +30,7 @@ def signature_errors(*, signe_le, date_edition) -> list[str]:
     if signe_le and signe_le > timezone.localdate():
         errors.append("La date de signature ne peut pas être dans le futur.")
     if signe_le and date_edition and signe_le < date_edition:
-        errors.append(f"La signature ne peut pas précéder l'édition du CER ({date_edition:%d/%m/%Y}).")
+        errors.append(f"La signature ne peut pas précéder l'édition du CER ({format_date(date_edition)}).")
     return errors
 
 
@@ -69,7 +70,7 @@ def cer_sign(*, cer, signe_le: datetime.date, user, request=None):
         raise AccompagnementError(" ".join(errors))
     cer.signe_le = signe_le
     cer.save(update_fields=["signe_le"])
-    _audit(user=user, cer=cer, request=request, detail=f"{cer} signé le {signe_le:%d/%m/%Y}")
+    _audit(user=user, cer=cer, request=request, detail=f"{cer} signé le {format_date(signe_le)}")
     return cer
 
 

@@ -23,6 +23,7 @@ from accompagnement.services import AccompagnementError
 from accompagnement.services import cer as services
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core.formats import format_date
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Structure
 
@@ -141,7 +142,9 @@ def cer_signer(request, pk):
     except AccompagnementError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Signature du CER enregistrée (signé le {form.cleaned_data['signe_le']:%d/%m/%Y}).")
+        messages.success(
+            request, f"Signature du CER enregistrée (signé le {format_date(form.cleaned_data['signe_le'])})."
+        )
     return _detail(cer)
 
 

@@ -18,7 +18,7 @@ from accompagnement.indicateurs import COLONNES, COLONNES_SORTIES, GROUPES, POPU
 from accompagnement.models import Orientation, ReportingMensuel
 from accompagnement.services import AccompagnementError
 from portal.core.dates import add_months
-from portal.core.formats import de_mois, mois_fr
+from portal.core.formats import de_mois, format_date, mois_fr
 from portal.core.views import paginate, querystring_without_page
 from portal.referentiels.models import Structure
 
@@ -189,7 +189,7 @@ def indicateurs_export(request):
         response = HttpResponse(xlsx.csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    note = f"Indicateurs du {periode.du:%d/%m/%Y} au {periode.au:%d/%m/%Y}"
+    note = f"Indicateurs du {format_date(periode.du)} au {format_date(periode.au)}"
     response = HttpResponse(
         xlsx.xlsx_bytes("Indicateurs", header, rows, note=note),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

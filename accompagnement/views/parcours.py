@@ -38,7 +38,7 @@ from accompagnement.services import AccompagnementError
 from accompagnement.services import parcours as services
 from portal.audit.enums import Action
 from portal.audit.services import access_record
-from portal.core.formats import format_date, format_number
+from portal.core.formats import de, format_date, format_number, plural_suffix, pluriel
 from portal.referentiels.models import Structure, Territoire
 
 A_TRAITER_LIMIT = 20  # rows shown per block, oldest first; the block says how many wait in all
@@ -272,7 +272,7 @@ def suspension_traiter(request, pk):
     if form.is_valid():
         try:
             services.suspension_traiter(procedure=procedure, user=request.user, request=request, **form.cleaned_data)
-            messages.success(request, f"Procédure de suspension de {beneficiaire.prenom} {beneficiaire.nom} traitée.")
+            messages.success(request, f"Procédure de suspension {de(beneficiaire.nom_complet)} traitée.")
         except AccompagnementError as error:
             messages.error(request, str(error))
     else:
@@ -449,7 +449,7 @@ def timeline(orientations) -> list[Event]:
             url = cer.get_absolute_url()
             count = len(cer.actions.all())
             events.append(
-                Event(cer.date_edition, f"{_cer_label(cer)} – {count} action(s){signed}", url, "Voir le CER")
+                Event(cer.date_edition, f"{_cer_label(cer)} – {pluriel(count, 'action')}{signed}", url, "Voir le CER")
             )
             if cer.cloture_le:
                 events.append(
@@ -473,7 +473,7 @@ def timeline(orientations) -> list[Event]:
             events.append(
                 Event(
                     weeks[-1].semaine,
-                    f"Heures d'activité : {len(weeks)} semaine(s) saisie(s), objectif de "
+                    f"Heures d'activité : {pluriel(len(weeks), 'semaine')} saisie{plural_suffix(weeks)}, objectif de "
                     f"{ActiviteHebdomadaire.CIBLE_HEURES} h atteint {met} fois",
                 )
             )

@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.models import ContentType
 
 from portal.audit.enums import Action
+from portal.audit.middleware import current_request
 from portal.audit.models import AuditEntry
 
 
@@ -11,7 +12,9 @@ def _client_ip(request):
 
 
 def access_record(*, user, obj, action: Action, request=None, detail: str = "") -> AuditEntry:
-    """Append one entry to the audit trail: who did what to which object, when and from where."""
+    """Append one entry to the audit trail: who did what to which object, when and from where.
+    Without `request`, the request being served (AuditRequestMiddleware) gives the address."""
+    request = request or current_request()
     return AuditEntry.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         user_email=getattr(user, "email", "") or "anonyme",

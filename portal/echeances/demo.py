@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.demo import register, upsert
+from portal.core.formats import plural_suffix, pluriel
 from portal.echeances.models import EcheanceManuelle
 from portal.referentiels.models import Structure
 
@@ -62,4 +63,5 @@ def send_todays_reminders():
     """What the daily beat task does each morning, so notifications show at once in the demo."""
     from portal.echeances.services import reminders_send_due
 
-    return f"{reminders_send_due()} rappel(s) envoyé(s)"
+    sent = reminders_send_due()
+    return f"{pluriel(sent, 'rappel')} envoyé{plural_suffix(sent)}"

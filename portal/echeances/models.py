@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
+from portal.core.formats import de
 from portal.referentiels.models import scope_by_structure
 
 
@@ -142,4 +143,4 @@ class PreferenceNotification(models.Model):
         verbose_name_plural = "préférences de notification"
 
     def __str__(self):
-        return f"Préférences de {self.user}"
+        return f"Préférences {de(self.user)}"

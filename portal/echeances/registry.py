@@ -11,6 +11,7 @@ class CerApresOrientation(Echeance):
     def is_met(self, obj): ...         # re-checked when the reminder is sent
     def recipients(self, obj): ...
     def describe(self, obj): ...       # the French text of the reminder
+    def rule(self, obj): ...           # optional: the rule for this object (default: label)
     def url(self, obj): ...
 """
 
@@ -45,6 +46,11 @@ class Echeance:
 
     def describe(self, obj) -> str:
         return str(obj)
+
+    def rule(self, obj) -> str:
+        """The rule behind this object's deadline, in French; `label` unless the rule depends on
+        the object (e.g. the delay of the person's kind of accompaniment)."""
+        return self.label
 
     def describe_public(self, obj) -> str:
         """What a confidential deadline's e-mail says of the object (no personal data)."""
@@ -103,3 +109,7 @@ class Item:
     @property
     def url(self) -> str:
         return self.echeance.url(self.obj)
+
+    @property
+    def rule(self) -> str:
+        return self.echeance.rule(self.obj)

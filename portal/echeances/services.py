@@ -60,7 +60,7 @@ def reminder_text(echeance, obj, due: date, today: date, *, public=False) -> tup
     else:
         title = f"Échéance dépassée de {_days(-days)} : {what}"
         detail = f"échéance dépassée depuis {_days(-days)} (elle était fixée au {when})"
-    return title[:200], f"{echeance.label}.\n{what} : {detail}."
+    return title[:200], f"{echeance.rule(obj)}.\n{what} : {detail}."
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def reminders_send_due(*, today: date | None = None) -> int:
                     title=title,
                     body=body,
                     url=echeance.url(obj),
-                    reason=f"Rappel automatique ({offset_label(reminder.offset)}) : {echeance.label}.",
+                    reason=f"Rappel automatique ({offset_label(reminder.offset)}) : {echeance.rule(obj)}.",
                     rappel=rappel,
                 )
         except IntegrityError:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core.formats import format_date
 from portal.core.views import paginate
 from portal.echeances import perms, services
 from portal.echeances.forms import EcheanceManuelleForm, PreferenceForm
@@ -44,7 +45,9 @@ def echeance_create(request):
             echeance.created_by = request.user
             echeance.save()
             access_record(user=request.user, obj=echeance, action=Action.CREATION, request=request)
-        messages.success(request, f"Échéance fixée au {echeance.date_echeance:%d/%m/%Y} pour {echeance.structure}.")
+        messages.success(
+            request, f"Échéance fixée au {format_date(echeance.date_echeance)} pour {echeance.structure}."
+        )
         return redirect("echeances:detail", pk=echeance.pk)
     return render(request, "echeances/echeance_form.html", {"form": form})
 

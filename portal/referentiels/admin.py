@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from portal.referentiels.models import Contact, Referent, SecteurDpid, Structure, Territoire
 
@@ -37,6 +38,7 @@ class ReferentAdmin(admin.ModelAdmin):
     search_fields = ["nom", "prenom", "structure__nom"]
     autocomplete_fields = ["structure", "user"]
     list_select_related = ["structure"]
+    formfield_overrides = {models.DecimalField: {"localize": True}}  # "0,8", as people type it
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

@@ -4,6 +4,15 @@ from portal.audit.enums import Action
 from portal.audit.services import access_record
 
 
+def _changed(form) -> list[str]:
+    """The changed fields as the form labels them ("ETP", "SIRET", "date de départ"), for the journal."""
+    labels = []
+    for name in form.changed_data:
+        label = str(form.fields[name].label or name)
+        labels.append(label if label[1:2].isupper() else label[:1].lower() + label[1:])
+    return labels
+
+
 @transaction.atomic
 def structure_save(*, user, form, contacts, request=None):
     """Save a structure with its territories and contacts as one unit, and trace it."""
@@ -16,7 +25,7 @@ def structure_save(*, user, form, contacts, request=None):
         obj=structure,
         action=Action.CREATION if creating else Action.MODIFICATION,
         request=request,
-        detail=", ".join(form.changed_data + (["contacts"] if contacts.has_changed() else [])),
+        detail=", ".join(_changed(form) + (["contacts"] if contacts.has_changed() else [])),
     )
     return structure
 
@@ -35,6 +44,6 @@ def referent_save(*, user, form, structure=None, request=None):
         obj=referent,
         action=Action.CREATION if creating else Action.MODIFICATION,
         request=request,
-        detail=", ".join(form.changed_data),
+        detail=", ".join(_changed(form)),
     )
     return referent

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core.formats import de
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 from portal.referentiels import perms
@@ -123,6 +124,6 @@ def _referent_form(request, referent):
     form = ReferentForm(data, instance=referent, structures=structures)
     if request.method == "POST" and form.is_valid():
         referent = referent_save(user=request.user, form=form, structure=fixed_structure, request=request)
-        messages.success(request, f"La fiche de {referent} est enregistrée.")
+        messages.success(request, f"La fiche {de(referent)} est enregistrée.")
         return redirect("referentiels:referent_detail", pk=referent.pk)
     return render(request, "referentiels/referent_form.html", {"form": form, "referent": referent})

@@ -198,7 +198,7 @@ def test_signature_freezes_the_cer(client_for, world):
     ("day", "message"),
     [
         ("2026-11-26", "La date de signature ne peut pas être dans le futur."),
-        ("2026-10-14", "La signature ne peut pas précéder l'édition du CER (15/10/2026)."),
+        ("2026-10-14", "La signature ne peut pas précéder l'édition du CER (15 octobre 2026)."),
         ("", "Ce champ est obligatoire."),
         ("pas une date", "Saisissez une date valide."),
     ],
@@ -330,7 +330,7 @@ def test_renewal_prefills_the_next_cer(client_for, world):
         world.orientation_a,
         datetime.date(2027, 4, 15),
     )
-    assert "CER solidarité du 15/10/2026 au 14/04/2027" in page(client.get(response["Location"]))
+    assert "CER solidarité du 15 octobre 2026 au 14 avril 2027" in page(client.get(response["Location"]))
     assert "Action déjà effectuée." in page(client.post(url, data, follow=True))
     assert Cer.objects.count() == 2
 
@@ -346,7 +346,7 @@ def test_creation_leads_to_the_cer_page(client_for, world):
     new = Cer.objects.exclude(pk=world.cer_a.pk).get()
     assert response["Location"] == reverse("accompagnement:cer_detail", args=[new.pk])
     content = page(client.post(url, cer_post(date_edition="2026-11-10", signe_le="2026-11-01")))
-    assert "La signature ne peut pas précéder l'édition du CER (10/11/2026)." in content
+    assert "La signature ne peut pas précéder l'édition du CER (10 novembre 2026)." in content
 
 
 def test_cer_create_with_renouvelle_leads_to_the_renewal(client_for, world):

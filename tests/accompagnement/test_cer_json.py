@@ -123,7 +123,7 @@ def test_a_valid_file_is_imported_then_reimporting_creates_no_duplicate(client_f
     items[1]["actions"][0]["date_debut"] = "2026-11-05"
     content = page(post_import(client, items))
     assert "Import terminé : 2 CER importés, 0 doublon ignoré, 0 refusé." in content
-    assert "CER n° 1 : N° CAF 1000001, CER solidarité du 02/11/2026 au 01/05/2027" in content
+    assert "CER n° 1 : N° CAF 1000001, CER solidarité du 2 novembre 2026 au 1er mai 2027" in content
     imported = Cer.objects.filter(date_debut__gte=datetime.date(2026, 11, 1)).order_by("date_debut")
     assert [(cer.orientation, cer.signe_le, cer.actions.count()) for cer in imported] == [
         (world.orientation_a, None, 1),
@@ -132,7 +132,7 @@ def test_a_valid_file_is_imported_then_reimporting_creates_no_duplicate(client_f
     assert AuditEntry.objects.filter(action="modification", detail__contains="importé").count() == 2
     content = page(post_import(client, items))
     assert "Import terminé : 0 CER importé, 2 doublons ignorés, 0 refusé." in content
-    assert "CER n° 2 : déjà enregistré pour le N° CAF 1000002 (CER débutant le 05/11/2026) : ignoré" in content
+    assert "CER n° 2 : déjà enregistré pour le N° CAF 1000002 (CER débutant le 5 novembre 2026) : ignoré" in content
     assert Cer.objects.count() == 3  # world.cer_a + the 2 imported
 
 

@@ -195,7 +195,7 @@ def test_errors_name_their_line_and_column_and_nothing_is_imported(world):
         "ligne 6, colonne commune : valeur manquante",
         "ligne 6, colonne date_orientation : date invalide « 2026-11-02 » (format attendu JJ/MM/AAAA)",
         "ligne 7, colonne date_orientation : date d'orientation dans le futur « 01/12/2026 » "
-        "(nous sommes le 25/11/2026)",
+        "(nous sommes le 25 novembre 2026)",
         "ligne 7, colonne date_naissance : la date de naissance « 01/01/2027 » doit précéder "
         "la date d'orientation « 01/12/2026 »",
         "ligne 8, colonne date_naissance : la date de naissance « 05/11/2026 » doit précéder "
@@ -392,7 +392,7 @@ def test_orientation_date_is_checked_against_the_paris_day(world):
         )
     assert report.error_messages() == [
         "ligne 3, colonne date_orientation : date d'orientation dans le futur « 26/11/2026 » "
-        "(nous sommes le 25/11/2026)"
+        "(nous sommes le 25 novembre 2026)"
     ]
 
 

@@ -464,7 +464,7 @@ def test_xlsx_export_opens_with_numbers(client_for, world, team):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "Indicateurs du 01/12/2025 au 30/11/2026"
+    assert rows[0][0] == "Indicateurs du 1er décembre 2025 au 30 novembre 2026"
     header = rows[1]
     total_row = dict(zip(header, rows[-1], strict=True))
     assert total_row["Référent"] == "Total"

@@ -244,8 +244,8 @@ def test_command_is_a_dry_run_by_default(world):
     out = StringIO()
     call_command("purge_accompagnement", "--date", "2026-11-30", stdout=out)
     report = out.getvalue()
-    assert "À archiver (dernière sortie au plus tard le 30 novembre 2024, 24 mois) : 1 dossier(s)" in report
-    assert "À supprimer (dernière sortie au plus tard le 30 novembre 2021, 60 mois) : 1 dossier(s)" in report
+    assert "À archiver (dernière sortie au plus tard le 30 novembre 2024, 24 mois) : 1 dossier" in report
+    assert "À supprimer (dernière sortie au plus tard le 30 novembre 2021, 60 mois) : 1 dossier" in report
     assert "- N° CAF 2000009" in report and "- N° CAF 2000010" in report
     assert "rien n'a été modifié" in report
     assert (list(Beneficiaire.objects.values()), AuditEntry.objects.count(), Cer.objects.count()) == before
@@ -256,11 +256,11 @@ def test_wet_run_twice_is_idempotent(world):
     person(world, "2000012", exits=[datetime.date(2020, 1, 10)], full=True)
     out = StringIO()
     call_command("purge_accompagnement", "--date", "2026-11-30", "--wet-run", stdout=out)
-    assert "1 dossier(s) archivé(s), 1 dossier(s) supprimé(s)" in out.getvalue()
+    assert "1 dossier archivé, 1 dossier supprimé" in out.getvalue()
     state = (list(Beneficiaire.objects.values()), AuditEntry.objects.count())
     out = StringIO()
     call_command("purge_accompagnement", "--date", "2026-11-30", "--wet-run", stdout=out)
-    assert "0 dossier(s) archivé(s), 0 dossier(s) supprimé(s)" in out.getvalue()
+    assert "0 dossier archivé, 0 dossier supprimé" in out.getvalue()
     assert (list(Beneficiaire.objects.values()), AuditEntry.objects.count()) == state
 
 

@@ -69,6 +69,7 @@ RULES = {
     "echeances:notification_read_all": (None, POST_ONLY),
     "echeances:preferences": (None, SIGNED_IN_200),
     "health": (None, ALL_200),
+    "favicon": (None, dict.fromkeys(ROLES, 302)),  # to the static icon, for everyone
     # Label: the structure's draft request is seen by the structure only; the DPID's control
     # grading is the DPID's until its opinion.
     "label:home": (None, SIGNED_IN_200),

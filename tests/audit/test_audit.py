@@ -35,11 +35,11 @@ def test_changes_are_traced_with_changed_fields(client_for, world):
         "etp": "0,5",
         "type_accompagnement": referent.type_accompagnement,
         "date_arrivee": referent.date_arrivee.isoformat(),
-        "date_depart": "",
+        "date_depart": "2026-12-31",
     }
     client_for("responsable").post(reverse("referentiels:referent_update", args=[referent.pk]), data)
     entry = AuditEntry.objects.get(action=Action.MODIFICATION)
-    assert entry.detail == "etp"
+    assert entry.detail == "ETP, date de départ"  # the fields as the form labels them
     assert entry.user_email == "resp-a@example.test"
 
 

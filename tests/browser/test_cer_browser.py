@@ -37,7 +37,7 @@ def test_live_grid_while_typing(page, server, world):
     assert_no_csp_violation(page)
     page.locator("#id_date_fin").fill("2027-04-14")
     page.get_by_role("button", name="Enregistrer le CER").click()
-    expect(page.get_by_text("CER solidarité du 15/10/2026 au 14/04/2027 modifié.")).to_be_visible()
+    expect(page.get_by_text("CER solidarité du 15 octobre 2026 au 14 avril 2027 modifié.")).to_be_visible()
     expect(page.get_by_text("Remarque : mention d'une addiction")).to_be_visible()  # still flagged on the CER page
     page.screenshot(path="/tmp/cer-detail.png", full_page=True)
     assert_no_csp_violation(page)

@@ -237,7 +237,7 @@ def test_the_dpid_decides_through_the_page(world, client_for):
         assert demande.etat == EtatDemande.AVIS_SLAI
         assert client.post(url, {"decision": "accord", "motifs": ""}).status_code == 302
         assert messages_of(client.get(reverse("label:home"))) == [
-            "Label Référent 62 accordé jusqu'au 09/03/2031. Préparez le courrier de décision."
+            "Label Référent 62 accordé jusqu'au 9 mars 2031. Préparez le courrier de décision."
         ]
     assert Label.objects.get().date_fin == D(2031, 3, 9)
 

@@ -427,7 +427,7 @@ def test_a_new_request_waits_for_the_end_of_the_moratorium(world, day, allowed):
             with pytest.raises(LabelError) as error:
                 services.demande_create(structure=world.structure_a, user=world.user("responsable"))
             assert str(error.value) == (
-                "La structure est en moratoire : une nouvelle demande pourra être déposée à partir du 28/02/2027."
+                "La structure est en moratoire : une nouvelle demande pourra être déposée à partir du 28 février 2027."
             )
 
 
@@ -526,7 +526,7 @@ def test_a_recours_is_filed_within_two_months_of_the_notification(world, day, al
                     demande=demande, user=world.user("responsable"), actions_menees="Formation des référents."
                 )
             assert str(error.value) == (
-                "Le délai de recours gracieux (deux mois après la notification du 20/10/2026) est dépassé."
+                "Le délai de recours gracieux (deux mois après la notification du 20 octobre 2026) est dépassé."
             )
             assert not Recours.objects.exists()
 

@@ -88,7 +88,7 @@ def test_unkept_commitments_open_the_contradictoire_first(world, label_a):
             label=label_a, motif=MotifRetrait.ENGAGEMENTS, griefs="Référent non formé.", user=dpid
         )
         assert (retrait.etat, retrait.observations_avant) == (EtatRetrait.CONTRADICTOIRE, datetime.date(2026, 6, 3))
-        with pytest.raises(services.LabelError, match="jusqu'au 03/06/2026"):
+        with pytest.raises(services.LabelError, match="jusqu'au 3 juin 2026"):
             services.retrait_decider(retrait=retrait, retirer=True, decision="…", user=dpid)
         assert services.structure_is_labelled(world.structure_a, on=datetime.date(2026, 5, 4))
     with at(datetime.date(2026, 6, 3)):
@@ -111,7 +111,7 @@ def test_observations_after_the_delay_are_refused_and_the_dpid_can_decide(world,
             label=label_a, motif=MotifRetrait.ENGAGEMENTS, griefs="Référent non formé.", user=world.user("dpid")
         )
     with at(datetime.date(2026, 6, 4)):
-        with pytest.raises(services.LabelError, match="a expiré le 03/06/2026"):
+        with pytest.raises(services.LabelError, match="a expiré le 3 juin 2026"):
             services.retrait_observations(retrait=retrait, observations="Trop tard", user=world.user("responsable"))
         services.retrait_decider(
             retrait=retrait, retirer=True, decision="Aucune observation.", user=world.user("dpid")
@@ -128,7 +128,7 @@ def test_cer_quality_gets_six_months_of_slai_support_before_the_contradictoire(w
             label=label_a, motif=MotifRetrait.QUALITE_CER, griefs="Contrôle annuel à 62 %.", user=dpid
         )
     assert (retrait.etat, retrait.accompagnement_fin) == (EtatRetrait.ACCOMPAGNEMENT, datetime.date(2026, 8, 28))
-    with at(datetime.date(2026, 8, 27)), pytest.raises(services.LabelError, match="court jusqu'au 28/08/2026"):
+    with at(datetime.date(2026, 8, 27)), pytest.raises(services.LabelError, match="court jusqu'au 28 août 2026"):
         services.retrait_contradictoire(retrait=retrait, griefs="Nouvelle étude à 65 %.", user=dpid)
     with at(datetime.date(2026, 8, 28)):
         services.retrait_contradictoire(retrait=retrait, griefs="Nouvelle étude à 65 %.", user=dpid)
@@ -259,7 +259,7 @@ def test_a_charter_cannot_be_filed_long_before_its_year(world, label_a):
     label_b = Label.objects.create(
         structure=world.structure_b, date_decision=datetime.date(2026, 1, 10), date_fin=datetime.date(2031, 1, 9)
     )
-    with at(datetime.date(2026, 11, 10)), pytest.raises(services.LabelError, match="à partir du 11/11/2026"):
+    with at(datetime.date(2026, 11, 10)), pytest.raises(services.LabelError, match="à partir du 11 novembre 2026"):
         services.charte_deposer(label=label_b, user=world.user("dpid"), bilan="Trop tôt.")
     with at(datetime.date(2026, 11, 11)):
         assert services.charte_deposer(label=label_b, user=world.user("dpid"), bilan="Année 1.").annee == 1
@@ -353,7 +353,7 @@ def test_first_campaign_moratoria_reopen_in_january_2026(world):
         notifiee_le=datetime.date(2025, 3, 3),
     )
     Moratoire.objects.create(demande=demande, date_debut=datetime.date(2025, 3, 3), date_fin=datetime.date(2025, 9, 3))
-    with at(datetime.date(2025, 12, 31)), pytest.raises(services.LabelError, match="à partir du 01/01/2026"):
+    with at(datetime.date(2025, 12, 31)), pytest.raises(services.LabelError, match="à partir du 1er janvier 2026"):
         services.demande_create(structure=world.structure_a, user=world.user("responsable"))
     with at(datetime.date(2026, 1, 2)):
         new = services.demande_create(structure=world.structure_a, user=world.user("responsable"))

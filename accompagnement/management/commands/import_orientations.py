@@ -13,6 +13,7 @@ from accompagnement.imports import BATCH_SIZE, UnreadableFile, apply, check_file
 from accompagnement.models import ImportOrientations
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core.formats import plural_suffix, pluriel
 
 EXIT_REFUSED_LINES = 1
 EXIT_UNREADABLE_FILE = 2
@@ -33,9 +34,8 @@ def _ensure_utf8(stream):
 
 def _lines(count, adjective=""):
     """ "1 ligne refusée", "3 lignes refusées"."""
-    if count == 1:
-        return f"1 ligne {adjective}".strip()
-    return f"{count} lignes {adjective + 's' if adjective else ''}".strip()
+    ending = plural_suffix(count)
+    return f"{pluriel(count, 'ligne')} {adjective + ending if adjective else ''}".strip()
 
 
 def _would_import(count):
@@ -149,7 +149,8 @@ class Command(BaseCommand):
             user=None,
             obj=record,
             action=Action.CREATION,
-            detail=f"import en ligne de commande : {result.created_orientations} orientation(s) créée(s)",
+            detail=f"import en ligne de commande : {pluriel(result.created_orientations, 'orientation')} "
+            f"créée{plural_suffix(result.created_orientations)}",
         )
 
     def _exit(self, message: str, code: int):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accompagnement import retention
-from portal.core.formats import format_date
+from portal.core.formats import format_date, pluriel
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         )
         for title, queryset in sections:
             numbers = list(queryset.values_list("numero_caf", flat=True).iterator(chunk_size=2000))
-            self.stdout.write(f"{title} : {len(numbers)} dossier(s)")
+            self.stdout.write(f"{title} : {pluriel(len(numbers), 'dossier')}")
             for numero_caf in numbers:
                 self.stdout.write(f"- N° CAF {numero_caf}")
         if not wet_run:

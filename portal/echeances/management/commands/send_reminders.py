@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from portal.core.formats import format_date
+from portal.core.formats import format_date, plural_suffix, pluriel
 from portal.echeances import services
 
 
@@ -30,9 +30,9 @@ class Command(BaseCommand):
             )
         if not wet_run:
             self.stdout.write(
-                f"{len(due)} rappel(s) à envoyer le {format_date(today)}. "
+                f"{pluriel(len(due), 'rappel')} à envoyer le {format_date(today)}. "
                 "Rien n'a été envoyé (--wet-run pour envoyer)."
             )
             return
         sent = services.reminders_send_due(today=today)
-        self.stdout.write(self.style.SUCCESS(f"{sent} rappel(s) envoyé(s)."))
+        self.stdout.write(self.style.SUCCESS(f"{pluriel(sent, 'rappel')} envoyé{plural_suffix(sent)}."))
