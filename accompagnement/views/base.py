@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accompagnement import imports, perms, services
-from accompagnement.enums import DecisionSuspension
 from accompagnement.forms import (
     AffectationForm,
     CerActionFormSet,
@@ -19,7 +18,7 @@ from accompagnement.forms import (
     OrientationForm,
 )
 from accompagnement.forms.cer import CerEditForm
-from accompagnement.models import ActiviteHebdomadaire, Beneficiaire, Cer, ImportOrientations, Orientation
+from accompagnement.models import Beneficiaire, Cer, ImportOrientations, Orientation
 from accompagnement.selectors import file_active, next_steps, referent_loads
 from accompagnement.views import parcours
 from accompagnement.views.cer import cer_form_page
@@ -51,28 +50,8 @@ def caseload(request):
 
 
 def beneficiaire_detail(request, pk):
-    """The person's record: identity, accompaniments in progress with what the user may do, and
-    one timeline of everything (bounded queries: all prefetched)."""
     beneficiaire = get_object_or_404(Beneficiaire.objects.visible_to(request.user).select_related("territoire"), pk=pk)
-    access_record(user=request.user, obj=beneficiaire, action=Action.LECTURE, request=request)
-    orientations = list(
-        Orientation.objects.visible_to(request.user)
-        .filter(beneficiaire=beneficiaire)
-        .select_related("structure", "type_accompagnement", "referent", "sortie", "issue_de_reorientation")
-        .prefetch_related(*parcours.RECORD_PREFETCH)
-        .order_by("date_orientation", "pk")
-    )
-    for orientation in orientations:
-        orientation.beneficiaire = beneficiaire
-    context = {
-        "beneficiaire": beneficiaire,
-        "timeline": parcours.timeline(orientations),
-        "cards": parcours.cards(request.user, orientations, timezone.localdate()),
-        "cible": ActiviteHebdomadaire.CIBLE_HEURES,
-        "decisions": DecisionSuspension.choices,
-        "can_export": perms.can_export_beneficiaire(request.user, beneficiaire),
-    }
-    return render(request, "accompagnement/beneficiaire_detail.html", context)
+    return parcours.beneficiaire_page(request, beneficiaire)
 
 
 def orientation_create(request):

@@ -23,6 +23,7 @@ from accompagnement.services import AccompagnementError
 from accompagnement.services import cer as services
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core.forms import page_with_forms
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Structure
 
@@ -86,7 +87,11 @@ def cer_form_page(request, *, orientation, form, actions, cer=None, previous=Non
 
 
 def cer_detail(request, pk):
-    cer = _visible_cer(request, pk)
+    return _cer_page(request, _visible_cer(request, pk))
+
+
+def _cer_page(request, cer, bound=None):
+    """The CER's page; after a bad signature, `bound` = ("signature", the bound form)."""
     beneficiaire = cer.orientation.beneficiaire
     access_record(user=request.user, obj=beneficiaire, action=Action.LECTURE, request=request, detail=str(cer))
     can_edit = perms.can_edit_cer(request.user, cer)
@@ -101,10 +106,12 @@ def cer_detail(request, pk):
         "can_export": perms.can_export_cer(request.user, cer),
         "closure_refusal": services.closure_refusal(cer) if can_edit else None,
         "renewal_refusal": services.renewal_refusal(cer) if can_edit and cer.signe_le else None,
-        "signature_form": CerSignatureForm(cer=cer) if can_edit and cer.signe_le is None else None,
         "documents_panel": documents_panel(request.user, cer),
     }
-    return render(request, "accompagnement/cer_detail.html", context)
+    forms = {"signature": CerSignatureForm(cer=cer) if can_edit and cer.signe_le is None else None}
+    return page_with_forms(
+        request, "accompagnement/cer_detail.html", context, forms=forms, bound=bound, fallback=cer.get_absolute_url()
+    )
 
 
 def cer_update(request, pk):
@@ -132,17 +139,17 @@ def cer_update(request, pk):
 def cer_signer(request, pk):
     cer = _editable_cer(request, pk)
     form = CerSignatureForm(request.POST, cer=cer)
-    if not form.is_valid():
-        for error in form.errors.get("signe_le", []):
-            messages.error(request, f"Signature non enregistrée : {error}")
-        return _detail(cer)
-    try:
-        services.cer_sign(cer=cer, signe_le=form.cleaned_data["signe_le"], user=request.user, request=request)
-    except AccompagnementError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Signature du CER enregistrée (signé le {form.cleaned_data['signe_le']:%d/%m/%Y}).")
-    return _detail(cer)
+    if form.is_valid():
+        try:
+            services.cer_sign(cer=cer, signe_le=form.cleaned_data["signe_le"], user=request.user, request=request)
+        except AccompagnementError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Signature du CER enregistrée (signé le {form.cleaned_data['signe_le']:%d/%m/%Y})."
+            )
+            return _detail(cer)
+    return _cer_page(request, cer, bound=("signature", form))
 
 
 def cer_cloturer(request, pk):
