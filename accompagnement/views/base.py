@@ -21,7 +21,7 @@ from accompagnement.forms.cer import CerEditForm
 from accompagnement.models import Beneficiaire, Cer, ImportOrientations, Orientation
 from accompagnement.selectors import file_active, next_steps, referent_loads
 from accompagnement.views import parcours
-from accompagnement.views.cer import cer_form_page
+from accompagnement.views.cer import cer_form_data, cer_form_page, is_saving
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.views import paginate, querystring_without_page
@@ -214,10 +214,10 @@ def cer_create(request, pk):
             orientation=orientation,
         )
         return redirect("accompagnement:cer_renouveler", pk=previous.pk)
-    data = request.POST if request.method == "POST" else None
+    data = cer_form_data(request)
     form = CerEditForm(data)
     actions = CerActionFormSet(data, prefix="actions")
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
+    if is_saving(request) and form.is_valid() and actions.is_valid():
         try:
             cer = services.cer_record(
                 orientation=orientation, form=form, actions=actions, user=request.user, request=request

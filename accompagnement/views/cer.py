@@ -23,7 +23,7 @@ from accompagnement.services import AccompagnementError
 from accompagnement.services import cer as services
 from portal.audit.enums import Action
 from portal.audit.services import access_record
-from portal.core.forms import page_with_forms
+from portal.core.forms import keep_input_without_errors, page_with_forms
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Structure
 
@@ -66,9 +66,38 @@ def _grid_of_post(data):
     return cer_json.grid_summary(cer, dates_ok=dates_ok)
 
 
+ADD_ACTION = "ajouter_action"  # the "Ajouter une action" submit button
+MAX_ACTIONS = 50  # as many as the live grid reads
+
+
+def cer_form_data(request):
+    """The posted CER (None on GET), with one more blank action row when the referent pressed
+    "Ajouter une action" in a browser without JavaScript (with it, static/js/cer-actions.js
+    adds the row in place and nothing is posted)."""
+    if request.method != "POST":
+        return None
+    if ADD_ACTION not in request.POST:
+        return request.POST
+    data = request.POST.copy()
+    try:
+        total = int(data.get("actions-TOTAL_FORMS", "0"))
+    except ValueError:
+        total = 0
+    data["actions-TOTAL_FORMS"] = str(min(max(total, 0) + 1, MAX_ACTIONS))
+    return data
+
+
+def is_saving(request):
+    """A POST that saves the CER (not the "Ajouter une action" button)."""
+    return request.method == "POST" and ADD_ACTION not in request.POST
+
+
 def cer_form_page(request, *, orientation, form, actions, cer=None, previous=None, prefill=None):
     """The CER form (creation, edition, renewal) with the grid's automatic items, computed on the
     server for the first display and refreshed while typing by static/js/cer-grille.js."""
+    if form.is_bound and not is_saving(request):
+        # One more row asked for: what was typed comes back as it is, not judged yet.
+        keep_input_without_errors(form, actions)
     if form.is_bound:
         grid = _grid_of_post(request.POST)
     elif cer is not None:
@@ -119,10 +148,10 @@ def cer_update(request, pk):
     if cer.signe_le is not None:
         messages.error(request, services.SIGNED_IS_FROZEN)
         return _detail(cer)
-    data = request.POST if request.method == "POST" else None
+    data = cer_form_data(request)
     form = CerEditForm(data, instance=cer)
     actions = action_formset_class(extra=1, can_delete=True)(data, instance=cer, prefix="actions")
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
+    if is_saving(request) and form.is_valid() and actions.is_valid():
         try:
             services.cer_update(cer=cer, form=form, actions=actions, user=request.user, request=request)
         except AccompagnementError as error:
@@ -180,9 +209,10 @@ def cer_renouveler(request, pk):
         return _detail(previous)
     prefill = None
     if request.method == "POST":
-        form = CerEditForm(request.POST)
-        actions = action_formset_class()(request.POST, prefix="actions")
-        if form.is_valid() and actions.is_valid():
+        data = cer_form_data(request)
+        form = CerEditForm(data)
+        actions = action_formset_class()(data, prefix="actions")
+        if is_saving(request) and form.is_valid() and actions.is_valid():
             try:
                 cer = services.cer_renew(
                     previous=previous, form=form, actions=actions, user=request.user, request=request

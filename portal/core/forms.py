@@ -3,6 +3,7 @@ to their field, radio lists without a fake empty choice."""
 
 from django import forms as django_forms
 from django.contrib import messages
+from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
 
 
@@ -40,6 +41,18 @@ def page_with_forms(request, template, context, *, forms, bound=None, fallback):
             return redirect(fallback)
         forms = {**forms, key: form}
     return render(request, template, {**context, "forms": forms})
+
+
+def keep_input_without_errors(*forms):
+    """Show forms (or formsets) again with what was typed, without judging it yet: for a button
+    that only changes the page (e.g. "Ajouter une action" without JavaScript), not a submission."""
+    for form in forms:
+        if isinstance(form, django_forms.BaseFormSet):
+            keep_input_without_errors(*form.forms)
+            form._errors = [ErrorDict() for _ in form.forms]
+            form._non_form_errors = form.error_class(error_class="nonform")
+        else:
+            form._errors = ErrorDict()
 
 
 class NoBlankRadioMixin:
