@@ -1,0 +1,43 @@
+"""Rules every form of the portal follows: the server validates (never a browser popup in
+English), and a radio list offers real choices only."""
+
+import re
+from pathlib import Path
+
+from label.forms import FormationForm
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+FORM_TAG = re.compile(r"<form\b(?:[^>{]|\{[^}]*\})*>", re.S)  # template tags may hold ">"
+# Forms made of a button only (nothing typed to check), in templates owned by other work.
+BUTTON_ONLY = {
+    "base.html": "accounts:logout",
+    "label/home_structure.html": "label:demande_create",
+    "label/home_departement.html": 'name="etat"',
+}
+
+
+def test_every_form_leaves_validation_to_the_server():
+    """`novalidate`: the browser keeps the `required` attributes (read by screen readers) but
+    does not stop the submission with its own message, so the server's French error shows next
+    to the field, with what was typed kept."""
+    missing = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        name = path.relative_to(TEMPLATES).as_posix()
+        for tag in FORM_TAG.findall(path.read_text()):
+            if "novalidate" not in tag and name not in BUTTON_ONLY:
+                missing.append(f"{name}: {tag[:80]}")
+    assert not missing, missing
+
+
+def test_the_exempted_forms_have_nothing_to_validate():
+    for name, marker in BUTTON_ONLY.items():
+        content = (TEMPLATES / name).read_text()
+        assert marker in content, name
+        for form in re.findall(r"<form\b.*?</form>", content, re.S):
+            assert not re.search(r"<(textarea|input(?![^>]*type=\"hidden\"))[^>]*\brequired", form), name
+
+
+def test_model_choices_shown_as_radios_have_no_empty_choice():
+    form = FormationForm()
+    assert "" not in [value for value, _ in form.fields["nature"].choices]
+    assert "checked" not in str(form["nature"])
