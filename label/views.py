@@ -369,7 +369,7 @@ def evaluation(request, pk):
                 messages.success(request, f"Évaluation du CER {evaluation.cer.numero_caf} enregistrée.")
                 return redirect("label:demande_detail", pk=demande.pk)
             except services.LabelError as error:
-                _fail(request, error)
+                add_service_error(form, error)
     cer = evaluation.cer.cer
     context = {
         "evaluation": evaluation,
