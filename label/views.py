@@ -670,7 +670,12 @@ def _chartes_page(request, bound=None):
         charte.pk: ExamenCharteForm(prefix=f"c{charte.pk}") if can_examine and charte.examinee_le is None else None
         for charte in page.object_list
     }
-    context = {"page": page, "querystring": querystring_without_page(request), "can_examine": can_examine}
+    context = {
+        "page": page,
+        "querystring": querystring_without_page(request),
+        "can_examine": can_examine,
+        "pagination_path": reverse("label:chartes"),  # also shown at the examination's URL
+    }
     return page_with_forms(
         request,
         "label/chartes.html",

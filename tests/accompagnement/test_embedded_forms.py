@@ -147,3 +147,13 @@ def test_interview_presence_has_no_fake_empty_choice(client_for, world):
     response = client_for("referent").post(url, {"date": "2026-11-20", "mode": "physique", "nature": "premier"})
     assert_kept_with_error(response, "", "presence", "", "Ce champ est obligatoire.")
     assert_kept(response, "", "date", "2026-11-20")
+
+
+def test_the_page_shown_again_keeps_its_links_and_filter_on_its_own_address(client_for, world):
+    """Shown again at the decision's address, "À traiter" still filters and clears on its own."""
+    procedure = world.parcours().suspension
+    url = reverse("accompagnement:suspension_traiter", args=[procedure.pk])
+    response = client_for("dpid").post(url, {"retour": "a_traiter"})
+    a_traiter = reverse("accompagnement:slai_a_traiter")
+    assert posted_form(response, a_traiter).attrs["method"] == "get"
+    assert f'href="{a_traiter}">Effacer les filtres' in response.content.decode()
