@@ -273,10 +273,9 @@ def cer_import(request):
                 request=request,
             )
         except services.ImportRefused as error:
-            messages.error(
-                request,
-                f"{error} Corrigez le fichier, ou cochez « Importer seulement les CER valides ».",
-            )
+            # Next to the file (a browser never keeps a chosen file): the report says what to fix.
+            advice = "Corrigez le fichier, ou cochez « Importer seulement les CER valides »."
+            form.add_error("fichier", f"{error} {advice}")
         else:
             messages.success(request, f"Import terminé : {result.summary()}.")
     return render(request, "accompagnement/cer_import.html", {"form": form, "report": report, "structure": structure})
