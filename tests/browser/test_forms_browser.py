@@ -14,13 +14,6 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def server(live_server, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    return live_server
-
-
 def test_a_missing_choice_is_said_by_the_server_in_french(page, server, world):
     """The suspension decision of "À traiter" posted without a choice: no native popup ("Please
     select one of these options."), the page comes back with the French error under the radios
