@@ -41,3 +41,38 @@ def test_model_choices_shown_as_radios_have_no_empty_choice():
     form = FormationForm()
     assert "" not in [value for value, _ in form.fields["nature"].choices]
     assert "checked" not in str(form["nature"])
+
+
+def all_form_classes():
+    import importlib
+
+    from django import forms
+
+    for module in ("accompagnement.forms", "accompagnement.forms.cer", "accompagnement.forms.parcours", "label.forms"):
+        importlib.import_module(module)
+    pending, seen = [forms.Form, forms.ModelForm], set()
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            if subclass not in seen:
+                seen.add(subclass)
+                pending.append(subclass)
+    return [cls for cls in seen if cls.__module__.split(".")[0] in ("accompagnement", "label", "portal")]
+
+
+def test_no_radio_list_of_the_project_offers_an_empty_choice():
+    """Declared or generated from a model's choices: a radio list with an empty choice must drop
+    it (NoBlankRadioMixin), or it shows "---------" checked by default."""
+    from django import forms
+
+    from portal.core.forms import NoBlankRadioMixin
+
+    offenders = []
+    for cls in all_form_classes():
+        for name, field in cls.base_fields.items():
+            radio = isinstance(field.widget, forms.RadioSelect)
+            plain = isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField)
+            blank = radio and plain and "" in [value for value, _ in field.choices]
+            if blank and not issubclass(cls, NoBlankRadioMixin):
+                offenders.append(f"{cls.__name__}.{name}")
+    assert not offenders, offenders
+    assert len(all_form_classes()) > 20  # the scan does see the project's forms
