@@ -5,13 +5,14 @@ from django.utils import timezone
 
 from label.enums import Avis, MotifRetrait, NatureFormation
 from label.models import CharteQualite, DemandeLabel, EvaluationCer, FormationReferent, ModuleFormation, Moratoire
+from portal.core.forms import NoBlankRadioMixin
 from portal.core.uploads import validate_document_upload
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_CER_FILE = 2 * 1024 * 1024
 
 
-class FormationForm(forms.ModelForm):
+class FormationForm(NoBlankRadioMixin, forms.ModelForm):
     class Meta:
         model = FormationReferent
         fields = ["module", "nature", "date", "organisme", "piece", "nouvelle_session"]
@@ -268,4 +269,15 @@ class ExamenCharteForm(forms.Form):
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
     )
-    observations_dpid = forms.CharField(label="Observations", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    observations_dpid = forms.CharField(
+        label="Observations",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Obligatoires quand les critères ne sont plus remplis.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("conforme") is False and not cleaned.get("observations_dpid", "").strip():
+            self.add_error("observations_dpid", "Indiquez quels critères ne sont plus remplis.")
+        return cleaned

@@ -39,7 +39,12 @@ RECOURS_MONTHS = 2
 
 
 class LabelError(Exception):
-    """A step the request's state or content does not allow; the message is shown as is."""
+    """A step the request's state or content does not allow; the message is shown as is, next to
+    the form field it names (`field`) when there is one."""
+
+    def __init__(self, message, *, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 def structure_is_labelled(structure, *, on: datetime.date) -> bool:
@@ -266,7 +271,7 @@ def demande_deposer(*, demande, user) -> DemandeLabel:
 def demande_renvoyer(*, demande, user, motif: str) -> DemandeLabel:
     """The DPID sends a request back for correction, with its reasons: it is editable again."""
     if not motif.strip():
-        raise LabelError("Indiquez les corrections attendues.")
+        raise LabelError("Indiquez les corrections attendues.", field="motif")
     _transition(demande, "renvoyer", user=user, motif=motif)
     demande.avis_dpid = ""
     demande.save(update_fields=["etat", "avis_dpid"])
@@ -296,7 +301,8 @@ def demande_avis_slai(*, demande, user, avis: str, commentaire: str, revue_conjo
     summary = panel_summary(demande)
     if not summary.dpid_passes and not revue_conjointe.strip():
         raise LabelError(
-            "La moyenne du contrôle est inférieure à 80 % : consignez la revue conjointe du siège et du SLAI."
+            "La moyenne du contrôle est inférieure à 80 % : consignez la revue conjointe du siège et du SLAI.",
+            field="revue_conjointe",
         )
     _transition(demande, "confirmer_slai", user=user, motif=commentaire)
     demande.avis_slai = avis
@@ -331,7 +337,7 @@ def demande_refuser(*, demande, user, motifs: str) -> DemandeLabel:
     """First refusal: a 6-month moratorium. After a moratorium: a motivated refusal, the
     structure can no longer be funded for RSA accompaniment until it obtains the label."""
     if not motifs.strip():
-        raise LabelError("Un refus doit être motivé en fait et en droit : indiquez ses motifs.")
+        raise LabelError("Un refus doit être motivé en fait et en droit : indiquez ses motifs.", field="motifs")
     today = timezone.localdate()
     definitive = demande.type == TypeDemande.APRES_MORATOIRE
     _transition(
@@ -381,7 +387,7 @@ def recours_deposer(*, demande, user, actions_menees: str) -> Recours:
             "est dépassé."
         )
     if not actions_menees.strip():
-        raise LabelError("Présentez les actions mises en place depuis le refus.")
+        raise LabelError("Présentez les actions mises en place depuis le refus.", field="actions_menees")
     recours = Recours.objects.create(demande=demande, depose_le=today, actions_menees=actions_menees, created_by=user)
     access_record(user=user, obj=demande, action=Action.MODIFICATION, detail="Recours gracieux déposé")
     return recours
@@ -396,7 +402,7 @@ def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours
     if recours.etat != EtatRecours.DEPOSE:
         raise LabelError("Action déjà effectuée : ce recours a déjà reçu sa réponse.")
     if not reponse.strip():
-        raise LabelError("La réponse au recours doit être motivée.")
+        raise LabelError("La réponse au recours doit être motivée.", field="reponse")
     today = timezone.localdate()
     recours.etat = EtatRecours.ACCUEILLI if accueilli else EtatRecours.REJETE
     recours.reponse = reponse
@@ -443,7 +449,7 @@ def retrait_engager(*, label, motif: str, griefs: str, user) -> RetraitLabel:
     if label.retraits.filter(etat__in=[EtatRetrait.ACCOMPAGNEMENT, EtatRetrait.CONTRADICTOIRE]).exists():
         raise LabelError("Une procédure de retrait est déjà en cours pour ce label.")
     if not griefs.strip():
-        raise LabelError("Indiquez les faits qui fondent le retrait envisagé.")
+        raise LabelError("Indiquez les faits qui fondent le retrait envisagé.", field="griefs")
     retrait = RetraitLabel(label=label, motif=motif, griefs=griefs, created_by=user)
     if motif == MotifRetrait.FIN_MISSION:
         retrait.etat = EtatRetrait.RETIRE
@@ -512,7 +518,7 @@ def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
             f"Le délai pour présenter des observations a expiré le {format_date(retrait.observations_avant)}."
         )
     if not observations.strip():
-        raise LabelError("Rédigez vos observations.")
+        raise LabelError("Rédigez vos observations.", field="observations")
     retrait.observations = observations
     retrait.observations_at = timezone.now()
     retrait.save(update_fields=["observations", "observations_at"])
@@ -537,7 +543,9 @@ def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLa
             "la décision ne peut être prise qu'après."
         )
     if not decision.strip():
-        raise LabelError("La décision doit être motivée et répondre aux observations de la structure.")
+        raise LabelError(
+            "La décision doit être motivée et répondre aux observations de la structure.", field="decision"
+        )
     retrait.etat = EtatRetrait.RETIRE if retirer else EtatRetrait.ABANDONNE
     retrait.decision = decision
     retrait.decide_le = today
@@ -585,7 +593,7 @@ def charte_examiner(*, charte, user, conforme: bool, observations_dpid: str) -> 
     if charte.examinee_le is not None:
         raise LabelError("Action déjà effectuée : cette charte a été examinée.")
     if not conforme and not observations_dpid.strip():
-        raise LabelError("Indiquez quels critères ne sont plus remplis.")
+        raise LabelError("Indiquez quels critères ne sont plus remplis.", field="observations_dpid")
     charte.conforme = conforme
     charte.observations_dpid = observations_dpid
     charte.examinee_le = timezone.localdate()

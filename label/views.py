@@ -3,11 +3,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from label import perms, services
-from label.enums import EtatDemande, EtatRetrait, Evaluateur
+from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur
 from label.forms import (
     AvisSlaiForm,
     CerImportForm,
@@ -41,6 +42,7 @@ from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.cer_grid import GRID, grade
 from portal.core.formats import format_date
+from portal.core.forms import add_service_error, page_with_forms
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Referent, Structure
@@ -223,7 +225,29 @@ def _get_demande(request, pk):
 
 
 def demande_detail(request, pk):
-    demande = _get_demande(request, pk)
+    return _demande_page(request, _get_demande(request, pk))
+
+
+def _demande_forms(user, demande):
+    """The forms the request's page shows to this user in its current state (None: not shown)."""
+    can_instruct = perms.can_instruct(user, demande)
+    etat = demande.etat
+    recours = getattr(demande, "recours", None)
+    slai = perms.can_give_slai_opinion(user, demande) and etat == EtatDemande.AVIS_DPID
+    return {
+        "demande": DemandeForm(instance=demande) if perms.can_edit_demande(user, demande) else None,
+        "evaluation": EvaluationDpidForm() if can_instruct and etat == EtatDemande.DEPOSEE else None,
+        "renvoi": RenvoiForm() if can_instruct and etat in (EtatDemande.DEPOSEE, EtatDemande.AVIS_DPID) else None,
+        "slai": AvisSlaiForm(initial={"avis": demande.avis_dpid}) if slai else None,
+        "decision": DecisionForm() if can_instruct and etat == EtatDemande.AVIS_SLAI else None,
+        "reponse": ReponseRecoursForm()
+        if can_instruct and recours is not None and recours.etat == EtatRecours.DEPOSE
+        else None,
+    }
+
+
+def _demande_page(request, demande, bound=None):
+    """The request's page; after a bad submission of one of its forms, `bound` = (key, form)."""
     today = timezone.localdate()
     referents = Referent.objects.filter(structure=demande.structure).actifs().order_by("nom", "prenom")
     if request.scope.is_referent:
@@ -249,17 +273,9 @@ def demande_detail(request, pk):
         "summary": panel_summary(demande),
         "transitions": demande.transitions.select_related("user"),
         "can_edit": perms.can_edit_demande(user, demande),
-        "can_instruct": perms.can_instruct(user, demande),
-        "can_slai": perms.can_give_slai_opinion(user, demande) and demande.etat == EtatDemande.AVIS_DPID,
         "can_file_recours": perms.can_file_recours(user, demande),
         "recours_deadline": services.recours_deadline(demande),
         "can_fill_moratoire": perms.can_instruct(user, demande) or perms.can_give_slai_opinion(user, demande),
-        "form": DemandeForm(instance=demande),
-        "renvoi_form": RenvoiForm(),
-        "evaluation_form": EvaluationDpidForm(),
-        "slai_form": AvisSlaiForm(initial={"avis": demande.avis_dpid}),
-        "decision_form": DecisionForm(),
-        "reponse_form": ReponseRecoursForm(),
         "documents_panel": documents_panel(user, demande),
     }
     context["label"] = getattr(demande, "label", None)
@@ -269,21 +285,50 @@ def demande_detail(request, pk):
         context["recours"] = recours
         context["recours_answer_deadline"] = services.recours_answer_deadline(recours)
         context["contentieux_deadline"] = services.contentieux_deadline(recours)
-    return render(request, "label/demande_detail.html", context)
+    return page_with_forms(
+        request,
+        "label/demande_detail.html",
+        context,
+        forms=_demande_forms(user, demande),
+        bound=bound,
+        fallback=reverse("label:demande_detail", args=[demande.pk]),
+    )
+
+
+def _submit(request, obj, *, check, form, key, action, page):
+    """The shape of every form posted from a detail page: check the right, validate, run the
+    service and say what happened; a bad submission shows the page again with the form bound
+    (errors next to their field, what was typed kept) instead of a banner."""
+    if not check(request.user, obj):
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            message = action(obj, form.cleaned_data)
+        except services.LabelError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(obj.get_absolute_url())
+    return page(request, obj, bound=(key, form))
+
+
+def _submit_demande(request, pk, *, check, form, key, action):
+    demande = _get_demande(request, pk)
+    return _submit(request, demande, check=check, form=form, key=key, action=action, page=_demande_page)
 
 
 @require_POST
 def demande_update(request, pk):
     demande = _get_demande(request, pk)
-    if not perms.can_edit_demande(request.user, demande):
-        raise PermissionDenied
-    form = DemandeForm(request.POST, instance=demande)
-    if form.is_valid():
+
+    def action(demande, data):
         form.save()
-        messages.success(request, "Demande enregistrée.")
-    else:
-        _fail(request, "La demande n'a pas pu être enregistrée.")
-    return redirect("label:demande_detail", pk=pk)
+        return "Demande enregistrée."
+
+    form = DemandeForm(request.POST, instance=demande)
+    return _submit(
+        request, demande, check=perms.can_edit_demande, form=form, key="demande", action=action, page=_demande_page
+    )
 
 
 @require_POST
@@ -325,7 +370,7 @@ def evaluation(request, pk):
                 messages.success(request, f"Évaluation du CER {evaluation.cer.numero_caf} enregistrée.")
                 return redirect("label:demande_detail", pk=demande.pk)
             except services.LabelError as error:
-                _fail(request, error)
+                add_service_error(form, error)
     cer = evaluation.cer.cer
     context = {
         "evaluation": evaluation,
@@ -339,85 +384,63 @@ def evaluation(request, pk):
     return render(request, "label/evaluation.html", context)
 
 
-def _post_action(request, obj, check, action, detail_url):
-    """The shape of every POST step: check the right, run the service, say what happened."""
-    if not check(request.user, obj):
-        raise PermissionDenied
-    try:
-        messages.success(request, action(obj))
-    except services.LabelError as error:
-        _fail(request, error)
-    return redirect(detail_url, pk=obj.pk)
-
-
-def _post_transition(request, pk, check, action):
-    return _post_action(request, _get_demande(request, pk), check, action, "label:demande_detail")
-
-
 @require_POST
 def demande_deposer(request, pk):
-    def action(demande):
+    """A button without input: what prevents the deposit is said in a message on the page."""
+    demande = _get_demande(request, pk)
+    if not perms.can_edit_demande(request.user, demande):
+        raise PermissionDenied
+    try:
         services.demande_deposer(demande=demande, user=request.user)
-        return "Demande déposée : elle est transmise à la DPID et ne peut plus être modifiée."
-
-    return _post_transition(request, pk, perms.can_edit_demande, action)
+        messages.success(request, "Demande déposée : elle est transmise à la DPID et ne peut plus être modifiée.")
+    except services.LabelError as error:
+        _fail(request, error)
+    return redirect("label:demande_detail", pk=pk)
 
 
 @require_POST
 def demande_renvoyer(request, pk):
-    form = RenvoiForm(request.POST)
-
-    def action(demande):
-        if not form.is_valid():
-            raise services.LabelError("Indiquez les corrections attendues.")
-        services.demande_renvoyer(demande=demande, user=request.user, motif=form.cleaned_data["motif"])
+    def action(demande, data):
+        services.demande_renvoyer(demande=demande, user=request.user, motif=data["motif"])
         return "Demande renvoyée à la structure pour correction."
 
-    return _post_transition(request, pk, perms.can_instruct, action)
+    form = RenvoiForm(request.POST)
+    return _submit_demande(request, pk, check=perms.can_instruct, form=form, key="renvoi", action=action)
 
 
 @require_POST
 def demande_evaluer(request, pk):
-    form = EvaluationDpidForm(request.POST)
-
-    def action(demande):
-        if not form.is_valid():
-            raise services.LabelError("Renseignez l'évaluation administrative et l'avis proposé.")
-        services.demande_evaluer(demande=demande, user=request.user, **form.cleaned_data)
+    def action(demande, data):
+        services.demande_evaluer(demande=demande, user=request.user, **data)
         return "Évaluation enregistrée : l'avis est transmis au SLAI."
 
-    return _post_transition(request, pk, perms.can_instruct, action)
+    form = EvaluationDpidForm(request.POST)
+    return _submit_demande(request, pk, check=perms.can_instruct, form=form, key="evaluation", action=action)
 
 
 @require_POST
 def demande_avis_slai(request, pk):
-    form = AvisSlaiForm(request.POST)
-
-    def action(demande):
-        if not form.is_valid():
-            raise services.LabelError("Indiquez l'avis après échange avec le SLAI.")
-        services.demande_avis_slai(demande=demande, user=request.user, **form.cleaned_data)
+    def action(demande, data):
+        services.demande_avis_slai(demande=demande, user=request.user, **data)
         return "Avis du SLAI enregistré : la DPID peut décider."
 
-    return _post_transition(request, pk, perms.can_give_slai_opinion, action)
+    form = AvisSlaiForm(request.POST)
+    return _submit_demande(request, pk, check=perms.can_give_slai_opinion, form=form, key="slai", action=action)
 
 
 @require_POST
 def demande_decider(request, pk):
-    form = DecisionForm(request.POST)
-
-    def action(demande):
-        if not form.is_valid():
-            raise services.LabelError(" ".join(e for errors in form.errors.values() for e in errors))
-        if form.cleaned_data["decision"] == "accord":
-            label = services.demande_accorder(demande=demande, user=request.user, motifs=form.cleaned_data["motifs"])
+    def action(demande, data):
+        if data["decision"] == "accord":
+            label = services.demande_accorder(demande=demande, user=request.user, motifs=data["motifs"])
             return (
                 f"Label Référent 62 accordé jusqu'au {format_date(label.date_fin)}. Préparez le courrier de décision."
             )
-        services.demande_refuser(demande=demande, user=request.user, motifs=form.cleaned_data["motifs"])
+        services.demande_refuser(demande=demande, user=request.user, motifs=data["motifs"])
         return "Refus enregistré. Préparez le courrier de notification."
 
-    return _post_transition(request, pk, perms.can_instruct, action)
+    form = DecisionForm(request.POST)
+    return _submit_demande(request, pk, check=perms.can_instruct, form=form, key="decision", action=action)
 
 
 def moratoire_update(request, pk):
@@ -454,18 +477,15 @@ def recours_deposer(request, pk):
 
 @require_POST
 def recours_repondre(request, pk):
-    form = ReponseRecoursForm(request.POST)
-
-    def action(demande):
+    def action(demande, data):
         recours = getattr(demande, "recours", None)
         if recours is None:
             raise services.LabelError("Aucun recours n'a été déposé.")
-        if not form.is_valid():
-            raise services.LabelError("Choisissez la réponse et motivez-la.")
-        services.recours_repondre(recours=recours, user=request.user, **form.cleaned_data)
+        services.recours_repondre(recours=recours, user=request.user, **data)
         return "Réponse au recours enregistrée."
 
-    return _post_transition(request, pk, perms.can_instruct, action)
+    form = ReponseRecoursForm(request.POST)
+    return _submit_demande(request, pk, check=perms.can_instruct, form=form, key="reponse", action=action)
 
 
 # --- withdrawal ------------------------------------------------------------------------------
@@ -490,66 +510,89 @@ def retrait_detail(request, pk):
     retrait = get_object_or_404(
         RetraitLabel.objects.visible_to(request.user).select_related("label__structure"), pk=pk
     )
+    return _retrait_page(request, retrait)
+
+
+def _retrait_forms(user, retrait, today):
+    """The forms the withdrawal's page shows to this user in its current state (None: not shown)."""
+    can_manage = perms.can_manage_withdrawal(user)
+    can_observe = (
+        perms.can_send_observations(user, retrait)
+        and retrait.etat == EtatRetrait.CONTRADICTOIRE
+        and retrait.observations_at is None
+        and today <= retrait.observations_avant
+    )
+    study_due = retrait.etat == EtatRetrait.ACCOMPAGNEMENT and today >= retrait.accompagnement_fin
+    decision_due = retrait.etat == EtatRetrait.CONTRADICTOIRE and (
+        retrait.observations_at is not None or today > retrait.observations_avant
+    )
+    return {
+        "observations": ObservationsForm() if can_observe else None,
+        "contradictoire": ContradictoireForm(initial={"griefs": retrait.griefs}) if can_manage and study_due else None,
+        "decision": DecisionRetraitForm() if can_manage and decision_due else None,
+    }
+
+
+def _retrait_page(request, retrait, bound=None):
     today = timezone.localdate()
     user = request.user
     context = {
         "retrait": retrait,
         "today": today,
         "can_manage": perms.can_manage_withdrawal(user),
-        "can_observe": perms.can_send_observations(user, retrait)
-        and retrait.etat == EtatRetrait.CONTRADICTOIRE
-        and retrait.observations_at is None
-        and today <= retrait.observations_avant,
-        "contradictoire_form": ContradictoireForm(initial={"griefs": retrait.griefs}),
-        "observations_form": ObservationsForm(),
-        "decision_form": DecisionRetraitForm(),
         "documents_panel": documents_panel(user, retrait),
     }
-    return render(request, "label/retrait_detail.html", context)
+    return page_with_forms(
+        request,
+        "label/retrait_detail.html",
+        context,
+        forms=_retrait_forms(user, retrait, today),
+        bound=bound,
+        fallback=reverse("label:retrait_detail", args=[retrait.pk]),
+    )
 
 
-def _post_retrait(request, pk, check, action):
-    retrait = get_object_or_404(RetraitLabel.objects.visible_to(request.user), pk=pk)
-    return _post_action(request, retrait, check, action, "label:retrait_detail")
+def _submit_retrait(request, pk, *, check, form, key, action):
+    retrait = get_object_or_404(
+        RetraitLabel.objects.visible_to(request.user).select_related("label__structure"), pk=pk
+    )
+    return _submit(request, retrait, check=check, form=form, key=key, action=action, page=_retrait_page)
+
+
+def _can_manage_withdrawal(user, retrait):
+    return perms.can_manage_withdrawal(user)
 
 
 @require_POST
 def retrait_contradictoire(request, pk):
-    form = ContradictoireForm(request.POST)
-
-    def action(retrait):
-        if not form.is_valid():
-            raise services.LabelError("Indiquez le résultat de la nouvelle étude.")
-        services.retrait_contradictoire(retrait=retrait, user=request.user, **form.cleaned_data)
+    def action(retrait, data):
+        services.retrait_contradictoire(retrait=retrait, user=request.user, **data)
         return "Procédure contradictoire ouverte : la structure peut présenter ses observations."
 
-    return _post_retrait(request, pk, lambda user, retrait: perms.can_manage_withdrawal(user), action)
+    form = ContradictoireForm(request.POST)
+    return _submit_retrait(request, pk, check=_can_manage_withdrawal, form=form, key="contradictoire", action=action)
 
 
 @require_POST
 def retrait_observations(request, pk):
-    form = ObservationsForm(request.POST)
-
-    def action(retrait):
-        if not form.is_valid():
-            raise services.LabelError("Rédigez vos observations.")
-        services.retrait_observations(retrait=retrait, user=request.user, **form.cleaned_data)
+    def action(retrait, data):
+        services.retrait_observations(retrait=retrait, user=request.user, **data)
         return "Vos observations sont transmises au Département, qui y répondra dans sa décision."
 
-    return _post_retrait(request, pk, perms.can_send_observations, action)
+    form = ObservationsForm(request.POST)
+    return _submit_retrait(
+        request, pk, check=perms.can_send_observations, form=form, key="observations", action=action
+    )
 
 
 @require_POST
 def retrait_decider(request, pk):
-    form = DecisionRetraitForm(request.POST)
-
-    def action(retrait):
-        if not form.is_valid():
-            raise services.LabelError("Choisissez la décision et motivez-la.")
-        services.retrait_decider(retrait=retrait, user=request.user, **form.cleaned_data)
+    def action(retrait, data):
+        services.retrait_decider(retrait=retrait, user=request.user, **data)
         return "Décision enregistrée. Préparez le courrier de décision."
 
-    return _post_retrait(request, pk, lambda user, retrait: perms.can_manage_withdrawal(user), action)
+    form = DecisionRetraitForm(request.POST)
+    return _submit_retrait(request, pk, check=_can_manage_withdrawal, form=form, key="decision", action=action)
 
 
 def remise(request):
@@ -600,27 +643,50 @@ def charte_examiner(request, pk):
     if not perms.can_manage_withdrawal(request.user):
         raise PermissionDenied
     form = ExamenCharteForm(request.POST, prefix=f"c{charte.pk}")
-    try:
-        if not form.is_valid():
-            raise services.LabelError("Choisissez la conclusion de l'examen.")
-        services.charte_examiner(charte=charte, user=request.user, **form.cleaned_data)
-        messages.success(request, "Examen de la charte enregistré.")
-    except services.LabelError as error:
-        _fail(request, error)
-    return redirect("label:chartes")
+    if form.is_valid():
+        try:
+            services.charte_examiner(charte=charte, user=request.user, **form.cleaned_data)
+        except services.LabelError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Examen de la charte enregistré.")
+            return redirect(reverse("label:chartes") + _page_query(request))
+    return _chartes_page(request, bound=(charte.pk, form))
+
+
+def _page_query(request):
+    page = request.GET.get("page", "")
+    return f"?page={page}" if page.isdigit() else ""
 
 
 def chartes(request):
-    """Quality charters in scope, the latest first; the DPID examines them."""
+    return _chartes_page(request)
+
+
+def _chartes_page(request, bound=None):
+    """Quality charters in scope, the latest first; the DPID examines them. The examination form
+    of a charter posts back with the page number, so a bad submission shows the same page."""
     items = CharteQualite.objects.visible_to(request.user).select_related("label__structure").order_by("-deposee_le")
     page = paginate(request, items)
+    can_examine = perms.can_manage_withdrawal(request.user)
+    forms = {
+        charte.pk: ExamenCharteForm(prefix=f"c{charte.pk}") if can_examine and charte.examinee_le is None else None
+        for charte in page.object_list
+    }
     context = {
         "page": page,
-        "rows": [(charte, ExamenCharteForm(prefix=f"c{charte.pk}")) for charte in page.object_list],
         "querystring": querystring_without_page(request),
-        "can_examine": perms.can_manage_withdrawal(request.user),
+        "can_examine": can_examine,
+        "pagination_path": reverse("label:chartes"),  # also shown at the examination's URL
     }
-    return render(request, "label/chartes.html", context)
+    return page_with_forms(
+        request,
+        "label/chartes.html",
+        context,
+        forms=forms,
+        bound=bound,
+        fallback=reverse("label:chartes") + _page_query(request),
+    )
 
 
 def charte_piece(request, pk):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accompagnement.enums import Frein, Sexe
 from accompagnement.models import Cer, CerAction, Diagnostic, Entretien, TypeAccompagnement
 from portal.core.formats import de, format_decimal, pluriel
+from portal.core.forms import NoBlankRadioMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -122,7 +123,7 @@ class ImportForm(forms.Form):
         return fichier
 
 
-class EntretienForm(forms.ModelForm):
+class EntretienForm(NoBlankRadioMixin, forms.ModelForm):
     class Meta:
         model = Entretien
         fields = ["date", "mode", "nature", "presence", "note", "prochain_rdv"]

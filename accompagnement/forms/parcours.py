@@ -126,10 +126,25 @@ class RenouvellementForm(forms.Form):
 
 
 class SuspensionForm(forms.Form):
-    decision = forms.ChoiceField(label="Décision", choices=DecisionSuspension.choices, widget=forms.RadioSelect)
-    commentaire = forms.CharField(
-        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=SECRET_HINT
+    """Several on one page (one per procedure): `procedure` makes each one's ids unique while the
+    posted names stay the same."""
+
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=DecisionSuspension.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choisissez la décision sur la procédure de suspension."},
     )
+    commentaire = forms.CharField(
+        label="Commentaire",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=SECRET_HINT,
+    )
+
+    def __init__(self, *args, procedure, **kwargs):
+        kwargs.setdefault("auto_id", f"suspension-{procedure.pk}-%s")
+        super().__init__(*args, **kwargs)
 
 
 class ActiviteForm(forms.Form):

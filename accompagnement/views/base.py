@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accompagnement import imports, perms, services
-from accompagnement.enums import DecisionSuspension
 from accompagnement.forms import (
     AffectationForm,
     CerActionFormSet,
@@ -19,10 +18,10 @@ from accompagnement.forms import (
     OrientationForm,
 )
 from accompagnement.forms.cer import CerEditForm
-from accompagnement.models import ActiviteHebdomadaire, Beneficiaire, Cer, ImportOrientations, Orientation
+from accompagnement.models import Beneficiaire, Cer, ImportOrientations, Orientation
 from accompagnement.selectors import file_active, next_steps, referent_loads
 from accompagnement.views import parcours
-from accompagnement.views.cer import cer_form_page
+from accompagnement.views.cer import cer_form_data, cer_form_page, is_saving
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.views import paginate, querystring_without_page
@@ -51,28 +50,8 @@ def caseload(request):
 
 
 def beneficiaire_detail(request, pk):
-    """The person's record: identity, accompaniments in progress with what the user may do, and
-    one timeline of everything (bounded queries: all prefetched)."""
     beneficiaire = get_object_or_404(Beneficiaire.objects.visible_to(request.user).select_related("territoire"), pk=pk)
-    access_record(user=request.user, obj=beneficiaire, action=Action.LECTURE, request=request)
-    orientations = list(
-        Orientation.objects.visible_to(request.user)
-        .filter(beneficiaire=beneficiaire)
-        .select_related("structure", "type_accompagnement", "referent", "sortie", "issue_de_reorientation")
-        .prefetch_related(*parcours.RECORD_PREFETCH)
-        .order_by("date_orientation", "pk")
-    )
-    for orientation in orientations:
-        orientation.beneficiaire = beneficiaire
-    context = {
-        "beneficiaire": beneficiaire,
-        "timeline": parcours.timeline(orientations),
-        "cards": parcours.cards(request.user, orientations, timezone.localdate()),
-        "cible": ActiviteHebdomadaire.CIBLE_HEURES,
-        "decisions": DecisionSuspension.choices,
-        "can_export": perms.can_export_beneficiaire(request.user, beneficiaire),
-    }
-    return render(request, "accompagnement/beneficiaire_detail.html", context)
+    return parcours.beneficiaire_page(request, beneficiaire)
 
 
 def orientation_create(request):
@@ -235,10 +214,10 @@ def cer_create(request, pk):
             orientation=orientation,
         )
         return redirect("accompagnement:cer_renouveler", pk=previous.pk)
-    data = request.POST if request.method == "POST" else None
+    data = cer_form_data(request)
     form = CerEditForm(data)
     actions = CerActionFormSet(data, prefix="actions")
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
+    if is_saving(request) and form.is_valid() and actions.is_valid():
         try:
             cer = services.cer_record(
                 orientation=orientation, form=form, actions=actions, user=request.user, request=request

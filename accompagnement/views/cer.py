@@ -24,6 +24,7 @@ from accompagnement.services import cer as services
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.formats import format_date
+from portal.core.forms import keep_input_without_errors, page_with_forms
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Structure
 
@@ -66,9 +67,38 @@ def _grid_of_post(data):
     return cer_json.grid_summary(cer, dates_ok=dates_ok)
 
 
+ADD_ACTION = "ajouter_action"  # the "Ajouter une action" submit button
+MAX_ACTIONS = 50  # as many as the live grid reads
+
+
+def cer_form_data(request):
+    """The posted CER (None on GET), with one more blank action row when the referent pressed
+    "Ajouter une action" in a browser without JavaScript (with it, static/js/cer-actions.js
+    adds the row in place and nothing is posted)."""
+    if request.method != "POST":
+        return None
+    if ADD_ACTION not in request.POST:
+        return request.POST
+    data = request.POST.copy()
+    try:
+        total = int(data.get("actions-TOTAL_FORMS", "0"))
+    except ValueError:
+        total = 0
+    data["actions-TOTAL_FORMS"] = str(min(max(total, 0) + 1, MAX_ACTIONS))
+    return data
+
+
+def is_saving(request):
+    """A POST that saves the CER (not the "Ajouter une action" button)."""
+    return request.method == "POST" and ADD_ACTION not in request.POST
+
+
 def cer_form_page(request, *, orientation, form, actions, cer=None, previous=None, prefill=None):
     """The CER form (creation, edition, renewal) with the grid's automatic items, computed on the
     server for the first display and refreshed while typing by static/js/cer-grille.js."""
+    if form.is_bound and not is_saving(request):
+        # One more row asked for: what was typed comes back as it is, not judged yet.
+        keep_input_without_errors(form, actions)
     if form.is_bound:
         grid = _grid_of_post(request.POST)
     elif cer is not None:
@@ -87,7 +117,11 @@ def cer_form_page(request, *, orientation, form, actions, cer=None, previous=Non
 
 
 def cer_detail(request, pk):
-    cer = _visible_cer(request, pk)
+    return _cer_page(request, _visible_cer(request, pk))
+
+
+def _cer_page(request, cer, bound=None):
+    """The CER's page; after a bad signature, `bound` = ("signature", the bound form)."""
     beneficiaire = cer.orientation.beneficiaire
     access_record(user=request.user, obj=beneficiaire, action=Action.LECTURE, request=request, detail=str(cer))
     can_edit = perms.can_edit_cer(request.user, cer)
@@ -102,10 +136,12 @@ def cer_detail(request, pk):
         "can_export": perms.can_export_cer(request.user, cer),
         "closure_refusal": services.closure_refusal(cer) if can_edit else None,
         "renewal_refusal": services.renewal_refusal(cer) if can_edit and cer.signe_le else None,
-        "signature_form": CerSignatureForm(cer=cer) if can_edit and cer.signe_le is None else None,
         "documents_panel": documents_panel(request.user, cer),
     }
-    return render(request, "accompagnement/cer_detail.html", context)
+    forms = {"signature": CerSignatureForm(cer=cer) if can_edit and cer.signe_le is None else None}
+    return page_with_forms(
+        request, "accompagnement/cer_detail.html", context, forms=forms, bound=bound, fallback=cer.get_absolute_url()
+    )
 
 
 def cer_update(request, pk):
@@ -113,10 +149,10 @@ def cer_update(request, pk):
     if cer.signe_le is not None:
         messages.error(request, services.SIGNED_IS_FROZEN)
         return _detail(cer)
-    data = request.POST if request.method == "POST" else None
+    data = cer_form_data(request)
     form = CerEditForm(data, instance=cer)
     actions = action_formset_class(extra=1, can_delete=True)(data, instance=cer, prefix="actions")
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
+    if is_saving(request) and form.is_valid() and actions.is_valid():
         try:
             services.cer_update(cer=cer, form=form, actions=actions, user=request.user, request=request)
         except AccompagnementError as error:
@@ -133,19 +169,17 @@ def cer_update(request, pk):
 def cer_signer(request, pk):
     cer = _editable_cer(request, pk)
     form = CerSignatureForm(request.POST, cer=cer)
-    if not form.is_valid():
-        for error in form.errors.get("signe_le", []):
-            messages.error(request, f"Signature non enregistrée : {error}")
-        return _detail(cer)
-    try:
-        services.cer_sign(cer=cer, signe_le=form.cleaned_data["signe_le"], user=request.user, request=request)
-    except AccompagnementError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"Signature du CER enregistrée (signé le {format_date(form.cleaned_data['signe_le'])})."
-        )
-    return _detail(cer)
+    if form.is_valid():
+        try:
+            services.cer_sign(cer=cer, signe_le=form.cleaned_data["signe_le"], user=request.user, request=request)
+        except AccompagnementError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Signature du CER enregistrée (signé le {format_date(form.cleaned_data['signe_le'])})."
+            )
+            return _detail(cer)
+    return _cer_page(request, cer, bound=("signature", form))
 
 
 def cer_cloturer(request, pk):
@@ -176,9 +210,10 @@ def cer_renouveler(request, pk):
         return _detail(previous)
     prefill = None
     if request.method == "POST":
-        form = CerEditForm(request.POST)
-        actions = action_formset_class()(request.POST, prefix="actions")
-        if form.is_valid() and actions.is_valid():
+        data = cer_form_data(request)
+        form = CerEditForm(data)
+        actions = action_formset_class()(data, prefix="actions")
+        if is_saving(request) and form.is_valid() and actions.is_valid():
             try:
                 cer = services.cer_renew(
                     previous=previous, form=form, actions=actions, user=request.user, request=request
@@ -239,10 +274,9 @@ def cer_import(request):
                 request=request,
             )
         except services.ImportRefused as error:
-            messages.error(
-                request,
-                f"{error} Corrigez le fichier, ou cochez « Importer seulement les CER valides ».",
-            )
+            # Next to the file (a browser never keeps a chosen file): the report says what to fix.
+            advice = "Corrigez le fichier, ou cochez « Importer seulement les CER valides »."
+            form.add_error("fichier", f"{error} {advice}")
         else:
             messages.success(request, f"Import terminé : {result.summary()}.")
     return render(request, "accompagnement/cer_import.html", {"form": form, "report": report, "structure": structure})

@@ -27,6 +27,7 @@ from accompagnement.forms.parcours import (
 )
 from accompagnement.models import (
     ActiviteHebdomadaire,
+    Beneficiaire,
     Cer,
     DemandeReorientation,
     Orientation,
@@ -39,6 +40,7 @@ from accompagnement.services import parcours as services
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.formats import de, format_date, format_number, plural_suffix, pluriel
+from portal.core.forms import page_with_forms
 from portal.referentiels.models import Structure, Territoire
 
 A_TRAITER_LIMIT = 20  # rows shown per block, oldest first; the block says how many wait in all
@@ -259,6 +261,39 @@ def renouvellement_decider(request, pk):
     return render(request, "accompagnement/renouvellement_decider.html", context)
 
 
+def beneficiaire_page(request, beneficiaire, bound=None):
+    """The person's record: identity, accompaniments in progress with what the user may do, and
+    one timeline of everything (bounded queries: all prefetched). After a bad suspension
+    decision, `bound` = (procedure pk, the bound form)."""
+    access_record(user=request.user, obj=beneficiaire, action=Action.LECTURE, request=request)
+    orientations = list(
+        Orientation.objects.visible_to(request.user)
+        .filter(beneficiaire=beneficiaire)
+        .select_related("structure", "type_accompagnement", "referent", "sortie", "issue_de_reorientation")
+        .prefetch_related(*RECORD_PREFETCH)
+        .order_by("date_orientation", "pk")
+    )
+    for orientation in orientations:
+        orientation.beneficiaire = beneficiaire
+    record_cards = cards(request.user, orientations, timezone.localdate())
+    context = {
+        "beneficiaire": beneficiaire,
+        "timeline": timeline(orientations),
+        "cards": record_cards,
+        "cible": ActiviteHebdomadaire.CIBLE_HEURES,
+        "can_export": perms.can_export_beneficiaire(request.user, beneficiaire),
+    }
+    forms = {
+        procedure.pk: SuspensionForm(procedure=procedure) if card.can_decide else None
+        for card in record_cards
+        for procedure in card.suspensions
+    }
+    fallback = reverse("accompagnement:beneficiaire_detail", args=[beneficiaire.pk])
+    return page_with_forms(
+        request, "accompagnement/beneficiaire_detail.html", context, forms=forms, bound=bound, fallback=fallback
+    )
+
+
 @require_POST
 def suspension_traiter(request, pk):
     procedure = get_object_or_404(
@@ -268,18 +303,24 @@ def suspension_traiter(request, pk):
     beneficiaire = procedure.entretien.orientation.beneficiaire
     if not perms.can_decide_parcours(request.user, beneficiaire):
         raise PermissionDenied
-    form = SuspensionForm(request.POST)
+    from_a_traiter = request.POST.get("retour") == "a_traiter"
+    form = SuspensionForm(request.POST, procedure=procedure)
     if form.is_valid():
         try:
             services.suspension_traiter(procedure=procedure, user=request.user, request=request, **form.cleaned_data)
-            messages.success(request, f"Procédure de suspension {de(beneficiaire.nom_complet)} traitée.")
         except AccompagnementError as error:
-            messages.error(request, str(error))
-    else:
-        messages.error(request, "Choisissez la décision sur la procédure de suspension.")
-    if request.POST.get("retour") == "a_traiter":
-        return redirect("accompagnement:slai_a_traiter")
-    return redirect("accompagnement:beneficiaire_detail", pk=beneficiaire.pk)
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Procédure de suspension {de(beneficiaire.nom_complet)} traitée.")
+            if from_a_traiter:
+                return redirect("accompagnement:slai_a_traiter")
+            return redirect("accompagnement:beneficiaire_detail", pk=beneficiaire.pk)
+    if from_a_traiter:
+        return _a_traiter_page(request, bound=(procedure.pk, form))
+    beneficiaire = get_object_or_404(
+        Beneficiaire.objects.visible_to(request.user).select_related("territoire"), pk=beneficiaire.pk
+    )
+    return beneficiaire_page(request, beneficiaire, bound=(procedure.pk, form))
 
 
 def _waiting(queryset, date_field, today):
@@ -291,6 +332,12 @@ def _waiting(queryset, date_field, today):
 
 
 def slai_a_traiter(request):
+    return _a_traiter_page(request)
+
+
+def _a_traiter_page(request, bound=None):
+    """What waits for the SLAI's decision; a bad suspension decision posted from it comes back
+    bound (`bound` = (procedure pk, form))."""
     if not perms.can_see_a_traiter(request.user):
         raise PermissionDenied
     today = timezone.localdate()
@@ -325,10 +372,15 @@ def slai_a_traiter(request):
         "renouvellements": _waiting(renouvellements, "date_demande", today),
         "territoires": territoires,
         "territoire": territoire,
-        "suspension_form": SuspensionForm(),
         "limit": A_TRAITER_LIMIT,
     }
-    return render(request, "accompagnement/slai_a_traiter.html", context)
+    forms = {procedure.pk: SuspensionForm(procedure=procedure) for procedure, _ in context["suspensions"]["rows"]}
+    fallback = reverse("accompagnement:slai_a_traiter")
+    if territoire is not None:
+        fallback += f"?territoire={territoire.pk}"
+    return page_with_forms(
+        request, "accompagnement/slai_a_traiter.html", context, forms=forms, bound=bound, fallback=fallback
+    )
 
 
 def activite_create(request, pk):

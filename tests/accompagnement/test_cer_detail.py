@@ -10,6 +10,7 @@ from django.urls import reverse
 from accompagnement.enums import EtatDemande
 from accompagnement.models import Cer, DemandeRenouvellement, Diagnostic
 from portal.audit.models import AuditEntry
+from tests.form_checks import assert_kept_with_error
 
 TODAY = datetime.datetime(2026, 11, 25, 9, tzinfo=datetime.UTC)
 pytestmark = pytest.mark.usefixtures("frozen_today")
@@ -206,7 +207,10 @@ def test_signature_freezes_the_cer(client_for, world):
 def test_signature_date_errors(client_for, world, day, message):
     client = client_for("referent")
     response = sign(client, world.cer_a, day=day)
-    assert message in page(client.get(response["Location"]))
+    # The CER's page again, the date as typed in its field and the reason right under it.
+    url = reverse("accompagnement:cer_signer", args=[world.cer_a.pk])
+    assert_kept_with_error(response, url, "signe_le", day, message)
+    assert "Demande de logement social" in page(response)
     world.cer_a.refresh_from_db()
     assert world.cer_a.signe_le is None
 

@@ -197,7 +197,8 @@ RULES = {
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
-# (a redirect back to the page); the others get 403 (or 404 when the object is out of scope).
+# (a redirect back to the page; 200 for a form the page shows: the empty submission comes back
+# with its errors next to the fields); the others get 403 (or 404 when the object is out of scope).
 POST_RULES = {
     "documents:request": {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN, "manager": 403, "referent": 403},
     "documents:retry": {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN, "manager": 403, "referent": 404},
@@ -206,17 +207,17 @@ POST_RULES = {
     "echeances:notification_read_all": {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN},
     "label:formation_accept": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:demande_create": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
-    "label:demande_renvoyer": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "label:demande_renvoyer": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
     "label:demande_evaluer": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
-    "label:demande_avis_slai": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 302, "dpid": 302, "admin": 302},
+    "label:demande_avis_slai": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200, "dpid": 200, "admin": 200},
     "label:demande_decider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:recours_repondre": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
-    "label:retrait_observations": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
+    "label:retrait_observations": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200},
     "label:retrait_decider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:retrait_contradictoire": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
-    "label:charte_examiner": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "label:charte_examiner": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
     # --- accompagnement: CER ---
-    "accompagnement:cer_signer": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302, "referent": 302},
+    "accompagnement:cer_signer": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200},
     "accompagnement:cer_update": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200},
     "accompagnement:cer_cloturer": {
         **dict.fromkeys(ROLES, 403),
@@ -233,7 +234,7 @@ POST_RULES = {
     "accompagnement:cer_import": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200},
     "accompagnement:cer_grille": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200},
     # --- accompagnement: parcours ---
-    # An empty form is shown again with its errors (200); the suspension decision redirects.
+    # An empty form is shown again with its errors (200), the suspension decision on the record.
     "accompagnement:diagnostic_create": PARCOURS_FOLLOW,
     "accompagnement:prescription_create": PARCOURS_FOLLOW,
     "accompagnement:prescription_update": PARCOURS_FOLLOW,
@@ -243,7 +244,7 @@ POST_RULES = {
     "accompagnement:sortie_create": PARCOURS_FOLLOW,
     "accompagnement:reorientation_decider": PARCOURS_DECIDE,
     "accompagnement:renouvellement_decider": PARCOURS_DECIDE,
-    "accompagnement:suspension_traiter": {**PARCOURS_DECIDE, "slai": 302, "dpid": 302, "admin": 302},
+    "accompagnement:suspension_traiter": PARCOURS_DECIDE,
     # --- accompagnement: indicators and reporting ---
     "accompagnement:reporting_valider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
     # --- accompagnement: data protection ---

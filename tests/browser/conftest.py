@@ -79,6 +79,14 @@ def demo_live_server(live_server, settings):
     return live_server
 
 
+@pytest.fixture
+def server(live_server, settings):
+    """A live server over the test data (factories): plain HTTP, so no Secure cookies."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    return live_server
+
+
 def login(page, server, email, password=None):
     """Sign in through the login page (demo accounts share DEMO_PASSWORD)."""
     from portal.core.demo import DEMO_PASSWORD

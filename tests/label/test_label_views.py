@@ -25,6 +25,7 @@ from label.models import (
 )
 from portal.accounts.enums import Role
 from tests.factories import UserFactory
+from tests.form_checks import assert_kept, assert_kept_with_error
 from tests.label.factories import (
     GOOD,
     POOR,
@@ -217,10 +218,13 @@ def test_the_slai_of_another_territory_cannot_give_the_opinion(world, client_for
 def test_the_slai_below_80_percent_is_asked_for_the_joint_review(world, client_for):
     demande = evaluated(world, control=POOR, avis=Avis.DEFAVORABLE)
     url = reverse("label:demande_avis_slai", args=[demande.pk])
-    response = client_for("slai").post(url, {"avis": Avis.DEFAVORABLE, "revue_conjointe": ""}, follow=True)
-    assert messages_of(response) == [
-        "La moyenne du contrôle est inférieure à 80 % : consignez la revue conjointe du siège et du SLAI."
-    ]
+    data = {"avis": Avis.DEFAVORABLE, "commentaire": "Partenariat fragile.", "revue_conjointe": ""}
+    response = client_for("slai").post(url, data)
+    message = "La moyenne du contrôle est inférieure à 80 % : consignez la revue conjointe du siège et du SLAI."
+    assert_kept_with_error(response, url, "revue_conjointe", "", message)
+    assert_kept(response, url, "avis", Avis.DEFAVORABLE)
+    assert_kept(response, url, "commentaire", "Partenariat fragile.")
+    assert messages_of(response) == []
     assert "Contrôle de la DPID : 45,0 %" in text(response)
     demande.refresh_from_db()
     assert demande.etat == EtatDemande.AVIS_DPID
@@ -231,8 +235,8 @@ def test_the_dpid_decides_through_the_page(world, client_for):
     url = reverse("label:demande_decider", args=[demande.pk])
     with at(D(2026, 3, 10)):
         client = client_for("dpid")  # sessions last a working day: sign in on the day
-        assert client.post(url, {"decision": "refus", "motifs": ""}).status_code == 302
-        assert messages_of(client.get(reverse("label:home"))) == ["Un refus doit être motivé en fait et en droit."]
+        response = client.post(url, {"decision": "refus", "motifs": ""})
+        assert_kept_with_error(response, url, "motifs", "", "Un refus doit être motivé en fait et en droit.")
         demande.refresh_from_db()
         assert demande.etat == EtatDemande.AVIS_SLAI
         assert client.post(url, {"decision": "accord", "motifs": ""}).status_code == 302
