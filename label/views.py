@@ -36,7 +36,7 @@ from label.models import (
     Label,
     RetraitLabel,
 )
-from label.selectors import charter_due, current_label, panel_summary, training_statuses
+from label.selectors import DEMANDE_QUEUES, charter_due, current_label, panel_summary, training_statuses
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.cer_grid import GRID, grade
@@ -74,6 +74,9 @@ def label_home(request):
     etat = request.GET.get("etat", "")
     if etat in EtatDemande.values:
         demandes = demandes.filter(etat=etat)
+    queue = request.GET.get("file", "")
+    if queue in DEMANDE_QUEUES:  # the home page's counts link here
+        demandes = demandes.filter(DEMANDE_QUEUES[queue][1])
     labels = (
         Label.objects.valid_on(today)
         .filter(structure__in=Structure.objects.visible_to(request.user))
@@ -88,6 +91,7 @@ def label_home(request):
         querystring=querystring_without_page(request),
         etat=etat,
         etats=EtatDemande.choices,
+        queue=DEMANDE_QUEUES[queue][0] if queue in DEMANDE_QUEUES else "",
         labels=labels.order_by("structure__nom")[:200],
     )
     return render(request, "label/home_departement.html", context)
@@ -608,14 +612,19 @@ def charte_examiner(request, pk):
 
 
 def chartes(request):
-    """Quality charters in scope, the latest first; the DPID examines them."""
+    """Quality charters in scope, the latest first; the DPID examines them (?a_examiner=1: only
+    those not examined yet, the home page's count links here)."""
     items = CharteQualite.objects.visible_to(request.user).select_related("label__structure").order_by("-deposee_le")
+    a_examiner = request.GET.get("a_examiner") == "1"
+    if a_examiner:
+        items = items.filter(examinee_le__isnull=True)
     page = paginate(request, items)
     context = {
         "page": page,
         "rows": [(charte, ExamenCharteForm(prefix=f"c{charte.pk}")) for charte in page.object_list],
         "querystring": querystring_without_page(request),
         "can_examine": perms.can_manage_withdrawal(request.user),
+        "a_examiner": a_examiner,
     }
     return render(request, "label/chartes.html", context)
 
