@@ -119,8 +119,8 @@ def slai_queue(request):
         .select_related("structure")
         .order_by("deposee_at", "pk")
     )
-    first = list(opinions[:FIRST_ITEMS])
-    count = len(first) if len(first) < FIRST_ITEMS else opinions.count()
+    first = opinions[:FIRST_ITEMS]
+    count = opinions.count()
     accompagnements = RetraitLabel.objects.visible_to(request.user).filter(etat=EtatRetrait.ACCOMPAGNEMENT).count()
     return Panel(
         title="Label Référent 62 : avis du SLAI",
