@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accompagnement import indicateurs
 from accompagnement.models import Cer, ImportOrientations, Orientation, Sortie
-from accompagnement.selectors import REFERENT_DELAI_JOURS, decisions_a_traiter, late_condition
+from accompagnement.selectors import REFERENT_DELAI_JOURS, decisions_a_traiter, file_active, late_condition, next_steps
 from portal.core.formats import de_mois, format_date, mois_fr
 from portal.core.home import Panel, PanelCount, PanelItem, PanelTable, count_per_row, register_panel
 from portal.referentiels.models import Structure, Territoire
@@ -78,13 +78,27 @@ def caseload(request):
                     overdue=due < today,
                 )
             )
+    else:  # the referent: the people whose deadline is missed, the oldest orientation first
+        late = file_active(request.user, today).filter(late_condition(today))[:FIRST_ITEMS]
+        for orientation in late:
+            missed = [step for step in next_steps(orientation, today) if step.is_late]
+            items.append(
+                PanelItem(
+                    label=f"{orientation.beneficiaire.prenom} {orientation.beneficiaire.nom}",
+                    url=reverse("accompagnement:beneficiaire_detail", args=[orientation.beneficiaire_id]),
+                    detail=", ".join(f"{step.label} (échéance du {format_date(step.due)})" for step in missed),
+                    overdue=True,
+                )
+            )
     total = figures["total"]
     plural = "s" if total > 1 else ""
     return Panel(
         title="Ma file active" if scope.is_referent else "File active de la structure",
         counts=counts,
         items=items,
-        items_title="Les plus anciennes sans référent" if items else "",
+        items_title=("Les plus anciennes sans référent" if scope.is_responsable else "Échéances dépassées")
+        if items
+        else "",
         more_url=url,
         more_label=f"Voir la file active ({total} personne{plural} accompagnée{plural})",
         order=5,

@@ -322,7 +322,9 @@ class CharteAnnuelle(Echeance):
         return f"Charte qualité de l'année {charter_due(obj)[0]} – {obj.structure.nom}"
 
     def url(self, obj):
-        return reverse("label:charte_deposer", args=[obj.pk])
+        # The label page: the structure's shows the charter due with its form; the DPID and the
+        # SLAI, who see this deadline too, may not open the form (403).
+        return reverse("label:home")
 
 
 @register

@@ -278,6 +278,10 @@ def test_referent_sees_own_caseload_deadlines_only(client_for, world):
     caseload = found["Ma file active"]
     assert counts(caseload) == {"personne avec une échéance dépassée": 2}  # orientation_a and Tardive
     assert caseload.counts[0].url == reverse("accompagnement:caseload") + "?en_retard=on"
+    assert [(item.label, item.detail) for item in caseload.items] == [
+        ("Test Aubert", "CER à signer (échéance du 1er décembre 2026)"),  # oriented on 1 October
+        ("Test Tardive", "CER à signer (échéance du 1er novembre 2026)"),
+    ]
     deadlines = found["Mes échéances"]
     assert counts(deadlines)["échéance dépassée"] == 2
     assert deadlines.counts[0].url == reverse("echeances:list") + "?quand=retard"
@@ -342,3 +346,48 @@ def test_home_queries_do_not_grow_with_the_data(client_for, world, django_assert
             home(client)
         numbers.append(len(captured))
     assert numbers[0] == numbers[1], numbers
+
+
+# --- the links lead to lists that show the counted items ----------------------------------------
+
+
+@pytest.mark.parametrize("role", ["slai", "dpid", "responsable", "referent", "manager", "admin"])
+def test_every_home_link_opens(client_for, world, role):
+    world.parcours()
+    add_everything(world, 2, side="a")
+    client = client_for(role)
+    found = panels(home(client))
+    urls = {line.url for panel in found.values() for line in panel.counts if line.url}
+    urls |= {item.url for panel in found.values() for item in panel.items if item.url}
+    urls |= {panel.more_url for panel in found.values() if panel.more_url}
+    assert urls
+    with time_machine.travel(NOW, tick=False):
+        for url in sorted(urls):
+            assert client.get(url).status_code == 200, url
+
+
+def test_filtered_lists_show_what_the_home_page_counts(client_for, world):
+    add_everything(world, 2, side="a")
+    with time_machine.travel(NOW, tick=False):
+        dpid = client_for("dpid")
+        for key, expected in (("controle", 2), ("decision", 2), ("recours", 2)):
+            page = dpid.get(reverse("label:home") + f"?file={key}").context["page"]
+            assert page.paginator.count == expected, key
+        late = dpid.get(reverse("accompagnement:reporting_list") + "?mois=2026-10&retard=1")
+        assert sorted(structure.nom for structure, _ in late.context["rows"]) == [
+            "Structure A",
+            "Structure B",
+            "Structure a0",
+            "Structure a1",
+        ]
+        assert dpid.get(reverse("label:chartes") + "?a_examiner=1").context["page"].paginator.count == 1
+        person(world.structure_a, world.territoire_a, referent=world.referent_a, oriented=datetime.date(2026, 9, 1))
+        referent = client_for("referent")
+        counted = counts(panels(referent.get(reverse("accounts:home")))["Ma file active"])
+        caseload = referent.get(reverse("accompagnement:caseload") + "?en_retard=on").context["page"]
+        # orientation_a and the person oriented on 1 September: CER due, not signed.
+        assert caseload.paginator.count == counted["personne avec une échéance dépassée"] == 2
+        overdue = referent.get(reverse("echeances:list") + "?quand=retard").context["items"]
+        assert overdue and all(item.is_overdue for item in overdue)
+        upcoming = referent.get(reverse("echeances:list") + "?quand=proches").context["items"]
+        assert all(not item.is_overdue for item in upcoming)
