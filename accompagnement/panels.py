@@ -94,6 +94,7 @@ def caseload(request):
     plural = "s" if total > 1 else ""
     return Panel(
         title="Ma file active" if scope.is_referent else "File active de la structure",
+        show_total=False,  # a person without referent is often late too
         counts=counts,
         items=items,
         items_title=("Les plus anciennes sans référent" if scope.is_responsable else "Échéances dépassées")

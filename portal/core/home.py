@@ -66,6 +66,8 @@ class Panel:
     more_label: str = ""
     order: int = 100
     items_title: str = ""  # e.g. "Les plus anciennes" above the first few items
+    # The sum of the lines is shown by the title, unless a thing may count in two lines.
+    show_total: bool = True
 
     @property
     def total(self) -> int:
