@@ -475,6 +475,46 @@ def structures_a_reporter(structures, mois: datetime.date):
     return structures.filter(Exists(accompanied))
 
 
+REPORTING_MOIS_SUIVIS = 12  # the months a structure's reporting page lists, the last one first
+
+
+def reportings_a_valider(structure_id: int, today: datetime.date) -> list[datetime.date]:
+    """The finished months of the last year whose report the structure owes (it accompanied
+    someone) and has not validated, the oldest first. Two queries whatever the data."""
+    current = today.replace(day=1)
+    months = [add_months(current, -i) for i in range(1, REPORTING_MOIS_SUIVIS + 1)]
+    owed = (
+        Structure.objects.filter(pk=structure_id)
+        .annotate(
+            **{
+                f"m{i}": Exists(
+                    Orientation.objects.filter(
+                        structure=OuterRef("pk"), date_orientation__lte=fin_de_mois(month)
+                    ).filter(Q(date_fin__isnull=True) | Q(date_fin__gte=month))
+                )
+                for i, month in enumerate(months)
+            }
+        )
+        .values(*(f"m{i}" for i in range(len(months))))
+        .first()
+    ) or {}
+    validated = set(
+        ReportingMensuel.objects.filter(structure_id=structure_id, mois__in=months).values_list("mois", flat=True)
+    )
+    return sorted(month for i, month in enumerate(months) if owed.get(f"m{i}") and month not in validated)
+
+
+def dernier_mois_exigible(today: datetime.date) -> datetime.date:
+    """The latest month whose report is past due: last month after the 10th, else the one before."""
+    last = add_months(today.replace(day=1), -1)
+    return last if today > reporting_date_limite(last) else add_months(last, -1)
+
+
+def reportings_en_retard(structures, mois: datetime.date):
+    """Of `structures`, those that owe the month's report and have not validated it."""
+    return structures_a_reporter(structures, mois).exclude(reportings__mois=mois)
+
+
 def reporting_donnees(structure, mois: datetime.date) -> dict:
     """The month's figures, live from the data (one query): people accompanied at the month's
     end, entries, exits by category and by motif. Aggregates only, no person."""

@@ -6,7 +6,15 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, 
 from django.utils import timezone
 
 from accompagnement.enums import EtatDemande, MomentDiagnostic, NatureEntretien, Presence
-from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation, TypeAccompagnement
+from accompagnement.models import (
+    Cer,
+    DemandeRenouvellement,
+    DemandeReorientation,
+    Entretien,
+    Orientation,
+    ProcedureSuspension,
+    TypeAccompagnement,
+)
 from portal.core.dates import add_months, latest_start_for
 from portal.referentiels.models import Referent
 
@@ -175,3 +183,18 @@ def file_active(user, today=None):
 def renouvellements_visible_to(user):
     """Renewal requests in the scope of their CER's orientation (the model has no QuerySet of its own)."""
     return DemandeRenouvellement.objects.filter(cer__orientation__in=Orientation.objects.visible_to(user))
+
+
+def decisions_a_traiter(user) -> dict:
+    """The decisions waiting for the SLAI (or the DPID) in the user's scope, by kind: suspension
+    procedures, reorientation and renewal requests of people still accompanied. The page "À
+    traiter" lists them; the home page counts them."""
+    return {
+        "suspensions": ProcedureSuspension.objects.visible_to(user).a_traiter(),
+        "reorientations": DemandeReorientation.objects.visible_to(user).filter(
+            etat=EtatDemande.DEPOSEE, orientation__date_fin__isnull=True
+        ),
+        "renouvellements": renouvellements_visible_to(user).filter(
+            etat=EtatDemande.DEPOSEE, cer__orientation__date_fin__isnull=True
+        ),
+    }

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
@@ -71,9 +71,16 @@ class FinMoratoire(Echeance):
 
     def candidates(self, today):
         # A moratorium ended more than a month ago stays on the record, not on home pages.
-        return Moratoire.objects.filter(
-            demande__etat=EtatDemande.MORATOIRE, date_fin__gte=today - datetime.timedelta(days=30)
-        ).select_related("demande__structure")
+        later = DemandeLabel.objects.filter(
+            structure=OuterRef("demande__structure"), created_at__gt=OuterRef("demande__decision_at")
+        )
+        return (
+            Moratoire.objects.filter(
+                demande__etat=EtatDemande.MORATOIRE, date_fin__gte=today - datetime.timedelta(days=30)
+            )
+            .annotate(met=Exists(later))
+            .select_related("demande__structure")
+        )
 
     def visible(self, user, today, until=None):
         return self.candidates(today).filter(demande__in=DemandeLabel.objects.visible_to(user))
@@ -82,6 +89,8 @@ class FinMoratoire(Echeance):
         return obj.date_fin
 
     def is_met(self, obj):
+        if hasattr(obj, "met"):  # annotated on lists: no query per row
+            return obj.met
         return DemandeLabel.objects.filter(
             structure_id=obj.demande.structure_id, created_at__gt=obj.demande.decision_at
         ).exists()
@@ -178,7 +187,17 @@ class RenouvellementLabel(Echeance):
     offsets = (-180, -60, -15, 0)
 
     def candidates(self, today):
-        return Label.objects.valid_on(today).filter(date_fin__year__lte=today.year + 1).select_related("structure")
+        asked = DemandeLabel.objects.filter(
+            structure=OuterRef("structure"),
+            type=TypeDemande.RENOUVELLEMENT,
+            deposee_at__year__gte=OuterRef("date_fin__year"),
+        )
+        return (
+            Label.objects.valid_on(today)
+            .filter(date_fin__year__lte=today.year + 1)
+            .annotate(met=Exists(asked))
+            .select_related("structure")
+        )
 
     def visible(self, user, today, until=None):
         return self.candidates(today).filter(structure__in=_visible_structures(user))
@@ -188,6 +207,8 @@ class RenouvellementLabel(Echeance):
         return min(datetime.date(obj.date_fin.year, 7, 31), obj.date_fin)
 
     def is_met(self, obj):
+        if hasattr(obj, "met"):  # annotated on lists: no query per row
+            return obj.met
         return DemandeLabel.objects.filter(
             structure_id=obj.structure_id,
             type=TypeDemande.RENOUVELLEMENT,
@@ -302,7 +323,9 @@ class CharteAnnuelle(Echeance):
         return f"Charte qualité de l'année {charter_due(obj)[0]} – {obj.structure.nom}"
 
     def url(self, obj):
-        return reverse("label:charte_deposer", args=[obj.pk])
+        # The label page: the structure's shows the charter due with its form; the DPID and the
+        # SLAI, who see this deadline too, may not open the form (403).
+        return reverse("label:home")
 
 
 @register
@@ -315,19 +338,24 @@ class DelaiRecoursGracieux(Echeance):
         return (
             DemandeLabel.objects.filter(etat__in=[EtatDemande.MORATOIRE, EtatDemande.REFUSEE], recours__isnull=True)
             .filter(notifiee_le__gte=add_months(today, -3))
+            .annotate(met=Exists(Recours.objects.filter(demande=OuterRef("pk"))))
             .select_related("structure")
         )
 
     def visible(self, user, today, until=None):
         if not user.scope.is_structure_member:
             return DemandeLabel.objects.none()
-        return self.candidates(today) & DemandeLabel.objects.visible_to(user)
+        return self.candidates(today).filter(pk__in=DemandeLabel.objects.visible_to(user).values("pk"))
 
     def due_date(self, obj):
         return add_months(obj.notifiee_le, 2)
 
     def is_met(self, obj):
-        return hasattr(obj, "recours") or obj.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
+        if obj.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE):
+            return True
+        if hasattr(obj, "met"):  # annotated on lists: no query per row
+            return obj.met
+        return Recours.objects.filter(demande_id=obj.pk).exists()
 
     def recipients(self, obj):
         return _responsables(obj.structure_id)

@@ -1,32 +1,49 @@
 from django.urls import reverse
 
 from portal.core.formats import format_date
-from portal.core.home import Panel, PanelItem, register_panel
+from portal.core.home import Panel, PanelCount, PanelItem, register_panel
 from portal.echeances.services import HOME_HORIZON_DAYS, items_for
 
-MAX_ITEMS = 10
+FIRST_ITEMS = 5
 
 
 def when(item):
     if item.is_overdue:
-        return f"échéance dépassée depuis {-item.days_left} j ({format_date(item.due_date)})"
+        days = item.days_overdue
+        return f"échéance dépassée depuis {days} jour{'s' if days > 1 else ''} ({format_date(item.due_date)})"
     if item.days_left == 0:
         return "aujourd'hui"
-    return f"le {format_date(item.due_date)}, dans {item.days_left} j"
+    days = item.days_left
+    return f"le {format_date(item.due_date)}, dans {days} jour{'s' if days > 1 else ''}"
 
 
 @register_panel
 def deadlines(request):
-    """Every role sees its overdue and upcoming deadlines from the registry."""
+    """Overdue and upcoming deadlines from the registry: how many, the first few, the full list.
+    Managers act on none of them: their home shows the activity they watch instead."""
+    if not request.scope.can_write:
+        return None
     items = items_for(request.user)
+    overdue = sum(1 for item in items if item.is_overdue)
+    url = reverse("echeances:list")
     return Panel(
-        title=f"Mes échéances (en retard et dans les {HOME_HORIZON_DAYS} jours)",
+        title="Mes échéances",
+        counts=[
+            PanelCount(overdue, "échéance dépassée", "échéances dépassées", f"{url}?quand=retard", urgent=True),
+            PanelCount(
+                len(items) - overdue,
+                f"échéance dans les {HOME_HORIZON_DAYS} jours",
+                f"échéances dans les {HOME_HORIZON_DAYS} jours",
+                f"{url}?quand=proches",
+            ),
+        ],
         items=[
             PanelItem(label=item.label, url=item.url, detail=when(item), overdue=item.is_overdue)
-            for item in items[:MAX_ITEMS]
+            for item in items[:FIRST_ITEMS]
         ],
-        empty_text="Aucune échéance en retard ni dans les 30 prochains jours.",
-        more_url=reverse("echeances:list"),
-        more_label="Toutes les échéances" + (f" ({len(items)} proches)" if len(items) > MAX_ITEMS else ""),
+        items_title="Les plus proches" if items else "",
+        empty_text=f"Aucune échéance en retard ni dans les {HOME_HORIZON_DAYS} prochains jours.",
+        more_url=url,
+        more_label="Toutes mes échéances",
         order=10,
     )

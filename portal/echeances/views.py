@@ -14,10 +14,28 @@ from portal.echeances import perms, services
 from portal.echeances.forms import EcheanceManuelleForm, PreferenceForm
 from portal.echeances.models import EcheanceManuelle, Notification, PreferenceNotification, Rappel
 
+ECHEANCE_FILTERS = {
+    "retard": ("En retard", lambda item: item.is_overdue),
+    "proches": (
+        f"Dans les {services.HOME_HORIZON_DAYS} jours",
+        lambda item: 0 <= item.days_left <= services.HOME_HORIZON_DAYS,
+    ),
+}
+
 
 def echeance_list(request):
+    """Every open deadline of the user's scope; ?quand=retard|proches keeps the overdue ones or
+    those of the next 30 days (the counts of the home page link here)."""
     items = services.items_for(request.user, horizon_days=None)
-    context = {"items": items, "can_create": perms.can_create_echeance(request.user)}
+    quand = request.GET.get("quand", "")
+    if quand in ECHEANCE_FILTERS:
+        items = [item for item in items if ECHEANCE_FILTERS[quand][1](item)]
+    context = {
+        "items": items,
+        "can_create": perms.can_create_echeance(request.user),
+        "quand": quand if quand in ECHEANCE_FILTERS else "",
+        "filters": [(key, label) for key, (label, _) in ECHEANCE_FILTERS.items()],
+    }
     return render(request, "echeances/echeance_list.html", context)
 
 
