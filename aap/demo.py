@@ -1,0 +1,1 @@
+"""Demo data of the calls for projects (filled below)."""

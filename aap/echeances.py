@@ -1,0 +1,1 @@
+"""Reminders of the calls for projects."""

@@ -1,0 +1,1 @@
+"""Home panel of the calls for projects."""
