@@ -333,7 +333,9 @@ class Candidature(models.Model):
                 violation_error_message="Votre structure a déjà une candidature pour ce dispositif sur ce territoire.",
             ),
             models.CheckConstraint(
-                condition=Q(etat=EtatCandidature.BROUILLON) | Q(deposee_at__isnull=False),
+                # A draft withdrawn before its deposit has no deposit date.
+                condition=Q(etat__in=[EtatCandidature.BROUILLON, EtatCandidature.RETIREE])
+                | Q(deposee_at__isnull=False),
                 name="aap_candidature_deposee_has_date",
                 violation_error_message="Une candidature déposée a une date de dépôt.",
             ),
