@@ -154,6 +154,15 @@ class ProjetForm(forms.ModelForm):
         return cleaned
 
 
+class AmountField(forms.DecimalField):
+    """An amount typed the French way: "1 000,50", "1 000,50 €" (spaces of any kind ignored)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(ch for ch in value if not ch.isspace() and ch not in "\u202f€")
+        return super().to_python(value)
+
+
 class BudgetForm(forms.Form):
     """One amount (and a free precision) per account of the Cerfa 12156 layout."""
 
@@ -162,7 +171,7 @@ class BudgetForm(forms.Form):
         lines = {line.compte: line for line in candidature.lignes_budget.all()}
         for code, label in budget.ACCOUNTS.items():
             line = lines.get(code)
-            self.fields[f"montant_{code}"] = forms.DecimalField(
+            self.fields[f"montant_{code}"] = AmountField(
                 label=label,
                 required=False,
                 min_value=Decimal(0),
@@ -205,6 +214,7 @@ class PersonnelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["etp"].localize = True
         self.fields["etp"].widget.is_localized = True
+        self.fields["cv"].error_messages["empty"] = "Le fichier est vide."
 
     def clean_cv(self):
         cv = self.cleaned_data.get("cv")
