@@ -109,6 +109,12 @@ class StartForm(forms.Form):
         queryset=Territoire.objects.none(),
         help_text="Une action menée sur plusieurs territoires demande une candidature par territoire.",
     )
+    autre_action = forms.BooleanField(
+        label="Autre action",
+        required=False,
+        help_text="Cochez si votre structure a déjà une candidature à ce dispositif sur ce territoire pour une "
+        "action distincte.",
+    )
 
     def __init__(self, *args, dispositif, **kwargs):
         super().__init__(*args, **kwargs)
@@ -326,6 +332,9 @@ class PropositionForm(forms.Form):
         label="ETP", min_value=Decimal(0), max_digits=6, decimal_places=2, localize=True, required=False
     )
     acte = forms.ChoiceField(label="Acte", choices=Acte.choices, widget=forms.RadioSelect)
+    modele_acte = forms.CharField(
+        label="Modèle d'acte", required=False, max_length=60, help_text="Par exemple « Modèle d'avenant n° 9 »."
+    )
     motif = forms.CharField(label="Motivation", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

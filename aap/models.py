@@ -264,6 +264,9 @@ class Candidature(models.Model):
     territoire = models.ForeignKey(
         "referentiels.Territoire", verbose_name="territoire", on_delete=models.PROTECT, related_name="+"
     )
+    # Seed 003 annex 4 holds two actions of one structure under one dispositif on one territory
+    # (MEMPA's two FAJ projects, the valorised and the financed équilibré ETP): they are numbered.
+    action = models.PositiveSmallIntegerField("numéro de l'action", default=1)
     etat = models.CharField(
         "état", max_length=20, choices=EtatCandidature.choices, default=EtatCandidature.BROUILLON, db_index=True
     )
@@ -313,6 +316,12 @@ class Candidature(models.Model):
     places_proposees = models.PositiveIntegerField("places proposées", null=True, blank=True)
     etp_propose = models.DecimalField("ETP proposés", max_digits=6, decimal_places=2, null=True, blank=True)
     acte_propose = models.CharField("acte proposé", max_length=20, choices=Acte.choices, blank=True)
+    modele_acte = models.CharField(
+        "modèle d'acte",
+        max_length=60,
+        blank=True,
+        help_text="Par exemple « Modèle d'avenant n° 9 » ou « Convention type ».",
+    )
     motif_proposition = models.TextField("motivation de la proposition", blank=True)
     proposee_at = models.DateTimeField("proposée le", null=True, blank=True)
 
@@ -328,9 +337,10 @@ class Candidature(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["dispositif", "territoire", "structure"],
+                fields=["dispositif", "territoire", "structure", "action"],
                 name="aap_candidature_unique",
-                violation_error_message="Votre structure a déjà une candidature pour ce dispositif sur ce territoire.",
+                violation_error_message="Votre structure a déjà une candidature pour cette action de ce dispositif "
+                "sur ce territoire.",
             ),
             models.CheckConstraint(
                 # A draft withdrawn before its deposit has no deposit date.
@@ -353,7 +363,8 @@ class Candidature(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.dispositif.code} – {self.structure} – {self.territoire}"
+        suffix = f" (action {self.action})" if self.action > 1 else ""
+        return f"{self.dispositif.code} – {self.structure} – {self.territoire}{suffix}"
 
     def get_absolute_url(self):
         return reverse("aap:candidature_detail", args=[self.pk])

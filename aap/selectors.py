@@ -91,6 +91,8 @@ class Proposal:
     places: int | None
     etp: Decimal | None
     acte: str
+    modele_acte: str
+    action: int
     periode_debut: object
     periode_fin: object
     url: str
@@ -125,6 +127,8 @@ def proposals(
             places=c.places_proposees,
             etp=c.etp_propose,
             acte=c.acte_propose,
+            modele_acte=c.modele_acte,
+            action=c.action,
             periode_debut=c.date_debut,
             periode_fin=c.date_fin,
             url=c.get_absolute_url(),

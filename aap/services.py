@@ -156,18 +156,24 @@ def fenetre_extend(*, fenetre, cloture: datetime.date, user):
 
 
 @transaction.atomic
-def candidature_create(*, dispositif, structure, territoire, user) -> Candidature:
+def candidature_create(*, dispositif, structure, territoire, user, autre_action=False) -> Candidature:
+    """One application per dispositif and territory (004 l. 221); `autre_action` starts another,
+    distinct action of the same dispositif on the same territory."""
     if not perms.can_apply(user, structure):
         raise PermissionDenied
     if not dispositif.appel.is_published:
         raise AapError("Cet appel à projets n'est pas publié.")
     if dispositif.territoires.exists() and not dispositif.territoires.filter(pk=territoire.pk).exists():
         raise AapError("Ce dispositif n'est pas ouvert sur ce territoire.")
-    existing = Candidature.objects.filter(dispositif=dispositif, structure=structure, territoire=territoire).first()
-    if existing is not None:
-        raise AapError("Votre structure a déjà une candidature pour ce dispositif sur ce territoire.")
+    existing = Candidature.objects.filter(dispositif=dispositif, structure=structure, territoire=territoire)
+    if existing.exists() and not autre_action:
+        raise AapError(
+            "Votre structure a déjà une candidature pour ce dispositif sur ce territoire. S'il s'agit d'une autre "
+            "action, cochez « autre action »."
+        )
+    action = (max(existing.values_list("action", flat=True), default=0)) + 1
     candidature = Candidature.objects.create(
-        dispositif=dispositif, structure=structure, territoire=territoire, created_by=user
+        dispositif=dispositif, structure=structure, territoire=territoire, action=action, created_by=user
     )
     access_record(user=user, obj=candidature, action=Action.CREATION)
     return candidature
@@ -384,7 +390,7 @@ def candidature_request_correction(*, candidature, motif: str, sections: list, m
 
 
 @transaction.atomic
-def candidature_propose(*, candidature, montant, places, etp, acte, motif, user) -> Candidature:
+def candidature_propose(*, candidature, montant, places, etp, acte, motif, user, modele_acte="") -> Candidature:
     """The DPID's proposal to the Commission permanente. A référent solidarité application the chef
     de SLAI did not validate cannot be proposed (seed 000 l. 95–98)."""
     if candidature.dispositif.validation_slai_requise and candidature.validation_slai != "validee":
@@ -394,6 +400,7 @@ def candidature_propose(*, candidature, montant, places, etp, acte, motif, user)
     candidature.places_proposees = places
     candidature.etp_propose = etp
     candidature.acte_propose = acte
+    candidature.modele_acte = modele_acte
     candidature.motif_proposition = motif
     candidature.proposee_at = timezone.now()
     candidature.save()

@@ -262,7 +262,11 @@ def candidature_create(request, pk):
     structure = Structure.objects.get(pk=request.scope.structure_id)
     try:
         candidature = services.candidature_create(
-            dispositif=dispositif, structure=structure, territoire=form.cleaned_data["territoire"], user=request.user
+            dispositif=dispositif,
+            structure=structure,
+            territoire=form.cleaned_data["territoire"],
+            user=request.user,
+            autre_action=form.cleaned_data["autre_action"],
         )
     except services.AapError as error:
         _fail(request, error)
@@ -629,6 +633,7 @@ def candidature_proposer(request, pk):
             places=f.cleaned_data["places"],
             etp=f.cleaned_data["etp"],
             acte=f.cleaned_data["acte"],
+            modele_acte=f.cleaned_data["modele_acte"],
             motif=f.cleaned_data["motif"],
             user=request.user,
         ),
