@@ -67,3 +67,35 @@ def test_demo_is_idempotent(demo):
     count = Candidature.objects.count()
     call_command("load_demo", stdout=io.StringIO())
     assert Candidature.objects.count() == count
+
+
+def test_demo_pages_for_every_role(demo, client):
+    from django.urls import reverse
+
+    from aap.models import AppelAProjets, Dispositif
+    from portal.accounts.models import User
+
+    mempa_draft = Candidature.objects.get(
+        structure__nom="MEMPA", dispositif__code="3.14", dispositif__appel__annee=2027
+    )
+    pages = [reverse("accounts:home"), reverse("aap:home")]
+    pages += [a.get_absolute_url() for a in AppelAProjets.objects.all()]
+    pages += [d.get_absolute_url() for d in Dispositif.objects.filter(appel__annee__in=[2025, 2027])]
+    for email in ("responsable", "slai", "dpid", "pilotage"):
+        client.force_login(User.objects.get(email=f"{email}@demo.rsa62.test"))
+        for url in pages:
+            assert client.get(url).status_code == 200, (email, url)
+        for candidature in Candidature.objects.visible_to(User.objects.get(email=f"{email}@demo.rsa62.test"))[:40]:
+            assert client.get(candidature.get_absolute_url()).status_code == 200, (email, candidature)
+        if email != "responsable":
+            assert client.get(reverse("aap:file")).status_code == 200
+    client.force_login(User.objects.get(email="responsable@demo.rsa62.test"))
+    for name in ("candidature_projet", "candidature_budget", "candidature_personnel", "candidature_pieces"):
+        assert client.get(reverse(f"aap:{name}", args=[mempa_draft.pk])).status_code == 200
+    gated = Candidature.objects.get(structure__nom="MEMPA", dispositif__code="1.1", dispositif__appel__annee=2027)
+    page = client.get(gated.get_absolute_url()).content.decode()
+    assert "seules les structures titulaires du label" in page
+    client.force_login(User.objects.get(email="slai@demo.rsa62.test"))
+    pbi = Candidature.objects.get(structure__nom="PBI", dispositif__appel__annee=2027)
+    page = client.get(pbi.get_absolute_url()).content.decode()
+    assert "Validation du chef de SLAI" in page and "en file active" in page
