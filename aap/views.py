@@ -4,7 +4,7 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -49,12 +49,32 @@ def _fail(request, error):
         messages.error(request, item)
 
 
-def _form_page(request, form, *, title, back, intro="", multipart=False, submit="Enregistrer"):
+def _form_page(request, form, *, title, back, intro="", multipart=False, submit="Enregistrer", autosave=False):
     return render(
         request,
         "aap/form.html",
-        {"form": form, "title": title, "back": back, "intro": intro, "multipart": multipart, "submit": submit},
+        {
+            "form": form,
+            "title": title,
+            "back": back,
+            "intro": intro,
+            "multipart": multipart,
+            "submit": submit,
+            "autosave": autosave,
+        },
     )
+
+
+def _is_autosave(request):
+    return request.method == "POST" and request.headers.get("X-Autosave") == "1"
+
+
+def _autosaved(form):
+    """The draft form saves itself as the user types (static/js/aap-autosave.js): a short answer
+    instead of a page; invalid input is not saved and stays in the form."""
+    if form.is_valid():
+        return JsonResponse({"ok": True, "saved_at": timezone.localtime().strftime("%H:%M")})
+    return JsonResponse({"ok": False}, status=422)
 
 
 def _require(allowed):
@@ -339,14 +359,19 @@ def candidature_projet(request, pk):
         services.candidature_save_projet(
             candidature=candidature, data={name: form.cleaned_data[name] for name in form.fields}, user=request.user
         )
+        if _is_autosave(request):
+            return _autosaved(form)
         messages.success(request, "Projet enregistré.")
         return redirect(candidature)
+    if _is_autosave(request):
+        return _autosaved(form)
     return _form_page(
         request,
         form,
         title=f"Projet – {candidature}",
         back=candidature.get_absolute_url(),
         intro="Vous pouvez enregistrer un projet incomplet et y revenir : la complétude est vérifiée au dépôt.",
+        autosave=True,
     )
 
 
@@ -359,8 +384,12 @@ def candidature_budget(request, pk):
         services.candidature_save_budget(
             candidature=candidature, amounts=form.amounts(), precisions=form.precisions(), user=request.user
         )
+        if _is_autosave(request):
+            return _autosaved(form)
         messages.success(request, "Budget prévisionnel enregistré.")
         return redirect("aap:candidature_budget", pk=candidature.pk)
+    if _is_autosave(request):
+        return _autosaved(form)
     summary = candidature.budget_summary()
     return render(
         request,

@@ -66,6 +66,25 @@ def test_project_section_keeps_input_on_error(client_for, draft):
     assert (draft.intitule, draft.places) == ("Mon action", 120)
 
 
+def test_drafts_save_as_the_user_types(client_for, draft):
+    client = client_for("responsable")
+    url = reverse("aap:candidature_projet", args=[draft.pk])
+    assert "js/aap-autosave.js" in client.get(url).content.decode()
+    response = client.post(url, {"intitule": "Brouillon en cours"}, headers={"X-Autosave": "1"})
+    assert response.status_code == 200 and response.json()["ok"]
+    draft.refresh_from_db()
+    assert draft.intitule == "Brouillon en cours"
+    refused = client.post(url, {"intitule": "Autre", "places": "beaucoup"}, headers={"X-Autosave": "1"})
+    assert refused.status_code == 422
+    draft.refresh_from_db()
+    assert draft.intitule == "Brouillon en cours"
+    budget = client.post(
+        reverse("aap:candidature_budget", args=[draft.pk]), {"montant_64": "1 200"}, headers={"X-Autosave": "1"}
+    )
+    assert budget.status_code == 200
+    assert draft.budget_amounts() == {"64": Decimal("1200.00")}
+
+
 def test_budget_page_saves_french_decimals_and_shows_the_balance(client_for, draft):
     client = client_for("responsable")
     url = reverse("aap:candidature_budget", args=[draft.pk])
