@@ -265,7 +265,8 @@ def _simple(
         engagement_label=dispositif.validation_slai_requise,
         **fields,
     )
-    _budget(candidature, montant, etp)
+    if etat != E.BROUILLON or montant:
+        _budget(candidature, montant, etp)
     return _walk(candidature, etat, start=start, users=users, motifs=motifs)
 
 

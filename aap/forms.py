@@ -17,6 +17,22 @@ AUTRE_PIECE = "Autre pièce"
 UPLOAD_HELP = "PDF, image JPEG ou PNG, document bureautique (Word, Excel, OpenDocument) ; 10 Mo au plus."
 
 
+def _localize(field):
+    """A decimal typed the French way ("0,5"): a text input, since a number input refuses the comma."""
+    field.localize = True
+    field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+    field.widget.is_localized = True
+
+
+class AmountField(forms.DecimalField):
+    """An amount typed the French way: "1 000,50", "1 000,50 €" (spaces of any kind ignored)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(ch for ch in value if not ch.isspace() and ch not in "\u202f€")
+        return super().to_python(value)
+
+
 class AppelForm(forms.ModelForm):
     class Meta:
         model = AppelAProjets
@@ -80,9 +96,7 @@ class DispositifForm(forms.ModelForm):
         self.fields["thematique"].queryset = appel.thematiques.all()
         self.fields["territoires"].queryset = Territoire.objects.order_by("nom")
         self.fields["territoires"].help_text = "Aucun territoire coché : tous les territoires."
-        for name in ("taux",):
-            self.fields[name].localize = True
-            self.fields[name].widget.is_localized = True
+        _localize(self.fields["taux"])
 
     def clean(self):
         cleaned = super().clean()
@@ -147,8 +161,7 @@ class ProjetForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["etp"].localize = True
-        self.fields["etp"].widget.is_localized = True
+        _localize(self.fields["etp"])
         if not self.instance.dispositif.validation_slai_requise:
             del self.fields["engagement_label"]
 
@@ -158,15 +171,6 @@ class ProjetForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("date_fin", "La fin de l'action ne peut pas précéder son début.")
         return cleaned
-
-
-class AmountField(forms.DecimalField):
-    """An amount typed the French way: "1 000,50", "1 000,50 €" (spaces of any kind ignored)."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = "".join(ch for ch in value if not ch.isspace() and ch not in "\u202f€")
-        return super().to_python(value)
 
 
 class BudgetForm(forms.Form):
@@ -218,8 +222,7 @@ class PersonnelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["etp"].localize = True
-        self.fields["etp"].widget.is_localized = True
+        _localize(self.fields["etp"])
         self.fields["cv"].error_messages["empty"] = "Le fichier est vide."
 
     def clean_cv(self):
@@ -324,8 +327,13 @@ class CorrectionForm(forms.Form):
 
 
 class PropositionForm(forms.Form):
-    montant = forms.DecimalField(
-        label="Montant proposé (€)", min_value=Decimal(0), max_digits=12, decimal_places=2, localize=True
+    montant = AmountField(
+        label="Montant proposé (€)",
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     places = forms.IntegerField(label="Places", min_value=0, required=False)
     etp = forms.DecimalField(

@@ -7,7 +7,6 @@
   var CHARGES = ["60", "61", "62", "63", "64", "65", "66", "67", "68"];
   var PRODUITS = ["70", "73", "74_departement", "74_fse", "74_ftj", "74_etat", "74_collectivites", "74_autres",
     "75", "76", "77", "78", "fonds_propres"];
-  var euros = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" });
   var places = parseInt(form.dataset.places || "0", 10);
   var beneficiaires = parseInt(form.dataset.beneficiaires || "0", 10);
   var bassinMinier = form.dataset.bassinMinier === "1";
@@ -26,10 +25,16 @@
     var node = form.querySelector('[data-budget="' + name + '"]');
     if (node) { node.textContent = text; }
   }
-  function money(value) { return euros.format(value / 100); }
+  // "1 234,56 €" with non-breaking spaces, exactly as portal/core/formats.format_euros.
+  function money(cents) {
+    var sign = cents < 0 ? "-" : "";
+    var abs = Math.abs(cents);
+    var units = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+    return sign + units + "," + String(abs % 100).padStart(2, "0") + "\u00a0€";
+  }
   function percent(part, whole) {
     // Rounded half up to one decimal, as on the server.
-    return whole ? (Math.round(part * 1000 / whole) / 10).toLocaleString("fr-FR", { minimumFractionDigits: 1 }) : null;
+    return whole ? (Math.round(part * 1000 / whole) / 10).toFixed(1).replace(".", ",") : null;
   }
   function update() {
     var charges = sum(CHARGES);
