@@ -179,16 +179,17 @@ def candidature_create(*, dispositif, structure, territoire, user, autre_action=
     return candidature
 
 
-def _require_section(candidature, section):
+def _require_section(candidature, section, user):
+    """The structure's responsable edits a part while it is open (a draft, or named in a correction)."""
+    if not perms.can_act_as_structure(user, candidature):
+        raise PermissionDenied
     if not candidature.section_is_open(section):
         raise AapError("Cette partie de la candidature n'est pas modifiable.")
 
 
 @transaction.atomic
 def candidature_save_projet(*, candidature, data: dict, user) -> Candidature:
-    if not perms.can_act_as_structure(user, candidature):
-        raise PermissionDenied
-    _require_section(candidature, Section.PROJET)
+    _require_section(candidature, Section.PROJET, user)
     for name, value in data.items():
         setattr(candidature, name, value)
     candidature.save(update_fields=[*data, "updated_at"])
@@ -198,9 +199,7 @@ def candidature_save_projet(*, candidature, data: dict, user) -> Candidature:
 @transaction.atomic
 def candidature_save_budget(*, candidature, amounts: dict, precisions: dict, user) -> Candidature:
     """Store every account line; an empty amount removes the line."""
-    if not perms.can_act_as_structure(user, candidature):
-        raise PermissionDenied
-    _require_section(candidature, Section.BUDGET)
+    _require_section(candidature, Section.BUDGET, user)
     existing = {line.compte: line for line in candidature.lignes_budget.all()}
     for code in budget.ACCOUNTS:
         amount = amounts.get(code)
@@ -222,9 +221,7 @@ def candidature_save_budget(*, candidature, amounts: dict, precisions: dict, use
 
 @transaction.atomic
 def personnel_add(*, candidature, data: dict, cv=None, user) -> Personnel:
-    if not perms.can_act_as_structure(user, candidature):
-        raise PermissionDenied
-    _require_section(candidature, Section.PERSONNEL)
+    _require_section(candidature, Section.PERSONNEL, user)
     personnel = Personnel(candidature=candidature, **data)
     if cv is not None:
         personnel.cv = cv
@@ -235,18 +232,14 @@ def personnel_add(*, candidature, data: dict, cv=None, user) -> Personnel:
 
 @transaction.atomic
 def personnel_delete(*, personnel, user):
-    if not perms.can_act_as_structure(user, personnel.candidature):
-        raise PermissionDenied
-    _require_section(personnel.candidature, Section.PERSONNEL)
+    _require_section(personnel.candidature, Section.PERSONNEL, user)
     personnel.cv.delete(save=False)
     personnel.delete()
 
 
 @transaction.atomic
 def piece_add(*, candidature, nature: str, fichier, user) -> PieceJointe:
-    if not perms.can_act_as_structure(user, candidature):
-        raise PermissionDenied
-    _require_section(candidature, Section.PIECES)
+    _require_section(candidature, Section.PIECES, user)
     piece = PieceJointe(
         candidature=candidature, nature=nature, nom_original=fichier.name[:200], taille=fichier.size, uploaded_by=user
     )
@@ -258,9 +251,7 @@ def piece_add(*, candidature, nature: str, fichier, user) -> PieceJointe:
 
 @transaction.atomic
 def piece_delete(*, piece, user):
-    if not perms.can_act_as_structure(user, piece.candidature):
-        raise PermissionDenied
-    _require_section(piece.candidature, Section.PIECES)
+    _require_section(piece.candidature, Section.PIECES, user)
     piece.fichier.delete(save=False)
     piece.delete()
 
@@ -307,9 +298,16 @@ def candidature_resubmit(*, candidature, user) -> Candidature:
     candidature.sections_ouvertes = []
     candidature.etat_avant_correction = ""
     candidature.save()
-    DemandeCorrection.objects.filter(candidature=candidature, corrigee_at__isnull=True).update(
-        corrigee_at=timezone.now()
-    )
+    open_requests = DemandeCorrection.objects.filter(candidature=candidature, corrigee_at__isnull=True)
+    for requester in {c.demandee_par for c in open_requests.select_related("demandee_par") if c.demandee_par}:
+        notify(
+            recipient=requester,
+            title=f"Candidature corrigée ({candidature.dispositif.code})",
+            body=f"La structure a renvoyé la candidature « {candidature} » après la correction demandée.",
+            url=reverse("aap:candidature_detail", args=[candidature.pk]),
+            reason="aap",
+        )
+    open_requests.update(corrigee_at=timezone.now())
     return candidature
 
 
