@@ -198,3 +198,15 @@ def decisions_a_traiter(user) -> dict:
             etat=EtatDemande.DEPOSEE, cer__orientation__date_fin__isnull=True
         ),
     }
+
+
+def territory_needs(territoire_id) -> dict:
+    """The accompaniment needs of a territory for other domains (the calls for projects show them
+    beside a référent solidarité application): people in file active and people still waiting for
+    a referent."""
+    counts = (
+        Orientation.objects.actives()
+        .filter(beneficiaire__territoire_id=territoire_id, beneficiaire__archive_le__isnull=True)
+        .aggregate(file_active=Count("pk"), sans_referent=Count("pk", filter=Q(referent__isnull=True)))
+    )
+    return {"file_active": counts["file_active"], "sans_referent": counts["sans_referent"]}

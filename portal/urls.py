@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include("portal.documents.urls")),
     path("", include("portal.echeances.urls")),
     path("label/", include("label.urls")),
+    path("aap/", include("aap.urls")),
     path("accompagnement/", include("accompagnement.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ The list of URLs comes from the resolver: a new view without a rule here makes
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.aap.factories import aap_world
 from tests.conftest import ROLES
 
 LOGIN = "login"  # redirect to the login page
@@ -20,6 +21,11 @@ DPID_ONLY_404 = {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "dpid": 200, "ad
 POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonyme": LOGIN}
 PARCOURS_FOLLOW = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200}
 PARCOURS_DECIDE = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200, "dpid": 200, "admin": 200}
+# aap: a structure's draft is its own (the referent reads it, only the responsable writes); the
+# instruction queues are for the SLAI and the Département.
+AAP_DRAFT = {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "responsable": 200, "referent": 403}
+AAP_DRAFT_POST = {**AAP_DRAFT, "responsable": 302}
+AAP_STAFF = {**dict.fromkeys(ROLES, 200), "anonyme": LOGIN, "responsable": 403, "referent": 403}
 
 # name → (kwargs builder, {role: expected})
 RULES = {
@@ -194,6 +200,48 @@ RULES = {
         {**DPID_ONLY, "responsable": 200},
     ),
     "accompagnement:retention": (None, DPID_ONLY),
+    # --- aap: calls for projects ---
+    # A published call; structure A's application in instruction (`aap.candidature`) and its draft
+    # on another dispositif (`aap.draft`, seen by structure A only); an opinion asked of the DPID.
+    "aap:home": (None, SIGNED_IN_200),
+    "aap:appel_create": (None, DPID_ONLY),
+    "aap:appel_detail": (lambda w: {"pk": aap_world(w).appel.pk}, SIGNED_IN_200),
+    "aap:appel_update": (lambda w: {"pk": aap_world(w).appel.pk}, DPID_ONLY),
+    "aap:appel_publish": (lambda w: {"pk": aap_world(w).appel.pk}, POST_ONLY),
+    "aap:thematique_create": (lambda w: {"pk": aap_world(w).appel.pk}, DPID_ONLY),
+    "aap:dispositif_create": (lambda w: {"pk": aap_world(w).appel.pk}, DPID_ONLY),
+    "aap:fenetre_create": (lambda w: {"pk": aap_world(w).appel.pk}, DPID_ONLY),
+    "aap:fenetre_extend": (lambda w: {"pk": aap_world(w).fenetre.pk}, DPID_ONLY),
+    "aap:dispositif_detail": (lambda w: {"pk": aap_world(w).dispositif.pk}, SIGNED_IN_200),
+    "aap:dispositif_update": (lambda w: {"pk": aap_world(w).dispositif.pk}, DPID_ONLY),
+    "aap:candidature_create": (lambda w: {"pk": aap_world(w).dispositif.pk}, POST_ONLY),
+    "aap:candidature_detail": (lambda w: {"pk": aap_world(w).candidature.pk}, SIGNED_IN_200),
+    "aap:candidature_projet": (lambda w: {"pk": aap_world(w).draft.pk}, AAP_DRAFT),
+    "aap:candidature_budget": (lambda w: {"pk": aap_world(w).draft.pk}, AAP_DRAFT),
+    "aap:candidature_personnel": (lambda w: {"pk": aap_world(w).draft.pk}, AAP_DRAFT),
+    "aap:candidature_pieces": (lambda w: {"pk": aap_world(w).draft.pk}, AAP_DRAFT),
+    "aap:candidature_deposer": (lambda w: {"pk": aap_world(w).draft.pk}, POST_ONLY),
+    "aap:candidature_renvoyer": (lambda w: {"pk": aap_world(w).draft.pk}, POST_ONLY),
+    "aap:candidature_retirer": (lambda w: {"pk": aap_world(w).draft.pk}, POST_ONLY),
+    "aap:candidature_recevabilite": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:candidature_instruire": (lambda w: {"pk": aap_world(w).candidature.pk}, POST_ONLY),
+    "aap:candidature_revue": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:candidature_avis_territorial": (
+        lambda w: {"pk": aap_world(w).candidature.pk},
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200},
+    ),
+    "aap:candidature_correction": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:candidature_proposer": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:candidature_decider": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:annotation_add": (lambda w: {"pk": aap_world(w).candidature.pk}, POST_ONLY),
+    "aap:avis_demander": (lambda w: {"pk": aap_world(w).candidature.pk}, {**DPID_ONLY, "slai": 200}),
+    "aap:avis_rendre": (lambda w: {"pk": aap_world(w).demande_avis.pk}, POST_ONLY),
+    "aap:personnel_delete": (lambda w: {"pk": aap_world(w).draft_personnel.pk}, POST_ONLY),
+    "aap:personnel_cv": (lambda w: {"pk": aap_world(w).personnel.pk}, SIGNED_IN_200),
+    "aap:piece_download": (lambda w: {"pk": aap_world(w).piece.pk}, SIGNED_IN_200),
+    "aap:piece_delete": (lambda w: {"pk": aap_world(w).draft_piece.pk}, POST_ONLY),
+    "aap:file": (None, AAP_STAFF),
+    "aap:export": (None, AAP_STAFF),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -248,6 +296,19 @@ POST_RULES = {
     # --- accompagnement: indicators and reporting ---
     "accompagnement:reporting_valider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
     # --- accompagnement: data protection ---
+    # --- aap: calls for projects ---
+    "aap:appel_publish": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "aap:candidature_create": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
+    "aap:candidature_deposer": AAP_DRAFT_POST,
+    "aap:candidature_renvoyer": AAP_DRAFT_POST,
+    "aap:candidature_retirer": AAP_DRAFT_POST,
+    "aap:personnel_delete": AAP_DRAFT_POST,
+    "aap:piece_delete": AAP_DRAFT_POST,
+    "aap:candidature_instruire": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "aap:annotation_add": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 302, "dpid": 302, "admin": 302},
+    "aap:avis_rendre": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302},
+    "aap:candidature_correction": {**DPID_ONLY},  # an empty form comes back with its errors
+    "aap:candidature_avis_territorial": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200},
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.
