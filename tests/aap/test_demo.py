@@ -17,7 +17,7 @@ from label.services import structure_is_labelled
 
 @pytest.fixture
 def demo(db, settings):
-    settings.DEBUG = True
+    settings.DEMO_MODE = True
     call_command("load_demo", stdout=io.StringIO())
 
 
