@@ -1,0 +1,412 @@
+"""Funding: budget lines (AE by year), Commission Permanente sessions, deliberations with their
+articles and annex lines, what-if programmings; conventions, avenants and payments.
+
+Amounts are Decimal everywhere; what is available on a budget line is computed from what the
+portal records as committed, never typed a second time.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from financement.enums import TypeActe
+from portal.referentiels.models import Structure, Territoire
+
+ZERO = Decimal("0.00")
+
+
+def _money(verbose_name, **kwargs):
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
+
+
+def _departement_only(queryset, user):
+    """Budgets and deliberations are the Département's: DPID agents, admins and managers (read-only)."""
+    return queryset if user.scope.sees_departement else queryset.none()
+
+
+# --- budget ------------------------------------------------------------------------------------
+
+
+class LigneBudgetaireQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _departement_only(self, user)
+
+
+class LigneBudgetaire(models.Model):
+    """A budget operation of the Département (code opération, imputation, libellé)."""
+
+    code_operation = models.CharField("code opération", max_length=20, unique=True)
+    imputation = models.CharField("imputation budgétaire", max_length=30)
+    libelle = models.CharField("libellé de l'opération", max_length=200)
+
+    objects = LigneBudgetaireQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ligne budgétaire"
+        verbose_name_plural = "lignes budgétaires"
+        ordering = ["code_operation"]
+
+    def __str__(self):
+        return f"{self.code_operation} – {self.libelle}"
+
+    def get_absolute_url(self):
+        return reverse("financement:ligne_detail", args=[self.pk])
+
+
+class AutorisationEngagementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _departement_only(self, user)
+
+    def with_engage(self):
+        """Annotate `engage_portail`: what the portal's adopted deliberations voted on the line for
+        the year (the articles' voted amounts)."""
+        voted = (
+            Article.objects.filter(
+                ligne_budgetaire=models.OuterRef("ligne_budgetaire"),
+                deliberation__adoptee=True,
+                deliberation__date__year=models.OuterRef("annee"),
+            )
+            .values("ligne_budgetaire")
+            .annotate(total=Sum("montant_vote"))
+            .values("total")
+        )
+        money = models.DecimalField(max_digits=12, decimal_places=2)
+        return self.annotate(
+            engage_portail=Coalesce(models.Subquery(voted), ZERO, output_field=money),
+        ).annotate(
+            disponible=models.ExpressionWrapper(F("disponible_ouverture") - F("engage_portail"), output_field=money)
+        )
+
+
+class AutorisationEngagement(models.Model):
+    """The AE voted on a budget line for one year.
+
+    `disponible_ouverture` is what was still available when the line's year was opened in the
+    portal (commitments made before, elsewhere); from then on the available amount is computed:
+    opening figure − what the portal's adopted deliberations voted on the line that year.
+    """
+
+    ligne_budgetaire = models.ForeignKey(
+        LigneBudgetaire, verbose_name="ligne budgétaire", on_delete=models.PROTECT, related_name="autorisations"
+    )
+    annee = models.PositiveSmallIntegerField("année")
+    montant = _money("autorisation d'engagement (AE)")
+    disponible_ouverture = _money(
+        "disponible à l'ouverture",
+        help_text="Montant encore disponible sur l'AE au moment où l'année a été ouverte dans le portail.",
+    )
+    source = models.CharField("source", max_length=120, blank=True)
+
+    objects = AutorisationEngagementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "autorisation d'engagement"
+        verbose_name_plural = "autorisations d'engagement"
+        ordering = ["ligne_budgetaire__code_operation", "-annee"]
+        constraints = [
+            models.UniqueConstraint(fields=["ligne_budgetaire", "annee"], name="ae_one_per_line_and_year"),
+            models.CheckConstraint(
+                condition=Q(montant__gte=0),
+                name="ae_montant_positive",
+                violation_error_message="L'autorisation d'engagement ne peut pas être négative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(disponible_ouverture__gte=0) & Q(disponible_ouverture__lte=F("montant")),
+                name="ae_disponible_within_montant",
+                violation_error_message="Le disponible à l'ouverture doit être compris entre 0 et le montant de l'AE.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"AE {self.annee} – {self.ligne_budgetaire.code_operation}"
+
+
+# --- Commission Permanente ---------------------------------------------------------------------
+
+
+class SessionCommissionPermanenteQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _departement_only(self, user)
+
+
+class SessionCommissionPermanente(models.Model):
+    """A meeting of the Commission Permanente deciding one phase of the calls for projects."""
+
+    date = models.DateField("date de la réunion")
+    phase = models.PositiveSmallIntegerField("phase")
+    annee_appel = models.PositiveSmallIntegerField("année de l'appel à projets")
+    libelle = models.CharField("libellé", max_length=250)
+
+    objects = SessionCommissionPermanenteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "séance de Commission Permanente"
+        verbose_name_plural = "séances de Commission Permanente"
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["annee_appel", "phase"], name="cp_one_session_per_phase"),
+        ]
+
+    def __str__(self):
+        return f"Commission Permanente – phase {self.phase} ({self.annee_appel})"
+
+
+class DeliberationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _departement_only(self, user)
+
+
+class Deliberation(models.Model):
+    """A deliberation of the Commission Permanente: before the vote the DPID's proposal (its annex
+    lines, chosen through simulations), after it the number, the vote and the articles."""
+
+    session = models.ForeignKey(
+        SessionCommissionPermanente, verbose_name="séance", on_delete=models.PROTECT, related_name="deliberations"
+    )
+    numero = models.CharField("numéro", max_length=20, unique=True)
+    date = models.DateField("date")
+    intitule = models.CharField("intitulé", max_length=250)
+    rapport_numero = models.CharField("numéro du rapport", max_length=20, blank=True)
+    vote_pour = models.PositiveSmallIntegerField("voix pour", null=True, blank=True)
+    vote_contre = models.PositiveSmallIntegerField("voix contre", null=True, blank=True)
+    vote_abstention = models.PositiveSmallIntegerField("abstentions", null=True, blank=True)
+    vote_absents = models.PositiveSmallIntegerField("absents sans délégation de vote", null=True, blank=True)
+    membres_interesses = models.TextField(
+        "membres intéressés à l'affaire n'ayant pas pris part au vote",
+        blank=True,
+        help_text="Un nom par ligne.",
+    )
+    adoptee = models.BooleanField("adoptée", null=True, blank=True, help_text="Vide tant que le vote n'a pas eu lieu.")
+    source = models.CharField("source", max_length=120, blank=True)
+
+    objects = DeliberationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "délibération"
+        verbose_name_plural = "délibérations"
+        ordering = ["-date", "numero"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(adoptee__isnull=True)
+                | (
+                    Q(vote_pour__isnull=False)
+                    & Q(vote_contre__isnull=False)
+                    & Q(vote_abstention__isnull=False)
+                    & Q(vote_absents__isnull=False)
+                ),
+                name="deliberation_vote_counts_when_voted",
+                violation_error_message="Un vote indique les voix pour, contre, les abstentions et les absents.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Délibération n° {self.numero}"
+
+    def get_absolute_url(self):
+        return reverse("financement:deliberation_detail", args=[self.numero])
+
+    @property
+    def is_voted(self):
+        return self.adoptee is not None
+
+    @property
+    def membres_interesses_list(self):
+        return [name.strip() for name in self.membres_interesses.splitlines() if name.strip()]
+
+
+class Article(models.Model):
+    """One article of a deliberation: the amount voted for a thématique, as voted."""
+
+    deliberation = models.ForeignKey(
+        Deliberation, verbose_name="délibération", on_delete=models.CASCADE, related_name="articles"
+    )
+    numero = models.PositiveSmallIntegerField("numéro d'article")
+    thematique = models.CharField("thématique", max_length=10)
+    thematique_libelle = models.CharField("libellé de la thématique", max_length=250)
+    montant_vote = _money("montant voté")
+    ligne_budgetaire = models.ForeignKey(
+        LigneBudgetaire, verbose_name="imputation", on_delete=models.PROTECT, related_name="articles"
+    )
+    source = models.CharField("source", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = "article"
+        verbose_name_plural = "articles"
+        ordering = ["deliberation", "numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation", "numero"], name="article_numero_unique"),
+            models.UniqueConstraint(fields=["deliberation", "thematique"], name="article_one_per_thematique"),
+            models.CheckConstraint(
+                condition=Q(montant_vote__gte=0),
+                name="article_montant_positive",
+                violation_error_message="Le montant voté ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Article {self.numero} – thématique {self.thematique}"
+
+
+class LigneAnnexeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _departement_only(self, user)
+
+    def retenues(self):
+        return self.filter(retenue=True)
+
+
+class LigneAnnexe(models.Model):
+    """One line of the deliberation's financial annex (seed 003, annex 4): what one structure does
+    on one territory for one operation, and for how much.
+
+    The fields are self-sufficient: a line exists without the call-for-projects application that
+    produced it.
+    """
+
+    deliberation = models.ForeignKey(
+        Deliberation, verbose_name="délibération", on_delete=models.CASCADE, related_name="lignes"
+    )
+    # TODO(issue 12): link to aap's candidature once the aap app has its models
+    # (`models.ForeignKey("aap.Candidature", null=True, on_delete=models.SET_NULL)`); until then
+    # the id of the application in the call-for-projects tool, when known.
+    candidature_ref = models.PositiveBigIntegerField("candidature (appel à projets)", null=True, blank=True)
+    ordre = models.PositiveSmallIntegerField("ordre dans l'annexe")
+    thematique = models.CharField("thématique", max_length=10)
+    operation = models.PositiveSmallIntegerField("opération")
+    operation_libelle = models.CharField("libellé de l'opération", max_length=200)
+    dispositif = models.CharField("dispositif", max_length=10, blank=True)
+    territoire = models.ForeignKey(
+        Territoire,
+        verbose_name="territoire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vide pour une action départementale.",
+    )
+    territoire_secondaire = models.ForeignKey(
+        Territoire,
+        verbose_name="second territoire couvert",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Quand l'annexe couvre deux territoires SLAI (« Montreuillois/Ternois »).",
+    )
+    structure = models.ForeignKey(Structure, verbose_name="structure", on_delete=models.PROTECT, related_name="+")
+    description = models.TextField("description de l'action")
+    etp = models.DecimalField("ETP", max_digits=5, decimal_places=2, null=True, blank=True)
+    places = models.PositiveIntegerField("places", null=True, blank=True)
+    diagnostics = models.PositiveIntegerField("diagnostics", null=True, blank=True)
+    montant = _money("montant retenu")
+    type_acte = models.CharField("acte", max_length=20, choices=TypeActe.choices)
+    numero_modele = models.PositiveSmallIntegerField("numéro du modèle d'avenant", null=True, blank=True)
+    date_debut = models.DateField("début de la période", null=True, blank=True)
+    date_fin = models.DateField("fin de la période", null=True, blank=True)
+    ligne_budgetaire = models.ForeignKey(
+        LigneBudgetaire, verbose_name="imputation", on_delete=models.PROTECT, related_name="lignes_annexe"
+    )
+    retenue = models.BooleanField(
+        "retenue", default=True, help_text="Proposée au vote (choisie par la simulation promue)."
+    )
+    source = models.CharField("source", max_length=120, blank=True)
+
+    objects = LigneAnnexeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ligne d'annexe"
+        verbose_name_plural = "lignes d'annexe"
+        ordering = ["deliberation", "ordre"]
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation", "ordre"], name="ligne_annexe_ordre_unique"),
+            models.CheckConstraint(
+                condition=Q(montant__gte=0),
+                name="ligne_annexe_montant_positive",
+                violation_error_message="Le montant retenu ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(type_acte=TypeActe.CONVENTION) | Q(numero_modele__isnull=False),
+                name="ligne_annexe_avenant_has_model",
+                violation_error_message="Un avenant indique le numéro de son modèle.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_debut__isnull=True) | Q(date_fin__isnull=True) | Q(date_fin__gte=F("date_debut")),
+                name="ligne_annexe_period_ordered",
+                violation_error_message="La fin de la période ne peut pas précéder son début.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.structure} – {self.operation_libelle}"
+
+    @property
+    def modele(self):
+        if self.type_acte == TypeActe.AVENANT:
+            return f"Modèle d'avenant n° {self.numero_modele}"
+        return "Convention type"
+
+    @property
+    def territoire_libelle(self):
+        if self.territoire is None:
+            return "Départemental"
+        if self.territoire_secondaire is not None:
+            return f"{self.territoire.nom} / {self.territoire_secondaire.nom}"
+        return self.territoire.nom
+
+
+# --- what-if programmings ------------------------------------------------------------------------
+
+
+class SimulationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _departement_only(self, user)
+
+
+class SimulationProgrammation(models.Model):
+    """A what-if choice of proposals for a deliberation, checked against the available AE.
+    Several are compared side by side; the promoted one sets the lines proposed to the vote."""
+
+    deliberation = models.ForeignKey(
+        Deliberation, verbose_name="délibération", on_delete=models.CASCADE, related_name="simulations"
+    )
+    nom = models.CharField("nom", max_length=120)
+    lignes = models.ManyToManyField(LigneAnnexe, verbose_name="propositions retenues", related_name="simulations")
+    promue = models.BooleanField("promue", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    promue_at = models.DateTimeField("promue le", null=True, blank=True)
+
+    objects = SimulationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "simulation de programmation"
+        verbose_name_plural = "simulations de programmation"
+        ordering = ["deliberation", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation"],
+                condition=Q(promue=True),
+                name="simulation_one_promoted_per_deliberation",
+                violation_error_message="Une seule simulation peut être promue par délibération.",
+            ),
+            models.UniqueConstraint(fields=["deliberation", "nom"], name="simulation_nom_unique"),
+            models.CheckConstraint(
+                condition=Q(promue=False) | Q(promue_at__isnull=False),
+                name="simulation_promoted_has_date",
+                violation_error_message="Une simulation promue est datée.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nom
