@@ -8,7 +8,15 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from financement.models import ZERO, Article, AutorisationEngagement, Deliberation, LigneAnnexe, LigneBudgetaire
+from financement.models import (
+    ZERO,
+    Article,
+    AutorisationEngagement,
+    Deliberation,
+    LigneAnnexe,
+    LigneBudgetaire,
+    SimulationProgrammation,
+)
 
 
 @dataclass
@@ -118,27 +126,19 @@ def imputation_table(deliberation) -> list[ImputationRow]:
         )
         propositions = {row["ligne_budgetaire"]: row["total"] for row in rows}
         budget_lines = LigneBudgetaire.objects.in_bulk(list(propositions))
-    aes = {
-        ae.ligne_budgetaire_id: ae
-        for ae in AutorisationEngagement.objects.filter(
+    aes = dict(
+        AutorisationEngagement.objects.filter(
             ligne_budgetaire__in=list(budget_lines), annee=deliberation.date.year
-        )
-    }
-    earlier = dict(
-        Article.objects.filter(_voted_before(deliberation), ligne_budgetaire__in=list(budget_lines))
-        .exclude(deliberation=deliberation)
-        .values_list("ligne_budgetaire")
-        .annotate(total=Coalesce(Sum("montant_vote"), ZERO))
+        ).values_list("ligne_budgetaire", "montant")
     )
+    available = _available_before(deliberation, budget_lines)
     table = []
     for pk, proposition in propositions.items():
-        ae = aes.get(pk)
-        disponible = None if ae is None else ae.disponible_ouverture - earlier.get(pk, ZERO)
         table.append(
             ImputationRow(
                 ligne_budgetaire=budget_lines[pk],
-                ae=None if ae is None else ae.montant,
-                disponible=disponible,
+                ae=aes.get(pk),
+                disponible=available.get(pk),
                 proposition=proposition,
             )
         )
@@ -153,3 +153,52 @@ def deliberation_by_numero(user, numero):
         .filter(numero=numero)
         .first()
     )
+
+
+@dataclass
+class SimulationColumn:
+    simulation: object
+    totals: dict  # budget line pk → Decimal
+    total: Decimal
+    fits: bool
+
+
+def simulations_comparison(deliberation):
+    """Side by side: for each simulation, the amount chosen on each budget line against what is
+    available before this deliberation. Two queries whatever the number of simulations."""
+    simulations = list(SimulationProgrammation.objects.filter(deliberation=deliberation).order_by("created_at", "pk"))
+    rows = (
+        LigneAnnexe.objects.filter(simulations__in=simulations)
+        .values("simulations", "ligne_budgetaire")
+        .annotate(total=Sum("montant"))
+    )
+    totals: dict[int, dict[int, Decimal]] = {simulation.pk: {} for simulation in simulations}
+    for row in rows:
+        totals[row["simulations"]][row["ligne_budgetaire"]] = row["total"]
+    budget_pks = {pk for per_line in totals.values() for pk in per_line}
+    budget_pks |= set(LigneAnnexe.objects.filter(deliberation=deliberation).values_list("ligne_budgetaire", flat=True))
+    budget_lines = LigneBudgetaire.objects.in_bulk(list(budget_pks))
+    available = _available_before(deliberation, budget_lines)
+    columns = []
+    for simulation in simulations:
+        per_line = totals[simulation.pk]
+        fits = all(available.get(pk) is None or amount <= available[pk] for pk, amount in per_line.items())
+        columns.append(SimulationColumn(simulation, per_line, sum(per_line.values(), ZERO), fits))
+    lines = sorted(budget_lines.values(), key=lambda line: line.code_operation)
+    return lines, available, columns
+
+
+def _available_before(deliberation, budget_lines) -> dict:
+    aes = {
+        ae.ligne_budgetaire_id: ae
+        for ae in AutorisationEngagement.objects.filter(
+            ligne_budgetaire__in=list(budget_lines), annee=deliberation.date.year
+        )
+    }
+    earlier = dict(
+        Article.objects.filter(_voted_before(deliberation), ligne_budgetaire__in=list(budget_lines))
+        .exclude(deliberation=deliberation)
+        .values_list("ligne_budgetaire")
+        .annotate(total=Coalesce(Sum("montant_vote"), ZERO))
+    )
+    return {pk: ae.disponible_ouverture - earlier.get(pk, ZERO) for pk, ae in aes.items()}

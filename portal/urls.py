@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("portal.echeances.urls")),
     path("label/", include("label.urls")),
     path("accompagnement/", include("accompagnement.urls")),
+    path("financement/", include("financement.urls")),
     path("admin/", admin.site.urls),
 ]

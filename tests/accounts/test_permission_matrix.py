@@ -19,6 +19,8 @@ DPID_ONLY = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin"
 DPID_ONLY_404 = {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "dpid": 200, "admin": 200}
 POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonyme": LOGIN}
 PARCOURS_FOLLOW = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200}
+# Funding: the Département's roles read (the manager too), structures and SLAI are refused.
+FINANCE_READ = {**DPID_ONLY, "manager": 200}
 PARCOURS_DECIDE = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200, "dpid": 200, "admin": 200}
 
 # name → (kwargs builder, {role: expected})
@@ -193,6 +195,18 @@ RULES = {
         {**DPID_ONLY, "responsable": 200},
     ),
     "accompagnement:retention": (None, DPID_ONLY),
+    # --- financement ---
+    "financement:lignes": (None, FINANCE_READ),
+    "financement:ligne_detail": (lambda w: {"pk": w.finance.budget_line.pk}, FINANCE_READ),
+    "financement:deliberation_list": (None, FINANCE_READ),
+    "financement:deliberation_detail": (lambda w: {"numero": w.finance.deliberation.numero}, FINANCE_READ),
+    "financement:deliberation_export": (
+        lambda w: {"numero": w.finance.deliberation.numero, "format": "csv"},
+        FINANCE_READ,
+    ),
+    "financement:simulations": (lambda w: {"numero": w.finance.deliberation.numero}, FINANCE_READ),
+    "financement:simulation_create": (lambda w: {"numero": w.finance.deliberation.numero}, POST_ONLY),
+    "financement:simulation_promote": (lambda w: {"pk": w.finance.simulation.pk}, POST_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -246,6 +260,9 @@ POST_RULES = {
     # --- accompagnement: indicators and reporting ---
     "accompagnement:reporting_valider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
     # --- accompagnement: data protection ---
+    # --- financement: DPID writes (an empty simulation form is shown again), managers only read ---
+    "financement:simulation_create": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
+    "financement:simulation_promote": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from financement import views
+
+app_name = "financement"
+
+urlpatterns = [
+    path("", views.lignes, name="lignes"),
+    path("lignes/<int:pk>/", views.ligne_detail, name="ligne_detail"),
+    path("deliberations/", views.deliberation_list, name="deliberation_list"),
+    path("deliberations/<slug:numero>/", views.deliberation_detail, name="deliberation_detail"),
+    path("deliberations/<slug:numero>/annexe.<str:format>", views.deliberation_export, name="deliberation_export"),
+    path("deliberations/<slug:numero>/simulations/", views.simulations, name="simulations"),
+    path("deliberations/<slug:numero>/simulations/nouvelle/", views.simulation_create, name="simulation_create"),
+    path("simulations/<int:pk>/promouvoir/", views.simulation_promote, name="simulation_promote"),
+]

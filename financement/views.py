@@ -1,0 +1,193 @@
+"""Pages of the funding domain: budget lines, deliberations with their annex, simulations."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from financement import perms, services, tables
+from financement.exports import ANNEX_HEADER, annex_rows
+from financement.forms import SimulationForm
+from financement.models import (
+    Article,
+    AutorisationEngagement,
+    Deliberation,
+    LigneBudgetaire,
+    SimulationProgrammation,
+)
+from financement.selectors import annex_by_thematique, annex_lines, imputation_table, simulations_comparison
+from portal.documents.selectors import documents_panel
+
+
+def _require_finances(request):
+    if not perms.can_view_finances(request.user):
+        raise PermissionDenied
+
+
+def _deliberation(request, numero):
+    return get_object_or_404(Deliberation.objects.visible_to(request.user).select_related("session"), numero=numero)
+
+
+def lignes(request):
+    _require_finances(request)
+    annee = timezone.localdate().year
+    autorisations = (
+        AutorisationEngagement.objects.visible_to(request.user)
+        .with_engage()
+        .select_related("ligne_budgetaire")
+        .order_by("-annee", "ligne_budgetaire__code_operation")
+    )
+    totals = autorisations.order_by().aggregate(ae=Sum("montant"), disponible=Sum("disponible"))
+    return render(
+        request,
+        "financement/lignes.html",
+        {
+            "autorisations": autorisations,
+            "totals": totals,
+            "annee": annee,
+            "deliberations": Deliberation.objects.visible_to(request.user)
+            .select_related("session")
+            .annotate(nb_lignes=Count("lignes"))[:10],
+        },
+    )
+
+
+def ligne_detail(request, pk):
+    _require_finances(request)
+    ligne = get_object_or_404(LigneBudgetaire.objects.visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "financement/ligne_detail.html",
+        {
+            "ligne": ligne,
+            "autorisations": AutorisationEngagement.objects.filter(ligne_budgetaire=ligne).with_engage(),
+            "articles": Article.objects.filter(ligne_budgetaire=ligne)
+            .select_related("deliberation")
+            .order_by("-deliberation__date", "numero"),
+        },
+    )
+
+
+def deliberation_list(request):
+    _require_finances(request)
+    deliberations = (
+        Deliberation.objects.visible_to(request.user)
+        .select_related("session")
+        .annotate(total_vote=Sum("articles__montant_vote"))
+    )
+    return render(request, "financement/deliberation_list.html", {"deliberations": deliberations})
+
+
+def deliberation_detail(request, numero):
+    _require_finances(request)
+    deliberation = _deliberation(request, numero)
+    lignes = annex_lines(deliberation)
+    groups = annex_by_thematique(deliberation, lignes)
+    return render(
+        request,
+        "financement/deliberation_detail.html",
+        {
+            "deliberation": deliberation,
+            "groups": groups,
+            "imputations": imputation_table(deliberation),
+            "nb_lignes": len(lignes),
+            "documents_panel": documents_panel(request.user, deliberation),
+            "owner": deliberation,
+            "can_manage": perms.can_manage_finances(request.user),
+        },
+    )
+
+
+def deliberation_export(request, numero, format):
+    _require_finances(request)
+    deliberation = _deliberation(request, numero)
+    name = f"annexe-deliberation-{deliberation.numero}"
+    rows = annex_rows(deliberation)
+    if format == "csv":
+        response = HttpResponse(tables.csv_bytes(ANNEX_HEADER, rows), content_type="text/csv; charset=utf-8")
+    elif format == "xlsx":
+        response = HttpResponse(
+            tables.xlsx_bytes(
+                "Annexe", ANNEX_HEADER, rows, money_columns=(9,), note=f"{deliberation} – {deliberation.intitule}"
+            ),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{format}"'
+    return response
+
+
+def simulations(request, numero):
+    _require_finances(request)
+    deliberation = _deliberation(request, numero)
+    budget_lines, available, columns = simulations_comparison(deliberation)
+    can_manage = perms.can_manage_finances(request.user) and not deliberation.is_voted
+    form = SimulationForm(deliberation=deliberation) if can_manage else None
+    return render(
+        request,
+        "financement/simulations.html",
+        {
+            "deliberation": deliberation,
+            "budget_lines": budget_lines,
+            "available": available,
+            "columns": columns,
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@require_POST
+def simulation_create(request, numero):
+    _require_finances(request)
+    deliberation = _deliberation(request, numero)
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    form = SimulationForm(request.POST, deliberation=deliberation)
+    if form.is_valid():
+        try:
+            services.simulation_create(
+                deliberation=deliberation,
+                nom=form.cleaned_data["nom"],
+                lignes=form.cleaned_data["lignes"],
+                user=request.user,
+            )
+        except services.FinancementError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Simulation enregistrée.")
+            return redirect("financement:simulations", numero=deliberation.numero)
+    budget_lines, available, columns = simulations_comparison(deliberation)
+    return render(
+        request,
+        "financement/simulations.html",
+        {
+            "deliberation": deliberation,
+            "budget_lines": budget_lines,
+            "available": available,
+            "columns": columns,
+            "form": form,
+            "can_manage": True,
+        },
+    )
+
+
+@require_POST
+def simulation_promote(request, pk):
+    _require_finances(request)
+    simulation = get_object_or_404(
+        SimulationProgrammation.objects.visible_to(request.user).select_related("deliberation"), pk=pk
+    )
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    try:
+        services.simulation_promote(simulation=simulation, user=request.user)
+    except services.FinancementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"La simulation « {simulation.nom} » est promue : ses propositions vont au vote.")
+    return redirect("financement:simulations", numero=simulation.deliberation.numero)
