@@ -7,12 +7,17 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from financement.enums import TypeActe
+from financement import services, workflow
+from financement.enums import EtatActe, TypeActe
 from financement.fixtures import date_or_none, decimal_or_none, int_or_none, read_rows
 from financement.models import (
     Article,
     AutorisationEngagement,
+    Avenant,
+    Convention,
     Deliberation,
+    EcheanceVersement,
+    FicheAnnexe,
     LigneAnnexe,
     LigneBudgetaire,
     SessionCommissionPermanente,
@@ -179,6 +184,105 @@ def load_simulations(deliberation):
     without.lignes.set([ligne for ligne in lignes if not (ligne.thematique == "1" and ligne.operation == 4)])
 
 
+def _sign(acte, row, user):
+    """Bring a demo text to its signed state through the workflow (never by assigning `etat`)."""
+    if acte.etat == EtatActe.BROUILLON:
+        acte = workflow.acte_transition(acte=acte, code="envoyer", user=user)
+    if acte.etat == EtatActe.A_SIGNER:
+        acte = workflow.acte_transition(
+            acte=acte,
+            code="signer",
+            user=user,
+            signe_structure_le=date_or_none(row["signe_structure_le"]),
+            signe_departement_le=date_or_none(row["signe_departement_le"]),
+        )
+    return acte
+
+
+def load_conventions(deliberations, lignes_budgetaires):
+    from portal.accounts.enums import Role
+    from portal.accounts.models import User
+
+    user = User.objects.filter(role=Role.DPID).order_by("pk").first()
+    conventions, avenants = {}, {}
+    for index, row in enumerate(read_rows("conventions.csv")):
+        structure, _ = find_or_create_structure(row["structure"], row["structure_siret"], 100 + index)
+        convention, _ = upsert(
+            Convention,
+            {"numero": row["numero"]},
+            {
+                "structure": structure,
+                "intitule": row["intitule"],
+                "objet": row["objet"],
+                "date_debut": date_or_none(row["date_debut"]),
+                "date_fin": date_or_none(row["date_fin"]),
+                "montant_max": decimal_or_none(row["montant_max"]),
+                "ligne_budgetaire": lignes_budgetaires.get(row["code_operation"]),
+                "deliberation": deliberations.get(row["deliberation"]),
+                "signataire_structure": row["signataire_structure"],
+            },
+        )
+        conventions[convention.numero] = _sign(convention, row, user)
+    for row in read_rows("avenants.csv"):
+        convention = conventions[row["convention"]]
+        deliberation = deliberations.get(row["deliberation"])
+        ligne = (
+            deliberation.lignes.filter(ordre=int(row["ordre_ligne_annexe"])).first()
+            if deliberation and row["ordre_ligne_annexe"]
+            else None
+        )
+        avenant, _ = upsert(
+            Avenant,
+            {"convention": convention, "numero": int(row["numero"])},
+            {
+                "numero_modele": int_or_none(row["numero_modele"]),
+                "articles_modifies": row["articles_modifies"],
+                "objet": row["objet"],
+                "texte_cout": row["texte_cout"],
+                "montant_supplementaire": decimal_or_none(row["montant_supplementaire"]),
+                "date_debut_supplement": date_or_none(row["date_debut_supplement"]),
+                "deliberation": deliberation,
+                "ligne_annexe": ligne,
+                "signataire_structure": row["signataire_structure"],
+                "signataire_departement": row["signataire_departement"],
+            },
+        )
+        avenants[(convention.numero, avenant.numero)] = _sign(avenant, row, user)
+    for row in read_rows("fiches_annexes.csv"):
+        owner = (
+            {"avenant": avenants[(row["convention"], int(row["avenant"]))], "convention": None}
+            if row["avenant"]
+            else {"convention": conventions[row["convention"]], "avenant": None}
+        )
+        fields = ["titre", "duree", "cout", "public_cible", "objectifs", "deroulement", "territoire", "profil"]
+        fields += ["modalites_financement", "modalites_versement", "bilan"]
+        upsert(FicheAnnexe, {**owner, "numero": int(row["numero"])}, {name: row[name] for name in fields})
+    paid = 0
+    for row in read_rows("echeances_versements.csv"):
+        convention = conventions[row["convention"]]
+        echeance, _ = upsert(
+            EcheanceVersement,
+            {"convention": convention, "ordre": int(row["ordre"])},
+            {
+                "avenant": avenants.get((convention.numero, int_or_none(row["avenant"]))),
+                "nature": row["nature"],
+                "libelle": row["libelle"],
+                "montant_prevu": decimal_or_none(row["montant_prevu"]),
+                "date_prevue": date_or_none(row["date_prevue"]),
+            },
+        )
+        if row["date_versement"] and not hasattr(echeance, "versement"):
+            services.versement_enregistrer(
+                echeance=echeance,
+                montant=echeance.montant_prevu,
+                date_versement=date_or_none(row["date_versement"]),
+                reference_mandat=row["reference_mandat"],
+                user=user,
+            )
+            paid += 1
+    return len(conventions), len(avenants), paid
+
+
 @register("Financement : lignes budgétaires et délibération 2024-587", order=100)
 @transaction.atomic
 def load():
@@ -188,8 +292,10 @@ def load():
     load_articles(deliberations, lignes_budgetaires)
     for deliberation in deliberations.values():
         load_simulations(deliberation)
+    nb_conventions, nb_avenants, paid = load_conventions(deliberations, lignes_budgetaires)
     created = f", {created_structures} structure(s) ajoutée(s)" if created_structures else ""
     return (
         f"{len(lignes_budgetaires)} lignes budgétaires, {len(deliberations)} délibération(s), "
-        f"{count} lignes d'annexe{created}"
+        f"{count} lignes d'annexe{created}, {nb_conventions} convention(s), {nb_avenants} avenant(s), "
+        f"{paid} versement(s) enregistré(s)"
     )

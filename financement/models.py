@@ -13,10 +13,16 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from financement.enums import TypeActe
+from financement.enums import EtatActe, TypeActe
+from portal.core.formats import round_money
 from portal.referentiels.models import Structure, Territoire
 
 ZERO = Decimal("0.00")
+
+
+def money_field():
+    """The output field of sums of amounts (so that every database returns two decimals)."""
+    return models.DecimalField(max_digits=12, decimal_places=2)
 
 
 def _money(verbose_name, **kwargs):
@@ -74,7 +80,7 @@ class AutorisationEngagementQuerySet(models.QuerySet):
             .annotate(total=Sum("montant_vote"))
             .values("total")
         )
-        money = models.DecimalField(max_digits=12, decimal_places=2)
+        money = money_field()
         return self.annotate(
             engage_portail=Coalesce(models.Subquery(voted), ZERO, output_field=money),
         ).annotate(
@@ -410,3 +416,360 @@ class SimulationProgrammation(models.Model):
 
     def __str__(self):
         return self.nom
+
+
+# --- conventions and avenants ---------------------------------------------------------------------
+
+
+class ActeQuerySet(models.QuerySet):
+    structure_path = "structure"
+
+    def visible_to(self, user):
+        """The Département's roles see every convention; a structure's members see their own;
+        SLAI agents none (they follow people, not money)."""
+        scope = user.scope
+        if scope.sees_departement:
+            return self
+        if scope.is_structure_member:
+            return self.filter(**{f"{self.structure_path}_id": scope.structure_id})
+        return self.none()
+
+    def signees(self):
+        return self.filter(etat__in=[EtatActe.SIGNEE, EtatActe.ECHUE, EtatActe.RESILIEE])
+
+
+class AvenantQuerySet(ActeQuerySet):
+    structure_path = "convention__structure"
+
+
+class Acte(models.Model):
+    """What conventions and avenants share: their state, signatures and signatories.
+
+    States move only through `financement.workflow` (brouillon → à signer → signé(e) → résilié(e)
+    or échu(e)); a signed text is frozen and a change is a new avenant.
+    """
+
+    etat = models.CharField(
+        "état", max_length=20, choices=EtatActe.choices, default=EtatActe.BROUILLON, editable=False
+    )
+    objet = models.TextField("objet")
+    deliberation = models.ForeignKey(
+        Deliberation,
+        verbose_name="délibération d'autorisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ligne_annexe = models.ForeignKey(
+        LigneAnnexe,
+        verbose_name="ligne d'annexe retenue",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signataire_structure = models.CharField(
+        "signataire pour la structure", max_length=200, blank=True, help_text="Nom et qualité."
+    )
+    signataire_departement = models.CharField(
+        "signataire pour le Département",
+        max_length=200,
+        default="La Directrice des Politiques d'Inclusion Durable, par délégation",
+    )
+    a_signer_at = models.DateTimeField("envoyé à la signature le", null=True, blank=True, editable=False)
+    signe_structure_le = models.DateField("signé par la structure le", null=True, blank=True)
+    signe_departement_le = models.DateField("signé par le Département le", null=True, blank=True)
+    fin_le = models.DateField("résilié ou échu le", null=True, blank=True, editable=False)
+    motif_fin = models.TextField("motif de la résiliation", blank=True, editable=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def date_signature(self):
+        """The date the text binds both parties: the later of the two signatures."""
+        if self.signe_structure_le and self.signe_departement_le:
+            return max(self.signe_structure_le, self.signe_departement_le)
+        return None
+
+    @property
+    def is_frozen(self):
+        return self.etat != "brouillon"
+
+
+def _acte_constraints(prefix):
+    return [
+        models.CheckConstraint(
+            condition=Q(etat__in=["brouillon", "a_signer", "signee", "resiliee", "echue"]),
+            name=f"{prefix}_etat_valid",
+        ),
+        models.CheckConstraint(
+            condition=Q(etat="brouillon") | Q(a_signer_at__isnull=False),
+            name=f"{prefix}_sent_has_date",
+            violation_error_message="Un texte envoyé à la signature est daté.",
+        ),
+        models.CheckConstraint(
+            condition=~Q(etat__in=["signee", "resiliee", "echue"])
+            | (Q(signe_structure_le__isnull=False) & Q(signe_departement_le__isnull=False)),
+            name=f"{prefix}_signed_has_both_dates",
+            violation_error_message="Un texte signé porte la date de chaque signature.",
+        ),
+        models.CheckConstraint(
+            condition=~Q(etat__in=["resiliee", "echue"]) | Q(fin_le__isnull=False),
+            name=f"{prefix}_ended_has_date",
+            violation_error_message="Une résiliation ou une échéance est datée.",
+        ),
+    ]
+
+
+class Convention(Acte):
+    """A partnership convention with a structure (model convention of the CP of 12 June 2023)."""
+
+    numero = models.CharField("numéro", max_length=20, unique=True, help_text="Par exemple 2024-01213.")
+    structure = models.ForeignKey(
+        Structure, verbose_name="structure", on_delete=models.PROTECT, related_name="conventions"
+    )
+    intitule = models.CharField(
+        "intitulé",
+        max_length=250,
+        help_text="Suite de « dans le cadre de … », par exemple « l'accompagnement des travailleurs indépendants ».",
+    )
+    date_debut = models.DateField("début de la période")
+    date_fin = models.DateField("fin de la période")
+    montant_max = _money("coût maximum (article 4)")
+    obligations = models.TextField("obligations de la structure (article 8)", blank=True)
+    ligne_budgetaire = models.ForeignKey(
+        LigneBudgetaire,
+        verbose_name="imputation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conventions",
+    )
+
+    objects = ActeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "convention"
+        verbose_name_plural = "conventions"
+        ordering = ["-numero"]
+        constraints = [
+            *_acte_constraints("convention"),
+            models.CheckConstraint(
+                condition=Q(date_fin__gte=F("date_debut")),
+                name="convention_period_ordered",
+                violation_error_message="La fin de la convention ne peut pas précéder son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(montant_max__gte=0),
+                name="convention_montant_positive",
+                violation_error_message="Le coût maximum ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Convention n° {self.numero}"
+
+    def get_absolute_url(self):
+        return reverse("financement:convention_detail", args=[self.pk])
+
+    def plafond(self, avenants=None):
+        """Maximum the Département may pay: the convention's maximum plus the signed avenants'
+        additional costs (avenants in their state at call time)."""
+        avenants = self.avenants.all() if avenants is None else avenants
+        signed = [a.montant_supplementaire for a in avenants if a.etat in ("signee", "echue", "resiliee")]
+        return self.montant_max + sum(signed, ZERO)
+
+
+class Avenant(Acte):
+    """An amendment to a convention: the articles it replaces and what it adds."""
+
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.PROTECT, related_name="avenants"
+    )
+    numero = models.PositiveSmallIntegerField("numéro d'avenant")
+    numero_modele = models.PositiveSmallIntegerField(
+        "modèle d'avenant", null=True, blank=True, help_text="Numéro du modèle joint à la délibération (5 à 10)."
+    )
+    articles_modifies = models.CharField(
+        "articles modifiés",
+        max_length=60,
+        help_text="Par exemple « 4, 12 » (1 objet, 3 période, 4 coût, 8 obligations, 12 annexes).",
+    )
+    texte_cout = models.TextField("nouvelle rédaction de l'article 4", blank=True)
+    montant_supplementaire = _money("coût supplémentaire", default=ZERO)
+    date_debut_supplement = models.DateField("début de la période supplémentaire", null=True, blank=True)
+    nouvelle_date_fin = models.DateField("nouvelle fin de la convention", null=True, blank=True)
+
+    objects = AvenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "avenant"
+        verbose_name_plural = "avenants"
+        ordering = ["convention", "numero"]
+        constraints = [
+            *_acte_constraints("avenant"),
+            models.UniqueConstraint(fields=["convention", "numero"], name="avenant_numero_unique"),
+            models.CheckConstraint(
+                condition=Q(montant_supplementaire__gte=0),
+                name="avenant_montant_positive",
+                violation_error_message="Le coût supplémentaire ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Avenant n° {self.numero} à la convention n° {self.convention.numero}"
+
+    def get_absolute_url(self):
+        return reverse("financement:avenant_detail", args=[self.pk])
+
+    @property
+    def structure(self):
+        return self.convention.structure
+
+    @property
+    def date_fin(self):
+        return self.nouvelle_date_fin or self.convention.date_fin
+
+    @property
+    def articles_list(self):
+        return [part.strip() for part in self.articles_modifies.split(",") if part.strip()]
+
+
+class FicheAnnexe(models.Model):
+    """An annex fiche of a convention or avenant (seed 003: Durée, Coût, Public-Cible, …)."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, null=True, blank=True, related_name="fiches")
+    avenant = models.ForeignKey(Avenant, on_delete=models.CASCADE, null=True, blank=True, related_name="fiches")
+    numero = models.PositiveSmallIntegerField("numéro d'annexe")
+    titre = models.CharField("titre", max_length=250)
+    duree = models.CharField("durée", max_length=120, blank=True)
+    cout = models.CharField("coût", max_length=120, blank=True)
+    public_cible = models.TextField("public cible", blank=True)
+    objectifs = models.TextField("objectifs", blank=True)
+    deroulement = models.TextField("déroulement de l'action", blank=True)
+    territoire = models.CharField("territoire d'intervention", max_length=250, blank=True)
+    profil = models.TextField("profil du professionnel", blank=True)
+    modalites_financement = models.TextField("modalités de financement", blank=True)
+    modalites_versement = models.TextField("modalités de versement", blank=True)
+    bilan = models.TextField("bilan et indicateurs", blank=True)
+
+    class Meta:
+        verbose_name = "fiche annexe"
+        verbose_name_plural = "fiches annexes"
+        ordering = ["numero"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(convention__isnull=False, avenant__isnull=True)
+                | Q(convention__isnull=True, avenant__isnull=False),
+                name="fiche_annexe_one_owner",
+                violation_error_message="Une fiche annexe appartient à une convention ou à un avenant.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Annexe n° {self.numero} – {self.titre}"
+
+
+class TransitionActe(models.Model):
+    """Who moved a convention or avenant from one state to another, when and why."""
+
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, null=True, blank=True, related_name="transitions"
+    )
+    avenant = models.ForeignKey(Avenant, on_delete=models.CASCADE, null=True, blank=True, related_name="transitions")
+    transition = models.CharField("transition", max_length=30)
+    depuis = models.CharField("depuis", max_length=20)
+    vers = models.CharField("vers", max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField("le", auto_now_add=True)
+    motif = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "changement d'état"
+        verbose_name_plural = "changements d'état"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.depuis} → {self.vers}"
+
+
+# --- payments --------------------------------------------------------------------------------------
+
+
+class EcheanceVersement(models.Model):
+    """One planned payment of a convention (advance, intermediate, balance, or a share of an
+    avenant such as "60 % à la signature de l'avenant")."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="echeances")
+    avenant = models.ForeignKey(Avenant, on_delete=models.CASCADE, null=True, blank=True, related_name="echeances")
+    ordre = models.PositiveSmallIntegerField("ordre")
+    nature = models.CharField("nature", max_length=20)
+    libelle = models.CharField("libellé", max_length=200)
+    montant_prevu = _money(
+        "montant prévu", null=True, blank=True, help_text="Vide pour un solde calculé selon les résultats."
+    )
+    date_prevue = models.DateField("date prévue", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "échéance de versement"
+        verbose_name_plural = "échéances de versement"
+        ordering = ["convention", "ordre"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "ordre"], name="echeance_versement_ordre_unique"),
+            models.CheckConstraint(
+                condition=Q(montant_prevu__isnull=True) | Q(montant_prevu__gte=0),
+                name="echeance_versement_montant_positive",
+                violation_error_message="Le montant prévu ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.libelle
+
+
+class VersementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(convention__in=Convention.objects.visible_to(user))
+
+    def total(self):
+        return round_money(self.aggregate(total=Coalesce(Sum("montant"), ZERO, output_field=money_field()))["total"])
+
+
+class Versement(models.Model):
+    """A payment made: one per planned payment (never twice), with its mandate reference."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="versements")
+    echeance = models.OneToOneField(
+        EcheanceVersement,
+        verbose_name="échéance",
+        on_delete=models.PROTECT,
+        related_name="versement",
+        error_messages={"unique": "Cette échéance est déjà payée."},
+    )
+    montant = _money("montant versé")
+    date_versement = models.DateField("date du versement")
+    reference_mandat = models.CharField("référence du mandat", max_length=40, unique=True)
+    calcul = models.JSONField("détail du calcul", default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    objects = VersementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "versement"
+        verbose_name_plural = "versements"
+        ordering = ["convention", "date_versement", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="versement_montant_positive",
+                violation_error_message="Un versement est d'un montant positif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.echeance} – {self.montant} €"

@@ -16,6 +16,7 @@ from financement.models import (
     LigneAnnexe,
     LigneBudgetaire,
     SimulationProgrammation,
+    money_field,
 )
 
 
@@ -199,6 +200,6 @@ def _available_before(deliberation, budget_lines) -> dict:
         Article.objects.filter(_voted_before(deliberation), ligne_budgetaire__in=list(budget_lines))
         .exclude(deliberation=deliberation)
         .values_list("ligne_budgetaire")
-        .annotate(total=Coalesce(Sum("montant_vote"), ZERO))
+        .annotate(total=Coalesce(Sum("montant_vote"), ZERO, output_field=money_field()))
     )
     return {pk: ae.disponible_ouverture - earlier.get(pk, ZERO) for pk, ae in aes.items()}

@@ -1,9 +1,20 @@
 """Writes of the funding domain: what-if programmings (then conventions, avenants, payments)."""
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
-from financement.models import Deliberation, LigneAnnexe, SimulationProgrammation
+from financement.enums import EtatActe
+from financement.models import (
+    Convention,
+    Deliberation,
+    EcheanceVersement,
+    LigneAnnexe,
+    SimulationProgrammation,
+    Versement,
+)
+from portal.core.formats import format_euros, round_money
 
 
 class FinancementError(Exception):
@@ -42,3 +53,44 @@ def simulation_promote(*, simulation: SimulationProgrammation, user) -> Simulati
     simulation.promue_at = timezone.now()
     simulation.save(update_fields=["promue", "promue_at"])
     return simulation
+
+
+@transaction.atomic
+def versement_enregistrer(
+    *, echeance, montant: Decimal, date_versement, reference_mandat: str, user, calcul=None
+) -> Versement:
+    """Record the payment of one planned instalment. The convention is locked, so two requests
+    at the same moment cannot both pay: the second sees the first one's payment. Nothing is paid
+    twice (one payment per instalment, also a database constraint) and the sum paid never exceeds
+    the maximum of the convention and its signed avenants."""
+    convention = Convention.objects.select_for_update().get(pk=echeance.convention_id)
+    echeance = EcheanceVersement.objects.select_related("avenant").get(pk=echeance.pk)
+    if Versement.objects.filter(echeance=echeance).exists():
+        raise FinancementError("Action déjà effectuée : cette échéance est déjà payée.")
+    if convention.etat != EtatActe.SIGNEE:
+        raise FinancementError("Seule une convention signée (et en cours) donne lieu à des versements.")
+    if echeance.avenant is not None and echeance.avenant.etat != EtatActe.SIGNEE:
+        raise FinancementError("L'avenant de cette échéance n'est pas signé.")
+    montant = round_money(montant)
+    if montant <= 0:
+        raise FinancementError("Le montant versé doit être positif.")
+    if date_versement > timezone.localdate():
+        raise FinancementError("La date du versement ne peut pas être postérieure à aujourd'hui.")
+    if Versement.objects.filter(reference_mandat=reference_mandat).exists():
+        raise FinancementError(f"Le mandat « {reference_mandat} » est déjà enregistré.")
+    deja_verse = Versement.objects.filter(convention=convention).total()
+    plafond = convention.plafond()
+    if deja_verse + montant > plafond:
+        raise FinancementError(
+            f"Ce versement dépasserait le maximum de la convention : {format_euros(deja_verse)} déjà versés, "
+            f"{format_euros(plafond)} au plus, soit {format_euros(plafond - deja_verse)} restant."
+        )
+    return Versement.objects.create(
+        convention=convention,
+        echeance=echeance,
+        montant=montant,
+        date_versement=date_versement,
+        reference_mandat=reference_mandat,
+        calcul=calcul or [],
+        created_by=user,
+    )

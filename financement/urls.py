@@ -14,3 +14,12 @@ urlpatterns = [
     path("deliberations/<slug:numero>/simulations/nouvelle/", views.simulation_create, name="simulation_create"),
     path("simulations/<int:pk>/promouvoir/", views.simulation_promote, name="simulation_promote"),
 ]
+
+urlpatterns += [
+    path("conventions/", views.convention_list, name="convention_list"),
+    path("conventions/<int:pk>/", views.convention_detail, name="convention_detail"),
+    path("conventions/<int:pk>/<slug:code>/", views.convention_transition, name="convention_transition"),
+    path("avenants/<int:pk>/", views.avenant_detail, name="avenant_detail"),
+    path("avenants/<int:pk>/<slug:code>/", views.avenant_transition, name="avenant_transition"),
+    path("echeances/<int:pk>/versement/", views.versement_create, name="versement_create"),
+]

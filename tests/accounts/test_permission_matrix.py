@@ -21,6 +21,7 @@ POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonyme": LOGIN}
 PARCOURS_FOLLOW = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200}
 # Funding: the Département's roles read (the manager too), structures and SLAI are refused.
 FINANCE_READ = {**DPID_ONLY, "manager": 200}
+FINANCE_WRITE = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302}
 PARCOURS_DECIDE = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200, "dpid": 200, "admin": 200}
 
 # name → (kwargs builder, {role: expected})
@@ -207,6 +208,16 @@ RULES = {
     "financement:simulations": (lambda w: {"numero": w.finance.deliberation.numero}, FINANCE_READ),
     "financement:simulation_create": (lambda w: {"numero": w.finance.deliberation.numero}, POST_ONLY),
     "financement:simulation_promote": (lambda w: {"pk": w.finance.simulation.pk}, POST_ONLY),
+    # Conventions: structure A's own are read by its members; SLAI agents do not see conventions.
+    "financement:convention_list": (None, {**SIGNED_IN_200, "slai": 403}),
+    "financement:convention_detail": (lambda w: {"pk": w.finance.convention.pk}, {**SIGNED_IN_200, "slai": 404}),
+    "financement:convention_transition": (
+        lambda w: {"pk": w.finance.convention.pk, "code": "echoir"},
+        POST_ONLY,
+    ),
+    "financement:avenant_detail": (lambda w: {"pk": w.finance.avenant.pk}, {**SIGNED_IN_200, "slai": 404}),
+    "financement:avenant_transition": (lambda w: {"pk": w.finance.avenant.pk, "code": "envoyer"}, POST_ONLY),
+    "financement:versement_create": (lambda w: {"pk": w.finance.echeance.pk}, POST_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -263,6 +274,10 @@ POST_RULES = {
     # --- financement: DPID writes (an empty simulation form is shown again), managers only read ---
     "financement:simulation_create": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
     "financement:simulation_promote": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    # The DPID changes states and records payments (a refused action redirects with a message).
+    "financement:convention_transition": {**FINANCE_WRITE, "slai": 404},
+    "financement:avenant_transition": {**FINANCE_WRITE, "slai": 404},
+    "financement:versement_create": {**FINANCE_WRITE, "slai": 404},
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.

@@ -3,10 +3,14 @@
 import datetime
 from decimal import Decimal
 
+from financement import workflow
 from financement.enums import TypeActe
 from financement.models import (
     AutorisationEngagement,
+    Avenant,
+    Convention,
     Deliberation,
+    EcheanceVersement,
     LigneAnnexe,
     LigneBudgetaire,
     SessionCommissionPermanente,
@@ -62,6 +66,28 @@ def make_finance_world(world):
     second = make_line(deliberation, world.structure_b, world.territoire_b, budget_line, ordre=2, montant="40000.00")
     simulation = SimulationProgrammation.objects.create(deliberation=deliberation, nom="Première structure seule")
     simulation.lignes.set([first])
+    convention = Convention.objects.create(
+        numero="2026-00001",
+        structure=world.structure_a,
+        intitule="l'accompagnement de test",
+        objet="Accompagnement.",
+        date_debut=datetime.date(2026, 1, 1),
+        date_fin=datetime.date(2026, 12, 31),
+        montant_max=Decimal("30000.00"),
+        ligne_annexe=first,
+    )
+    workflow.acte_transition(acte=convention, code="envoyer", user=None)
+    convention = workflow.acte_transition(
+        acte=convention,
+        code="signer",
+        user=None,
+        signe_structure_le=datetime.date(2026, 2, 2),
+        signe_departement_le=datetime.date(2026, 2, 2),
+    )
+    avenant = Avenant.objects.create(convention=convention, numero=1, articles_modifies="4", objet="Coût.")
+    echeance = EcheanceVersement.objects.create(
+        convention=convention, ordre=1, nature="avance", libelle="Avance", montant_prevu=Decimal("10000.00")
+    )
     return type(
         "Finance",
         (),
@@ -70,5 +96,8 @@ def make_finance_world(world):
             "deliberation": deliberation,
             "lignes": [first, second],
             "simulation": simulation,
+            "convention": convention,
+            "avenant": avenant,
+            "echeance": echeance,
         },
     )
