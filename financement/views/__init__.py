@@ -7,6 +7,7 @@ from financement.views.budget import (
     simulation_create,
     simulation_promote,
     simulations,
+    subventions_export,
 )
 from financement.views.conventions import (
     avenant_detail,
@@ -31,5 +32,6 @@ __all__ = [
     "simulation_create",
     "simulation_promote",
     "simulations",
+    "subventions_export",
     "versement_create",
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from financement import perms, services, tables
+from financement import perms, services, subventions, tables
 from financement.exports import ANNEX_HEADER, annex_rows
 from financement.forms import SimulationForm
 from financement.models import (
@@ -53,6 +53,25 @@ def lignes(request):
             .annotate(nb_lignes=Count("lignes"))[:10],
         },
     )
+
+
+def subventions_export(request):
+    """The SCDL open-data file of subsidies, as published (CSV or JSON)."""
+    _require_finances(request)
+    format = request.GET.get("format", "csv")
+    if format not in ("csv", "json"):
+        raise Http404
+    try:
+        rows = subventions.subventions_rows()
+    except subventions.SubventionsError as error:
+        messages.error(request, str(error))
+        return redirect("financement:lignes")
+    if format == "csv":
+        response = HttpResponse(subventions.subventions_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(subventions.subventions_json(rows), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="subventions-scdl-2.1.1.{format}"'
+    return response
 
 
 def ligne_detail(request, pk):
