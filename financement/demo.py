@@ -18,6 +18,7 @@ from financement.models import (
     Deliberation,
     EcheanceVersement,
     FicheAnnexe,
+    IndicateurQualitatif,
     LigneAnnexe,
     LigneBudgetaire,
     SessionCommissionPermanente,
@@ -220,9 +221,25 @@ def load_conventions(deliberations, lignes_budgetaires):
                 "ligne_budgetaire": lignes_budgetaires.get(row["code_operation"]),
                 "deliberation": deliberations.get(row["deliberation"]),
                 "signataire_structure": row["signataire_structure"],
+                "modele_cout": row["modele_cout"],
+                "taux_place": decimal_or_none(row["taux_place"]),
+                "places_conventionnees": int_or_none(row["places_conventionnees"]),
+                "part_quantitative": decimal_or_none(row["part_quantitative"]),
             },
         )
         conventions[convention.numero] = _sign(convention, row, user)
+    for row in read_rows("indicateurs.csv"):
+        upsert(
+            IndicateurQualitatif,
+            {"convention": conventions[row["convention"]], "ordre": int(row["ordre"])},
+            {
+                "famille": row["famille"],
+                "libelle": row["libelle"],
+                "poids": decimal_or_none(row["poids"]),
+                "cible": decimal_or_none(row["cible"]),
+                "calcule": row["calcule"] == "oui",
+            },
+        )
     for row in read_rows("avenants.csv"):
         convention = conventions[row["convention"]]
         deliberation = deliberations.get(row["deliberation"])

@@ -53,3 +53,49 @@ class VersementForm(forms.Form):
         label="Date du versement", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reference_mandat = forms.CharField(label="Référence du mandat", max_length=40)
+
+
+class ResultatsForm(forms.Form):
+    """The results the DPID enters: places in file active and the indicators the portal does not
+    compute (one field per indicator)."""
+
+    places_realisees = forms.IntegerField(
+        label="Places réalisées (file active)",
+        min_value=0,
+        required=False,
+        help_text="Places en file active sur la période.",
+    )
+    etp_realises = forms.DecimalField(
+        label="ETP effectivement affectés",
+        min_value=Decimal(0),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        localize=True,
+    )
+
+    def __init__(self, *args, convention, resultats=None, **kwargs):
+        initial = {}
+        if resultats is not None:
+            initial = {"places_realisees": resultats.places_realisees, "etp_realises": resultats.etp_realises}
+        self.indicateurs = [i for i in convention.indicateurs.all() if not i.calcule]
+        for indicateur in self.indicateurs:
+            initial[f"indicateur_{indicateur.pk}"] = indicateur.valeur
+        super().__init__(*args, initial=initial, **kwargs)
+        for indicateur in self.indicateurs:
+            self.fields[f"indicateur_{indicateur.pk}"] = forms.DecimalField(
+                label=f"{indicateur.libelle} (cible {indicateur.cible})",
+                min_value=Decimal(0),
+                max_digits=12,
+                decimal_places=2,
+                required=False,
+                localize=True,
+                help_text=f"{indicateur.famille}, poids {indicateur.poids} %.",
+            )
+
+    def valeurs(self):
+        return {
+            indicateur.pk: self.cleaned_data[f"indicateur_{indicateur.pk}"]
+            for indicateur in self.indicateurs
+            if self.cleaned_data.get(f"indicateur_{indicateur.pk}") is not None
+        }

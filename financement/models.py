@@ -13,7 +13,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from financement.enums import EtatActe, TypeActe
+from financement.enums import EtatActe, ModeleCout, TypeActe
 from portal.core.formats import round_money
 from portal.referentiels.models import Structure, Territoire
 
@@ -549,6 +549,26 @@ class Convention(Acte):
         blank=True,
         related_name="conventions",
     )
+    # Cost model: how the contribution earned is computed at the balance (DOMAIN.md §3).
+    modele_cout = models.CharField(
+        "modèle de coût", max_length=20, choices=ModeleCout.choices, default=ModeleCout.MONTANT_FIXE
+    )
+    taux_place = _money("coût d'une place", null=True, blank=True, help_text="80 € pour le référent solidarité.")
+    places_conventionnees = models.PositiveIntegerField("places conventionnées", null=True, blank=True)
+    forfait_montant = _money(
+        "forfait", null=True, blank=True, help_text="Montant pour le nombre de places du forfait."
+    )
+    forfait_places = models.PositiveIntegerField("places du forfait", null=True, blank=True)
+    etp_finances = models.DecimalField("ETP financés", max_digits=5, decimal_places=2, null=True, blank=True)
+    cout_etp = _money("coût d'un ETP", null=True, blank=True)
+    part_quantitative = models.DecimalField(
+        "part quantitative (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100.00"),
+        help_text="Le reste est la part qualitative, répartie entre les indicateurs pondérés (50 % / 50 % pour "
+        "le référent solidarité).",
+    )
 
     objects = ActeQuerySet.as_manager()
 
@@ -567,6 +587,11 @@ class Convention(Acte):
                 condition=Q(montant_max__gte=0),
                 name="convention_montant_positive",
                 violation_error_message="Le coût maximum ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(part_quantitative__gte=0) & Q(part_quantitative__lte=100),
+                name="convention_part_quantitative_percent",
+                violation_error_message="La part quantitative est un pourcentage entre 0 et 100.",
             ),
         ]
 
@@ -773,3 +798,71 @@ class Versement(models.Model):
 
     def __str__(self):
         return f"{self.echeance} – {self.montant} €"
+
+
+# --- results and the modulated balance -------------------------------------------------------------
+
+
+class ResultatsConvention(models.Model):
+    """What the operation achieved, as the balance needs it: the quantitative result entered or
+    computed, then the DPID's validation of the balance with its calculation frozen."""
+
+    convention = models.OneToOneField(Convention, on_delete=models.CASCADE, related_name="resultats")
+    places_realisees = models.PositiveIntegerField(
+        "places réalisées (file active)", null=True, blank=True, help_text="Places en file active sur la période."
+    )
+    etp_realises = models.DecimalField(
+        "ETP effectivement affectés", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    solde_valide = _money("solde validé", null=True, blank=True)
+    calcul_valide = models.JSONField("calcul validé", default=list, blank=True)
+    valide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    valide_at = models.DateTimeField("validé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "résultats de la convention"
+        verbose_name_plural = "résultats des conventions"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(solde_valide__isnull=True) | (Q(valide_at__isnull=False) & Q(solde_valide__gte=0)),
+                name="resultats_validated_has_date",
+                violation_error_message="Un solde validé est daté et positif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Résultats – {self.convention}"
+
+
+class IndicateurQualitatif(models.Model):
+    """One weighted indicator of the qualitative part (référent solidarité: procedures 15 %,
+    quality of the pathways 35 %, seed 000 l. 139–238)."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="indicateurs")
+    ordre = models.PositiveSmallIntegerField("ordre")
+    famille = models.CharField("famille", max_length=120)
+    libelle = models.CharField("indicateur", max_length=200)
+    poids = models.DecimalField("poids (% de la participation)", max_digits=5, decimal_places=2)
+    cible = models.DecimalField("cible", max_digits=12, decimal_places=2)
+    valeur = models.DecimalField("valeur atteinte", max_digits=12, decimal_places=2, null=True, blank=True)
+    calcule = models.BooleanField(
+        "calculé par le portail", default=False, help_text="Sinon saisi par la DPID (présence aux COPIL, …)."
+    )
+
+    class Meta:
+        verbose_name = "indicateur qualitatif"
+        verbose_name_plural = "indicateurs qualitatifs"
+        ordering = ["convention", "ordre"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "ordre"], name="indicateur_ordre_unique"),
+            models.CheckConstraint(
+                condition=Q(poids__gte=0) & Q(poids__lte=100) & Q(cible__gt=0),
+                name="indicateur_poids_cible_valid",
+                violation_error_message="Le poids est un pourcentage et la cible est positive.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.libelle

@@ -10,10 +10,13 @@ from financement.models import (
     Convention,
     Deliberation,
     EcheanceVersement,
+    IndicateurQualitatif,
     LigneAnnexe,
+    ResultatsConvention,
     SimulationProgrammation,
     Versement,
 )
+from financement.solde import calcul_solde
 from portal.core.formats import format_euros, round_money
 
 
@@ -74,6 +77,17 @@ def versement_enregistrer(
     montant = round_money(montant)
     if montant <= 0:
         raise FinancementError("Le montant versé doit être positif.")
+    if echeance.montant_prevu is None:
+        # A balance modulated by results: paid only once the DPID validated its calculation, at
+        # most at the validated amount.
+        resultats = ResultatsConvention.objects.filter(convention=convention, valide_at__isnull=False).first()
+        if resultats is None:
+            raise FinancementError("Le solde n'est versé qu'après validation de son calcul selon les résultats.")
+        if montant > resultats.solde_valide:
+            raise FinancementError(f"Le solde validé est de {format_euros(resultats.solde_valide)}.")
+        calcul = calcul or resultats.calcul_valide
+    elif montant > echeance.montant_prevu:
+        raise FinancementError(f"Cette échéance prévoit {format_euros(echeance.montant_prevu)} au plus.")
     if date_versement > timezone.localdate():
         raise FinancementError("La date du versement ne peut pas être postérieure à aujourd'hui.")
     if Versement.objects.filter(reference_mandat=reference_mandat).exists():
@@ -94,3 +108,38 @@ def versement_enregistrer(
         calcul=calcul or [],
         created_by=user,
     )
+
+
+@transaction.atomic
+def resultats_enregistrer(*, convention, places_realisees, etp_realises, valeurs: dict, user) -> ResultatsConvention:
+    """Record the results the balance needs (the DPID enters what the portal does not compute)."""
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    resultats, _ = ResultatsConvention.objects.get_or_create(convention=convention)
+    if resultats.valide_at is not None:
+        raise FinancementError("Le solde est validé : les résultats ne changent plus.")
+    resultats.places_realisees = places_realisees
+    resultats.etp_realises = etp_realises
+    resultats.save(update_fields=["places_realisees", "etp_realises"])
+    for indicateur in IndicateurQualitatif.objects.filter(convention=convention, calcule=False):
+        if indicateur.pk in valeurs:
+            indicateur.valeur = valeurs[indicateur.pk]
+            indicateur.save(update_fields=["valeur"])
+    return resultats
+
+
+@transaction.atomic
+def solde_valider(*, convention, user) -> ResultatsConvention:
+    """Freeze the computed balance and its calculation: the balance is then paid at that amount."""
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    resultats, _ = ResultatsConvention.objects.get_or_create(convention=convention)
+    if resultats.valide_at is not None:
+        raise FinancementError("Action déjà effectuée : le solde est validé.")
+    calcul = calcul_solde(convention, resultats=resultats)
+    if not calcul.complet:
+        raise FinancementError("Renseignez d'abord : " + ", ".join(calcul.manquants) + ".")
+    resultats.solde_valide = calcul.solde
+    resultats.calcul_valide = calcul.as_json()
+    resultats.valide_par = user
+    resultats.valide_at = timezone.now()
+    resultats.save()
+    return resultats

@@ -15,6 +15,8 @@ from financement.views.conventions import (
     convention_detail,
     convention_list,
     convention_transition,
+    resultats_update,
+    solde_valider,
     versement_create,
 )
 
@@ -29,9 +31,11 @@ __all__ = [
     "deliberation_list",
     "ligne_detail",
     "lignes",
+    "resultats_update",
     "simulation_create",
     "simulation_promote",
     "simulations",
+    "solde_valider",
     "subventions_export",
     "versement_create",
 ]

@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from financement import perms, services, workflow
-from financement.forms import ResiliationForm, SignatureForm, VersementForm
-from financement.models import Avenant, Convention, EcheanceVersement, Versement
+from financement.forms import ResiliationForm, ResultatsForm, SignatureForm, VersementForm
+from financement.models import Avenant, Convention, EcheanceVersement, ResultatsConvention, Versement
+from financement.solde import calcul_solde
+from portal.core.formats import format_euros
 from portal.documents.selectors import documents_panel
 
 
@@ -41,6 +43,9 @@ def convention_detail(request, pk):
     verse = Versement.objects.filter(convention=convention).total()
     plafond = convention.plafond(avenants)
     can_manage = perms.can_manage_finances(request.user)
+    resultats = ResultatsConvention.objects.filter(convention=convention).first()
+    indicateurs = list(convention.indicateurs.all())
+    calcul = calcul_solde(convention, resultats=resultats, indicateurs=indicateurs, plafond=plafond, deja_verse=verse)
     return render(
         request,
         "financement/convention_detail.html",
@@ -58,6 +63,11 @@ def convention_detail(request, pk):
             "signature_form": SignatureForm(),
             "resiliation_form": ResiliationForm(),
             "versement_form": VersementForm(),
+            "resultats": resultats,
+            "calcul": calcul,
+            "resultats_form": ResultatsForm(convention=convention, resultats=resultats)
+            if can_manage and not (resultats and resultats.valide_at)
+            else None,
             "documents_panel": documents_panel(request.user, convention),
             "owner": convention,
         },
@@ -146,3 +156,43 @@ def versement_create(request, pk):
     else:
         messages.success(request, "Versement enregistré.")
     return redirect("financement:convention_detail", pk=echeance.convention_id)
+
+
+@require_POST
+def resultats_update(request, pk):
+    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    resultats = ResultatsConvention.objects.filter(convention=convention).first()
+    form = ResultatsForm(request.POST, convention=convention, resultats=resultats)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            messages.error(request, f"{form.fields[name].label} : {errors[0]}")
+        return redirect(convention.get_absolute_url())
+    try:
+        services.resultats_enregistrer(
+            convention=convention,
+            places_realisees=form.cleaned_data["places_realisees"],
+            etp_realises=form.cleaned_data["etp_realises"],
+            valeurs=form.valeurs(),
+            user=request.user,
+        )
+    except services.FinancementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Résultats enregistrés : le calcul du solde est à jour.")
+    return redirect(convention.get_absolute_url())
+
+
+@require_POST
+def solde_valider(request, pk):
+    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    try:
+        resultats = services.solde_valider(convention=convention, user=request.user)
+    except services.FinancementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Solde validé : {format_euros(resultats.solde_valide)}.")
+    return redirect(convention.get_absolute_url())

@@ -220,6 +220,8 @@ RULES = {
     "financement:avenant_detail": (lambda w: {"pk": w.finance.avenant.pk}, {**SIGNED_IN_200, "slai": 404}),
     "financement:avenant_transition": (lambda w: {"pk": w.finance.avenant.pk, "code": "envoyer"}, POST_ONLY),
     "financement:versement_create": (lambda w: {"pk": w.finance.echeance.pk}, POST_ONLY),
+    "financement:resultats_update": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
+    "financement:solde_valider": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -280,6 +282,8 @@ POST_RULES = {
     "financement:convention_transition": {**FINANCE_WRITE, "slai": 404},
     "financement:avenant_transition": {**FINANCE_WRITE, "slai": 404},
     "financement:versement_create": {**FINANCE_WRITE, "slai": 404},
+    "financement:resultats_update": {**FINANCE_WRITE, "slai": 404},
+    "financement:solde_valider": {**FINANCE_WRITE, "slai": 404},
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.

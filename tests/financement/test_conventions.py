@@ -219,7 +219,7 @@ def test_nothing_is_paid_twice(dpid):
 def test_sum_paid_never_exceeds_the_maximum(dpid):
     convention = make_convention(montant_max="10000.00")
     services.versement_enregistrer(
-        echeance=echeance(convention, 1),
+        echeance=echeance(convention, 1, Decimal("6000.00")),
         montant=Decimal("6000.00"),
         date_versement=datetime.date(2026, 3, 1),
         reference_mandat="M1",
@@ -227,7 +227,7 @@ def test_sum_paid_never_exceeds_the_maximum(dpid):
     )
     with pytest.raises(services.FinancementError, match="dépasserait le maximum"):
         services.versement_enregistrer(
-            echeance=echeance(convention, 2),
+            echeance=echeance(convention, 2, Decimal("5000.00")),
             montant=Decimal("4000.01"),
             date_versement=datetime.date(2026, 3, 1),
             reference_mandat="M2",
@@ -247,7 +247,7 @@ def test_unsigned_convention_is_not_paid(dpid):
     convention = make_convention(signed=False)
     with pytest.raises(services.FinancementError, match="convention signée"):
         services.versement_enregistrer(
-            echeance=echeance(convention, 1),
+            echeance=echeance(convention, 1, Decimal("10.00")),
             montant=Decimal("10.00"),
             date_versement=datetime.date(2026, 3, 1),
             reference_mandat="M1",
