@@ -12,6 +12,8 @@ def _annex_context(deliberation):
         "deliberation": deliberation,
         "groups": annex_by_thematique(deliberation, lignes),
         "imputations": imputation_table(deliberation),
+        "show_actions": False,
+        "actes": {},
     }
 
 

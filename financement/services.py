@@ -5,11 +5,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from financement.enums import EtatActe
+from financement.enums import EtatActe, TypeActe
 from financement.models import (
+    Avenant,
     Convention,
     Deliberation,
     EcheanceVersement,
+    FicheAnnexe,
     IndicateurQualitatif,
     LigneAnnexe,
     ResultatsConvention,
@@ -143,3 +145,73 @@ def solde_valider(*, convention, user) -> ResultatsConvention:
     resultats.valide_at = timezone.now()
     resultats.save()
     return resultats
+
+
+def _next_convention_number(year: int) -> str:
+    prefix = f"{year}-"
+    numbers = [
+        int(numero.removeprefix(prefix))
+        for numero in Convention.objects.filter(numero__startswith=prefix).values_list("numero", flat=True)
+        if numero.removeprefix(prefix).isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:05d}"
+
+
+@transaction.atomic
+def acte_from_ligne(*, ligne: LigneAnnexe, user):
+    """A retained, voted annex line becomes a draft convention (« Convention type ») or a draft
+    avenant to the structure's current signed convention (« Modèle d'avenant n° N »)."""
+    ligne = LigneAnnexe.objects.select_for_update().select_related("deliberation", "structure").get(pk=ligne.pk)
+    if not (ligne.retenue and ligne.deliberation.adoptee):
+        raise FinancementError("Seule une ligne retenue d'une délibération adoptée donne lieu à un acte.")
+    if Convention.objects.filter(ligne_annexe=ligne).exists() or Avenant.objects.filter(ligne_annexe=ligne).exists():
+        raise FinancementError("Action déjà effectuée : cette ligne a déjà son acte.")
+    start = ligne.date_debut or ligne.deliberation.date
+    end = ligne.date_fin or start.replace(month=12, day=31)
+    fiche = {
+        "numero": 2,
+        "titre": ligne.operation_libelle,
+        "duree": f"{start:%d/%m/%Y} au {end:%d/%m/%Y}",
+        "cout": format_euros(ligne.montant),
+        "deroulement": ligne.description,
+        "territoire": ligne.territoire_libelle,
+    }
+    if ligne.type_acte == TypeActe.CONVENTION:
+        convention = Convention.objects.create(
+            numero=_next_convention_number(start.year),
+            structure=ligne.structure,
+            intitule=ligne.operation_libelle[:1].lower() + ligne.operation_libelle[1:],
+            objet=ligne.description,
+            date_debut=start,
+            date_fin=end,
+            montant_max=ligne.montant,
+            deliberation=ligne.deliberation,
+            ligne_annexe=ligne,
+            ligne_budgetaire=ligne.ligne_budgetaire,
+            places_conventionnees=ligne.places,
+            etp_finances=ligne.etp,
+        )
+        FicheAnnexe.objects.create(convention=convention, **fiche)
+        return convention
+    convention = (
+        Convention.objects.filter(structure=ligne.structure, etat=EtatActe.SIGNEE).order_by("-date_fin").first()
+    )
+    if convention is None:
+        raise FinancementError(
+            f"{ligne.structure.nom} n'a pas de convention signée en cours : un avenant ne peut pas être préparé."
+        )
+    numero = (convention.avenants.order_by("-numero").values_list("numero", flat=True).first() or 0) + 1
+    avenant = Avenant.objects.create(
+        convention=convention,
+        numero=numero,
+        numero_modele=ligne.numero_modele,
+        articles_modifies="1, 4, 12",
+        objet=ligne.description,
+        montant_supplementaire=ligne.montant,
+        date_debut_supplement=ligne.date_debut,
+        nouvelle_date_fin=end if end > convention.date_fin else None,
+        deliberation=ligne.deliberation,
+        ligne_annexe=ligne,
+    )
+    FicheAnnexe.objects.create(avenant=avenant, **fiche)
+    return avenant

@@ -25,4 +25,5 @@ urlpatterns += [
     path("avenants/<int:pk>/", views.avenant_detail, name="avenant_detail"),
     path("avenants/<int:pk>/<slug:code>/", views.avenant_transition, name="avenant_transition"),
     path("echeances/<int:pk>/versement/", views.versement_create, name="versement_create"),
+    path("lignes-annexe/<int:pk>/acte/", views.acte_from_ligne, name="acte_from_ligne"),
 ]

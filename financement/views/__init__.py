@@ -10,6 +10,7 @@ from financement.views.budget import (
     subventions_export,
 )
 from financement.views.conventions import (
+    acte_from_ligne,
     avenant_detail,
     avenant_transition,
     convention_detail,
@@ -21,6 +22,7 @@ from financement.views.conventions import (
 )
 
 __all__ = [
+    "acte_from_ligne",
     "avenant_detail",
     "avenant_transition",
     "convention_detail",

@@ -14,6 +14,8 @@ from financement.forms import SimulationForm
 from financement.models import (
     Article,
     AutorisationEngagement,
+    Avenant,
+    Convention,
     Deliberation,
     LigneBudgetaire,
     SimulationProgrammation,
@@ -105,10 +107,18 @@ def deliberation_detail(request, numero):
     deliberation = _deliberation(request, numero)
     lignes = annex_lines(deliberation)
     groups = annex_by_thematique(deliberation, lignes)
+    show_actions = perms.can_manage_finances(request.user) and bool(deliberation.adoptee)
+    actes = {}
+    if show_actions:
+        conventions = Convention.objects.filter(ligne_annexe__deliberation=deliberation)
+        avenants = Avenant.objects.filter(ligne_annexe__deliberation=deliberation).select_related("convention")
+        actes = {acte.ligne_annexe_id: acte for acte in [*conventions, *avenants]}
     return render(
         request,
         "financement/deliberation_detail.html",
         {
+            "show_actions": show_actions,
+            "actes": actes,
             "deliberation": deliberation,
             "groups": groups,
             "imputations": imputation_table(deliberation),

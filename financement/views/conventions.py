@@ -8,7 +8,14 @@ from django.views.decorators.http import require_POST
 
 from financement import perms, services, workflow
 from financement.forms import ResiliationForm, ResultatsForm, SignatureForm, VersementForm
-from financement.models import Avenant, Convention, EcheanceVersement, ResultatsConvention, Versement
+from financement.models import (
+    Avenant,
+    Convention,
+    EcheanceVersement,
+    LigneAnnexe,
+    ResultatsConvention,
+    Versement,
+)
 from financement.solde import calcul_solde
 from portal.core.formats import format_euros
 from portal.documents.selectors import documents_panel
@@ -196,3 +203,17 @@ def solde_valider(request, pk):
     else:
         messages.success(request, f"Solde validé : {format_euros(resultats.solde_valide)}.")
     return redirect(convention.get_absolute_url())
+
+
+@require_POST
+def acte_from_ligne(request, pk):
+    ligne = get_object_or_404(LigneAnnexe.objects.visible_to(request.user).select_related("deliberation"), pk=pk)
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    try:
+        acte = services.acte_from_ligne(ligne=ligne, user=request.user)
+    except services.FinancementError as error:
+        messages.error(request, str(error))
+        return redirect(ligne.deliberation.get_absolute_url())
+    messages.success(request, f"{acte} préparé(e) en brouillon : vérifiez-le puis produisez le PDF.")
+    return redirect(acte.get_absolute_url())

@@ -221,6 +221,7 @@ RULES = {
     "financement:avenant_transition": (lambda w: {"pk": w.finance.avenant.pk, "code": "envoyer"}, POST_ONLY),
     "financement:versement_create": (lambda w: {"pk": w.finance.echeance.pk}, POST_ONLY),
     "financement:resultats_update": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
+    "financement:acte_from_ligne": (lambda w: {"pk": w.finance.lignes[1].pk}, POST_ONLY),
     "financement:solde_valider": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
@@ -284,6 +285,14 @@ POST_RULES = {
     "financement:versement_create": {**FINANCE_WRITE, "slai": 404},
     "financement:resultats_update": {**FINANCE_WRITE, "slai": 404},
     "financement:solde_valider": {**FINANCE_WRITE, "slai": 404},
+    # Annex lines are the Département's: out of scope (404) for structures and SLAI.
+    "financement:acte_from_ligne": {
+        **dict.fromkeys(ROLES, 404),
+        "anonyme": LOGIN,
+        "manager": 403,
+        "dpid": 302,
+        "admin": 302,
+    },
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.

@@ -293,3 +293,32 @@ def test_two_concurrent_payments_pay_once(dpid):
         thread.join()
     assert sorted(outcomes) == ["payé", "refusé"]
     assert Versement.objects.filter(echeance=target).count() == 1
+
+
+# --- from a voted annex line to a text ------------------------------------------------------------
+
+
+def test_dpid_turns_a_retained_line_into_a_draft_convention(client, demo_deliberation, dpid):
+    ccas = demo_deliberation.lignes.get(thematique="1", operation=4)
+    client.force_login(dpid)
+    page = client.get(demo_deliberation.get_absolute_url()).content.decode()
+    assert "Préparer la convention" in page
+    response = client.post(reverse("financement:acte_from_ligne", args=[ccas.pk]))
+    convention = Convention.objects.get(ligne_annexe=ccas)
+    assert response["Location"] == convention.get_absolute_url()
+    assert (convention.numero, convention.etat, convention.montant_max) == (
+        "2025-00311",
+        "brouillon",
+        Decimal("65000.00"),
+    )
+    assert convention.structure.nom == "CCAS de Liévin"
+    assert convention.fiches.get().cout == "65\u00a0000,00\u00a0€"
+    # Twice: refused with a message, nothing created.
+    client.post(reverse("financement:acte_from_ligne", args=[ccas.pk]))
+    assert Convention.objects.filter(ligne_annexe=ccas).count() == 1
+
+
+def test_an_avenant_needs_a_signed_convention(demo_deliberation, dpid):
+    mempa = demo_deliberation.lignes.get(ordre=10)  # MEMPA, modèle d'avenant n° 9
+    with pytest.raises(services.FinancementError, match="pas de convention signée"):
+        services.acte_from_ligne(ligne=mempa, user=dpid)
