@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.lignes, name="lignes"),
     path("lignes/<int:pk>/", views.ligne_detail, name="ligne_detail"),
     path("subventions/", views.subventions_export, name="subventions_export"),
+    path("tableau-de-bord/", views.tableau_de_bord, name="tableau_de_bord"),
     path("deliberations/", views.deliberation_list, name="deliberation_list"),
     path("deliberations/<slug:numero>/", views.deliberation_detail, name="deliberation_detail"),
     path("deliberations/<slug:numero>/annexe.<str:format>", views.deliberation_export, name="deliberation_export"),

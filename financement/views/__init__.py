@@ -8,6 +8,7 @@ from financement.views.budget import (
     simulation_promote,
     simulations,
     subventions_export,
+    tableau_de_bord,
 )
 from financement.views.conventions import (
     acte_from_ligne,
@@ -39,5 +40,6 @@ __all__ = [
     "simulations",
     "solde_valider",
     "subventions_export",
+    "tableau_de_bord",
     "versement_create",
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from financement import perms, services, subventions, tables
+from financement import tableau_de_bord as tableau_de_bord_selectors
 from financement.exports import ANNEX_HEADER, annex_rows
 from financement.forms import SimulationForm
 from financement.models import (
@@ -74,6 +75,54 @@ def subventions_export(request):
         response = HttpResponse(subventions.subventions_json(rows), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="subventions-scdl-2.1.1.{format}"'
     return response
+
+
+def tableau_de_bord(request):
+    """Voted, committed, paid per budget line, and what each euro paid bought, for one year."""
+    _require_finances(request)
+    today = timezone.localdate()
+    annees = tableau_de_bord_selectors.annees_disponibles(today)
+    annee = request.GET.get("annee", "")
+    annee = int(annee) if annee.isdigit() and int(annee) in annees else annees[0]
+    lignes = list(tableau_de_bord_selectors.budget_lines(request.user, annee))
+    couts, total = tableau_de_bord_selectors.cout_par_resultat(request.user, annee, today)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        header = [
+            "Structure",
+            "Payé (€)",
+            "Personnes accompagnées",
+            "CER signés",
+            "Sorties dynamiques",
+            "Coût par personne (€)",
+            "Coût par sortie dynamique (€)",
+        ]
+        rows = [
+            [
+                c.nom,
+                c.paye,
+                c.accompagnes,
+                c.cer_signes,
+                c.sorties_dynamiques,
+                c.cout_par_personne,
+                c.cout_par_sortie_dynamique,
+            ]
+            for c in couts
+        ]
+        name = f"cout-par-resultat-{annee}"
+        if request.GET["format"] == "csv":
+            response = HttpResponse(tables.csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                tables.xlsx_bytes("Coût par résultat", header, rows, money_columns=(1, 5, 6)),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}.{request.GET["format"]}"'
+        return response
+    return render(
+        request,
+        "financement/tableau_de_bord.html",
+        {"annee": annee, "annees": annees, "lignes": lignes, "couts": couts, "total": total},
+    )
 
 
 def ligne_detail(request, pk):
