@@ -303,7 +303,13 @@ ADMIN_EXCEPTIONS = {
     "admin:login": {**dict.fromkeys(ROLES, 200), "admin": 302},
 }
 # Records the application writes itself: nobody adds one by hand, not even an admin.
-for _model in ("audit_auditentry", "documents_generateddocument", "echeances_notification", "echeances_rappel"):
+for _model in (
+    "audit_auditentry",
+    "documents_generateddocument",
+    "echeances_notification",
+    "echeances_rappel",
+    "financement_versement",
+):
     ADMIN_EXCEPTIONS[f"admin:{_model}_add"] = {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": LOGIN, "admin": 403}
 
 

@@ -175,3 +175,32 @@ def test_budget_lines_page_lists_ae_and_available(client, manager, demo_delibera
     html = response.content.decode()
     assert "8\u00a0589\u00a0450,00\u00a0€" in html
     assert "203\u00a0067,73\u00a0€" in html
+
+
+def test_annex_pdf_through_the_documents_engine(
+    demo_deliberation, dpid, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    from portal.documents.services import document_request
+
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        document = document_request(owner=demo_deliberation, kind_code="annexe_deliberation", user=dpid)
+    document.refresh_from_db()
+    assert document.status == "pret", document.error
+    reader = PdfReader(io.BytesIO((Path(tmp_path) / document.file.name).read_bytes()))
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    for sentence in (
+        "Annexe 4 – répartition financière des opérations, phase 6",
+        "Délibération n° 2024-587 du 9 décembre 2024",
+        "Total de l'opération 2",
+        "567 150,00 €",
+        "Total de la thématique 4",
+        "59 200,00 €",
+        "203 067,73 €",
+        f"Ce document comprend {document.page_count} pages.",
+    ):
+        assert sentence in text, sentence
