@@ -99,3 +99,47 @@ class ResultatsForm(forms.Form):
             for indicateur in self.indicateurs
             if self.cleaned_data.get(f"indicateur_{indicateur.pk}") is not None
         }
+
+
+class VoteForm(forms.Form):
+    date = forms.DateField(label="Date du vote", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    vote_pour = forms.IntegerField(label="Voix pour", min_value=0)
+    vote_contre = forms.IntegerField(label="Voix contre", min_value=0)
+    vote_abstention = forms.IntegerField(label="Abstentions", min_value=0)
+    vote_absents = forms.IntegerField(label="Absents sans délégation de vote", min_value=0)
+    membres_interesses = forms.CharField(
+        label="Membres intéressés à l'affaire n'ayant pas pris part au vote",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Un nom par ligne.",
+    )
+    adoptee = forms.TypedChoiceField(
+        label="Résultat",
+        choices=[("oui", "Adoptée"), ("non", "Rejetée")],
+        coerce=lambda value: value == "oui",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, thematiques, **kwargs):
+        """`thematiques`: (code, sum of the retained lines) for each thématique of the annex."""
+        super().__init__(*args, **kwargs)
+        self.thematiques = [code for code, _ in thematiques]
+        for code, total in thematiques:
+            self.fields[f"libelle_{code}"] = forms.CharField(
+                label=f"Thématique {code} : libellé", max_length=250, initial=f"Thématique {code}"
+            )
+            self.fields[f"montant_{code}"] = forms.DecimalField(
+                label=f"Thématique {code} : montant voté (€)",
+                min_value=Decimal(0),
+                max_digits=12,
+                decimal_places=2,
+                localize=True,
+                initial=total,
+                help_text="Tel qu'il figure dans la délibération, même s'il diffère de la somme des lignes.",
+            )
+
+    def articles(self):
+        return {
+            code: (self.cleaned_data[f"libelle_{code}"], self.cleaned_data[f"montant_{code}"])
+            for code in self.thematiques
+        }

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from financement.enums import EtatActe, TypeActe
 from financement.models import (
+    Article,
     Avenant,
     Convention,
     Deliberation,
@@ -215,3 +216,57 @@ def acte_from_ligne(*, ligne: LigneAnnexe, user):
     )
     FicheAnnexe.objects.create(avenant=avenant, **fiche)
     return avenant
+
+
+@transaction.atomic
+def deliberation_voter(
+    *,
+    deliberation: Deliberation,
+    date,
+    vote_pour: int,
+    vote_contre: int,
+    vote_abstention: int,
+    vote_absents: int,
+    membres_interesses: str,
+    adoptee: bool,
+    articles: dict,
+    user,
+) -> Deliberation:
+    """Record the vote; an adopted deliberation gets one article per thématique of its retained
+    lines, with the amount voted as typed (`articles`: thématique → (libellé, montant)), which may
+    differ from the sum of the lines: the page then shows the gap."""
+    deliberation = Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+    if deliberation.is_voted:
+        raise FinancementError("Action déjà effectuée : le vote est enregistré.")
+    if date > timezone.localdate():
+        raise FinancementError("La date du vote ne peut pas être postérieure à aujourd'hui.")
+    deliberation.date = date
+    deliberation.vote_pour = vote_pour
+    deliberation.vote_contre = vote_contre
+    deliberation.vote_abstention = vote_abstention
+    deliberation.vote_absents = vote_absents
+    deliberation.membres_interesses = membres_interesses.strip()
+    deliberation.adoptee = adoptee
+    deliberation.save()
+    if not adoptee:
+        return deliberation
+    budget_lines = {}
+    for thematique, ligne_budgetaire_id in (
+        LigneAnnexe.objects.filter(deliberation=deliberation, retenue=True)
+        .values_list("thematique", "ligne_budgetaire")
+        .distinct()
+    ):
+        budget_lines.setdefault(thematique, set()).add(ligne_budgetaire_id)
+    for numero, thematique in enumerate(sorted(budget_lines, key=lambda code: (len(code), code)), start=1):
+        if len(budget_lines[thematique]) > 1:
+            raise FinancementError(f"La thématique {thematique} est imputée sur plusieurs lignes budgétaires.")
+        libelle, montant = articles[thematique]
+        Article.objects.create(
+            deliberation=deliberation,
+            numero=numero,
+            thematique=thematique,
+            thematique_libelle=libelle,
+            montant_vote=round_money(montant),
+            ligne_budgetaire_id=next(iter(budget_lines[thematique])),
+        )
+    return deliberation

@@ -13,6 +13,7 @@ urlpatterns = [
     path("deliberations/<slug:numero>/", views.deliberation_detail, name="deliberation_detail"),
     path("deliberations/<slug:numero>/annexe.<str:format>", views.deliberation_export, name="deliberation_export"),
     path("deliberations/<slug:numero>/simulations/", views.simulations, name="simulations"),
+    path("deliberations/<slug:numero>/vote/", views.deliberation_voter, name="deliberation_voter"),
     path("deliberations/<slug:numero>/simulations/nouvelle/", views.simulation_create, name="simulation_create"),
     path("simulations/<int:pk>/promouvoir/", views.simulation_promote, name="simulation_promote"),
 ]

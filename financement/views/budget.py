@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 from financement import perms, services, subventions, tables
 from financement import tableau_de_bord as tableau_de_bord_selectors
 from financement.exports import ANNEX_HEADER, annex_rows
-from financement.forms import SimulationForm
+from financement.forms import SimulationForm, VoteForm
 from financement.models import (
     Article,
     AutorisationEngagement,
     Avenant,
     Convention,
     Deliberation,
+    LigneAnnexe,
     LigneBudgetaire,
     SimulationProgrammation,
 )
@@ -269,3 +270,46 @@ def simulation_promote(request, pk):
     else:
         messages.success(request, f"La simulation « {simulation.nom} » est promue : ses propositions vont au vote.")
     return redirect("financement:simulations", numero=simulation.deliberation.numero)
+
+
+def _vote_form(deliberation, data=None):
+    totals = (
+        LigneAnnexe.objects.filter(deliberation=deliberation, retenue=True)
+        .values("thematique")
+        .annotate(total=Sum("montant"))
+        .order_by("thematique")
+    )
+    return VoteForm(data, thematiques=[(row["thematique"], row["total"]) for row in totals])
+
+
+def deliberation_voter(request, numero):
+    """The DPID records the Commission Permanente's vote and the amounts voted per thématique."""
+    _require_finances(request)
+    deliberation = _deliberation(request, numero)
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    if deliberation.is_voted:
+        messages.info(request, "Action déjà effectuée : le vote est enregistré.")
+        return redirect(deliberation.get_absolute_url())
+    form = _vote_form(deliberation, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.deliberation_voter(
+                deliberation=deliberation,
+                date=data["date"],
+                vote_pour=data["vote_pour"],
+                vote_contre=data["vote_contre"],
+                vote_abstention=data["vote_abstention"],
+                vote_absents=data["vote_absents"],
+                membres_interesses=data["membres_interesses"],
+                adoptee=data["adoptee"],
+                articles=form.articles(),
+                user=request.user,
+            )
+        except services.FinancementError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Vote enregistré.")
+            return redirect(deliberation.get_absolute_url())
+    return render(request, "financement/deliberation_voter.html", {"deliberation": deliberation, "form": form})

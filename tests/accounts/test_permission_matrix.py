@@ -209,6 +209,7 @@ RULES = {
         FINANCE_READ,
     ),
     "financement:simulations": (lambda w: {"numero": w.finance.deliberation.numero}, FINANCE_READ),
+    "financement:deliberation_voter": (lambda w: {"numero": w.finance.deliberation.numero}, DPID_ONLY),
     "financement:simulation_create": (lambda w: {"numero": w.finance.deliberation.numero}, POST_ONLY),
     "financement:simulation_promote": (lambda w: {"pk": w.finance.simulation.pk}, POST_ONLY),
     # Conventions: structure A's own are read by its members; SLAI agents do not see conventions.
@@ -279,6 +280,7 @@ POST_RULES = {
     # --- accompagnement: data protection ---
     # --- financement: DPID writes (an empty simulation form is shown again), managers only read ---
     "financement:simulation_create": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
+    "financement:deliberation_voter": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
     "financement:simulation_promote": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     # The DPID changes states and records payments (a refused action redirects with a message).
     "financement:convention_transition": {**FINANCE_WRITE, "slai": 404},

@@ -78,3 +78,36 @@ def test_manager_cannot_promote(client, proposals, manager, dpid):
     assert response.status_code == 403
     simulation.refresh_from_db()
     assert not simulation.promue
+
+
+def test_dpid_records_the_vote_and_the_gap_shows(client, proposals, dpid):
+    deliberation, budget_line, _lignes = proposals
+    client.force_login(dpid)
+    url = reverse("financement:deliberation_voter", args=[deliberation.numero])
+    form_page = client.get(url).content.decode()
+    assert "70\u00a0000,00" in form_page or "70000" in form_page  # the lines' sum as the initial amount
+    response = client.post(url, {"date": "2026-06-15", "vote_pour": "", "adoptee": "oui"})
+    assert response.status_code == 200 and "Ce champ est obligatoire" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "date": "2026-06-15",
+            "vote_pour": 29,
+            "vote_contre": 0,
+            "vote_abstention": 12,
+            "vote_absents": 3,
+            "membres_interesses": "Mme A\nM. B",
+            "adoptee": "oui",
+            "libelle_1": "Accompagnement des bénéficiaires du RSA",
+            "montant_1": "70020,00",
+        },
+    )
+    assert response.status_code == 302
+    deliberation.refresh_from_db()
+    assert deliberation.adoptee and deliberation.membres_interesses_list == ["Mme A", "M. B"]
+    article = deliberation.articles.get()
+    assert (article.montant_vote, article.ligne_budgetaire) == (Decimal("70020.00"), budget_line)
+    page = client.get(deliberation.get_absolute_url()).content.decode()
+    assert "Le montant voté diffère de la somme des lignes" in page and "20,00\u00a0€" in page
+    # Once voted, the vote page sends back to the deliberation.
+    assert client.get(url).status_code == 302
