@@ -37,21 +37,17 @@ def _deliberation(request, numero):
 
 def lignes(request):
     _require_finances(request)
-    annee = timezone.localdate().year
     autorisations = (
         AutorisationEngagement.objects.visible_to(request.user)
         .with_engage()
         .select_related("ligne_budgetaire")
         .order_by("-annee", "ligne_budgetaire__code_operation")
     )
-    totals = autorisations.order_by().aggregate(ae=Sum("montant"), disponible=Sum("disponible"))
     return render(
         request,
         "financement/lignes.html",
         {
             "autorisations": autorisations,
-            "totals": totals,
-            "annee": annee,
             "deliberations": Deliberation.objects.visible_to(request.user)
             .select_related("session")
             .annotate(nb_lignes=Count("lignes"))[:10],
@@ -200,12 +196,8 @@ def deliberation_export(request, numero, format):
     return response
 
 
-def simulations(request, numero):
-    _require_finances(request)
-    deliberation = _deliberation(request, numero)
+def _simulations_page(request, deliberation, form):
     budget_lines, available, columns = simulations_comparison(deliberation)
-    can_manage = perms.can_manage_finances(request.user) and not deliberation.is_voted
-    form = SimulationForm(deliberation=deliberation) if can_manage else None
     return render(
         request,
         "financement/simulations.html",
@@ -215,9 +207,16 @@ def simulations(request, numero):
             "available": available,
             "columns": columns,
             "form": form,
-            "can_manage": can_manage,
+            "can_manage": form is not None,
         },
     )
+
+
+def simulations(request, numero):
+    _require_finances(request)
+    deliberation = _deliberation(request, numero)
+    can_manage = perms.can_manage_finances(request.user) and not deliberation.is_voted
+    return _simulations_page(request, deliberation, SimulationForm(deliberation=deliberation) if can_manage else None)
 
 
 @require_POST
@@ -236,23 +235,11 @@ def simulation_create(request, numero):
                 user=request.user,
             )
         except services.FinancementError as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))
         else:
             messages.success(request, "Simulation enregistrée.")
             return redirect("financement:simulations", numero=deliberation.numero)
-    budget_lines, available, columns = simulations_comparison(deliberation)
-    return render(
-        request,
-        "financement/simulations.html",
-        {
-            "deliberation": deliberation,
-            "budget_lines": budget_lines,
-            "available": available,
-            "columns": columns,
-            "form": form,
-            "can_manage": True,
-        },
-    )
+    return _simulations_page(request, deliberation, form)
 
 
 @require_POST
