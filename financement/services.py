@@ -73,8 +73,9 @@ def versement_enregistrer(
     echeance = EcheanceVersement.objects.select_related("avenant").get(pk=echeance.pk)
     if Versement.objects.filter(echeance=echeance).exists():
         raise FinancementError("Action déjà effectuée : cette échéance est déjà payée.")
-    if convention.etat != EtatActe.SIGNEE:
-        raise FinancementError("Seule une convention signée (et en cours) donne lieu à des versements.")
+    if convention.etat not in (EtatActe.SIGNEE, EtatActe.ECHUE):
+        # An ended (échue) convention still pays its balance after the final bilan.
+        raise FinancementError("Seule une convention signée, en cours ou échue, donne lieu à des versements.")
     if echeance.avenant is not None and echeance.avenant.etat != EtatActe.SIGNEE:
         raise FinancementError("L'avenant de cette échéance n'est pas signé.")
     montant = round_money(montant)
