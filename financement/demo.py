@@ -238,6 +238,7 @@ def load_conventions(deliberations, lignes_budgetaires):
                 "poids": decimal_or_none(row["poids"]),
                 "cible": decimal_or_none(row["cible"]),
                 "calcule": row["calcule"] == "oui",
+                "code_portail": row["code_portail"],
             },
         )
     for row in read_rows("avenants.csv"):

@@ -32,3 +32,12 @@ class ModeleCout(models.TextChoices):
     FORFAIT_PLACES = "forfait_places", "Forfait pour N places, au prorata"
     PAR_ETP = "par_etp", "Coût à l'ETP"
     MONTANT_FIXE = "montant_fixe", "Montant fixé par projet"
+
+
+class IndicateurPortail(models.TextChoices):
+    """Qualitative indicators the accompaniment computes for a structure over the convention's period."""
+
+    TAUX_CONTRACTUALISATION = "taux_contractualisation", "Taux de contractualisation (%)"
+    TAUX_CER_DANS_DELAI = "taux_cer_dans_delai", "CER signés dans les 2 mois (%)"
+    ENTRETIENS_PAR_PLACE = "entretiens_par_place", "Entretiens physiques par place sur un an"
+    TAUX_SORTIES_DYNAMIQUES = "taux_sorties_dynamiques", "Sorties dynamiques (% des sorties)"

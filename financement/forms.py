@@ -74,11 +74,13 @@ class ResultatsForm(forms.Form):
         localize=True,
     )
 
-    def __init__(self, *args, convention, resultats=None, **kwargs):
+    def __init__(self, *args, convention, resultats=None, indicateurs=None, **kwargs):
+        """`indicateurs` may carry the accompaniment's values (pre-filled, to confirm)."""
         initial = {}
         if resultats is not None:
             initial = {"places_realisees": resultats.places_realisees, "etp_realises": resultats.etp_realises}
-        self.indicateurs = [i for i in convention.indicateurs.all() if not i.calcule]
+        indicateurs = list(convention.indicateurs.all()) if indicateurs is None else indicateurs
+        self.indicateurs = indicateurs
         for indicateur in self.indicateurs:
             initial[f"indicateur_{indicateur.pk}"] = indicateur.valeur
         super().__init__(*args, initial=initial, **kwargs)
@@ -90,7 +92,8 @@ class ResultatsForm(forms.Form):
                 decimal_places=2,
                 required=False,
                 localize=True,
-                help_text=f"{indicateur.famille}, poids {indicateur.poids} %.",
+                help_text=f"{indicateur.famille}, poids {indicateur.poids} %."
+                + (" Pré-rempli à partir de l'accompagnement : à confirmer." if indicateur.code_portail else ""),
             )
 
     def valeurs(self):

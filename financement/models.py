@@ -13,7 +13,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from financement.enums import EtatActe, ModeleCout, TypeActe
+from financement.enums import EtatActe, IndicateurPortail, ModeleCout, TypeActe
 from portal.core.formats import round_money
 from portal.referentiels.models import Structure, Territoire
 
@@ -849,6 +849,13 @@ class IndicateurQualitatif(models.Model):
     valeur = models.DecimalField("valeur atteinte", max_digits=12, decimal_places=2, null=True, blank=True)
     calcule = models.BooleanField(
         "calculé par le portail", default=False, help_text="Sinon saisi par la DPID (présence aux COPIL, …)."
+    )
+    code_portail = models.CharField(
+        "indicateur de l'accompagnement",
+        max_length=40,
+        choices=IndicateurPortail.choices,
+        blank=True,
+        help_text="Pré-rempli à partir des données d'accompagnement de la structure sur la période.",
     )
 
     class Meta:

@@ -19,6 +19,7 @@ from financement.models import (
     SimulationProgrammation,
     Versement,
 )
+from financement.resultats_portail import prefill, valeurs_accompagnement
 from financement.solde import calcul_solde
 from portal.core.formats import format_euros, round_money
 
@@ -124,7 +125,7 @@ def resultats_enregistrer(*, convention, places_realisees, etp_realises, valeurs
     resultats.places_realisees = places_realisees
     resultats.etp_realises = etp_realises
     resultats.save(update_fields=["places_realisees", "etp_realises"])
-    for indicateur in IndicateurQualitatif.objects.filter(convention=convention, calcule=False):
+    for indicateur in IndicateurQualitatif.objects.filter(convention=convention):
         if indicateur.pk in valeurs:
             indicateur.valeur = valeurs[indicateur.pk]
             indicateur.save(update_fields=["valeur"])
@@ -138,7 +139,10 @@ def solde_valider(*, convention, user) -> ResultatsConvention:
     resultats, _ = ResultatsConvention.objects.get_or_create(convention=convention)
     if resultats.valide_at is not None:
         raise FinancementError("Action déjà effectuée : le solde est validé.")
-    calcul = calcul_solde(convention, resultats=resultats)
+    indicateurs = list(IndicateurQualitatif.objects.filter(convention=convention))
+    for indicateur in prefill(resultats, indicateurs, valeurs_accompagnement(convention, timezone.localdate())):
+        indicateur.save(update_fields=["valeur"])
+    calcul = calcul_solde(convention, resultats=resultats, indicateurs=indicateurs)
     if not calcul.complet:
         raise FinancementError("Renseignez d'abord : " + ", ".join(calcul.manquants) + ".")
     resultats.solde_valide = calcul.solde

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from financement import perms, services, workflow
@@ -16,6 +17,7 @@ from financement.models import (
     ResultatsConvention,
     Versement,
 )
+from financement.resultats_portail import prefill, valeurs_accompagnement
 from financement.solde import calcul_solde
 from portal.core.formats import format_euros
 from portal.documents.selectors import documents_panel
@@ -52,6 +54,11 @@ def convention_detail(request, pk):
     can_manage = perms.can_manage_finances(request.user)
     resultats = ResultatsConvention.objects.filter(convention=convention).first()
     indicateurs = list(convention.indicateurs.all())
+    validated = resultats is not None and resultats.valide_at is not None
+    if not validated and (indicateurs or convention.places_conventionnees):
+        # Shown, not saved: the accompaniment's figures for what was not entered yet.
+        resultats = resultats or ResultatsConvention(convention=convention)
+        prefill(resultats, indicateurs, valeurs_accompagnement(convention, timezone.localdate()))
     calcul = calcul_solde(convention, resultats=resultats, indicateurs=indicateurs, plafond=plafond, deja_verse=verse)
     return render(
         request,
@@ -72,8 +79,8 @@ def convention_detail(request, pk):
             "versement_form": VersementForm(),
             "resultats": resultats,
             "calcul": calcul,
-            "resultats_form": ResultatsForm(convention=convention, resultats=resultats)
-            if can_manage and not (resultats and resultats.valide_at)
+            "resultats_form": ResultatsForm(convention=convention, resultats=resultats, indicateurs=indicateurs)
+            if can_manage and not validated
             else None,
             "documents_panel": documents_panel(request.user, convention),
             "owner": convention,

@@ -192,3 +192,35 @@ def test_dpid_sees_the_calculation_on_the_convention_page(client, solidarite, dp
     assert response.status_code == 302
     solidarite.resultats.refresh_from_db()
     assert solidarite.resultats.solde_valide == Decimal("929.60")
+
+
+def test_accompaniment_figures_prefill_the_results(client, world):
+    """Structure A's two people oriented in October 2026: two in file active, no CER signed."""
+    from financement.enums import IndicateurPortail
+    from financement.resultats_portail import valeurs_accompagnement
+
+    convention = world.finance.convention
+    convention.places_conventionnees = 2
+    convention.taux_place = Decimal("80.00")
+    convention.modele_cout = ModeleCout.PAR_PLACE
+    convention.part_quantitative = Decimal("50.00")
+    convention.save()
+    IndicateurQualitatif.objects.create(
+        convention=convention,
+        ordre=1,
+        famille="Qualité des parcours",
+        libelle="Taux de contractualisation",
+        poids=Decimal("50"),
+        cible=80,
+        calcule=True,
+        code_portail=IndicateurPortail.TAUX_CONTRACTUALISATION,
+    )
+    values = valeurs_accompagnement(convention, datetime.date(2026, 12, 7))
+    assert values["file_active"] == 2
+    assert values[IndicateurPortail.TAUX_CONTRACTUALISATION] == Decimal("0.0")
+    client.force_login(world.user("dpid"))
+    html = client.get(convention.get_absolute_url()).content.decode()
+    assert "Pré-rempli à partir de l'accompagnement" in html
+    assert "2 places réalisées sur 2 places" in html
+    services.solde_valider(convention=convention, user=world.user("dpid"))
+    assert convention.indicateurs.get().valeur == Decimal("0.0")
