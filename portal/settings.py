@@ -237,6 +237,13 @@ CELERY_BEAT_SCHEDULE = {
 ACCOMPAGNEMENT_ARCHIVAGE_MOIS = env_int("ACCOMPAGNEMENT_ARCHIVAGE_MOIS", 24)
 ACCOMPAGNEMENT_PURGE_MOIS = env_int("ACCOMPAGNEMENT_PURGE_MOIS", 60)
 
+# --- Funding: open data of subsidies (SCDL « subventions », décret n° 2017-779) ---------------
+# Conventions and avenants whose amount exceeds this threshold (euros) are published.
+FINANCEMENT_SEUIL_SUBVENTIONS = env_int("FINANCEMENT_SEUIL_SUBVENTIONS", 23000)
+FINANCEMENT_NOM_ATTRIBUANT = env_str("FINANCEMENT_NOM_ATTRIBUANT", "Département du Pas-de-Calais")
+# The Département's own SIRET (14 digits): no default, the export refuses to run without it.
+FINANCEMENT_SIRET_DEPARTEMENT = env_str("FINANCEMENT_SIRET_DEPARTEMENT", "")
+
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

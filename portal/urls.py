@@ -18,5 +18,6 @@ urlpatterns = [
     path("label/", include("label.urls")),
     path("aap/", include("aap.urls")),
     path("accompagnement/", include("accompagnement.urls")),
+    path("financement/", include("financement.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -20,6 +20,9 @@ DPID_ONLY = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin"
 DPID_ONLY_404 = {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "dpid": 200, "admin": 200}
 POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonyme": LOGIN}
 PARCOURS_FOLLOW = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200}
+# Funding: the Département's roles read (the manager too), structures and SLAI are refused.
+FINANCE_READ = {**DPID_ONLY, "manager": 200}
+FINANCE_WRITE = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302}
 PARCOURS_DECIDE = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200, "dpid": 200, "admin": 200}
 # aap: a structure's draft is its own (the referent reads it, only the responsable writes); the
 # instruction queues are for the SLAI and the Département.
@@ -242,6 +245,35 @@ RULES = {
     "aap:piece_delete": (lambda w: {"pk": aap_world(w).draft_piece.pk}, POST_ONLY),
     "aap:file": (None, AAP_STAFF),
     "aap:export": (None, AAP_STAFF),
+    # --- financement ---
+    "financement:lignes": (None, FINANCE_READ),
+    "financement:tableau_de_bord": (None, FINANCE_READ),
+    # Without the Département's SIRET setting the download sends back to the budget page.
+    "financement:subventions_export": (None, {**FINANCE_READ, "dpid": 302, "manager": 302, "admin": 302}),
+    "financement:ligne_detail": (lambda w: {"pk": w.finance.budget_line.pk}, FINANCE_READ),
+    "financement:deliberation_list": (None, FINANCE_READ),
+    "financement:deliberation_detail": (lambda w: {"numero": w.finance.deliberation.numero}, FINANCE_READ),
+    "financement:deliberation_export": (
+        lambda w: {"numero": w.finance.deliberation.numero, "format": "csv"},
+        FINANCE_READ,
+    ),
+    "financement:simulations": (lambda w: {"numero": w.finance.deliberation.numero}, FINANCE_READ),
+    "financement:deliberation_voter": (lambda w: {"numero": w.finance.deliberation.numero}, DPID_ONLY),
+    "financement:simulation_create": (lambda w: {"numero": w.finance.deliberation.numero}, POST_ONLY),
+    "financement:simulation_promote": (lambda w: {"pk": w.finance.simulation.pk}, POST_ONLY),
+    # Conventions: structure A's own are read by its members; SLAI agents do not see conventions.
+    "financement:convention_list": (None, {**SIGNED_IN_200, "slai": 403}),
+    "financement:convention_detail": (lambda w: {"pk": w.finance.convention.pk}, {**SIGNED_IN_200, "slai": 404}),
+    "financement:convention_transition": (
+        lambda w: {"pk": w.finance.convention.pk, "code": "echoir"},
+        POST_ONLY,
+    ),
+    "financement:avenant_detail": (lambda w: {"pk": w.finance.avenant.pk}, {**SIGNED_IN_200, "slai": 404}),
+    "financement:avenant_transition": (lambda w: {"pk": w.finance.avenant.pk, "code": "envoyer"}, POST_ONLY),
+    "financement:versement_create": (lambda w: {"pk": w.finance.echeance.pk}, POST_ONLY),
+    "financement:resultats_update": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
+    "financement:acte_from_ligne": (lambda w: {"pk": w.finance.lignes[1].pk}, POST_ONLY),
+    "financement:solde_valider": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -309,6 +341,24 @@ POST_RULES = {
     "aap:avis_rendre": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302},
     "aap:candidature_correction": {**DPID_ONLY},  # an empty form comes back with its errors
     "aap:candidature_avis_territorial": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200},
+    # --- financement: DPID writes (an empty simulation form is shown again), managers only read ---
+    "financement:simulation_create": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
+    "financement:deliberation_voter": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
+    "financement:simulation_promote": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    # The DPID changes states and records payments (a refused action redirects with a message).
+    "financement:convention_transition": {**FINANCE_WRITE, "slai": 404},
+    "financement:avenant_transition": {**FINANCE_WRITE, "slai": 404},
+    "financement:versement_create": {**FINANCE_WRITE, "slai": 404},
+    "financement:resultats_update": {**FINANCE_WRITE, "slai": 404},
+    "financement:solde_valider": {**FINANCE_WRITE, "slai": 404},
+    # Annex lines are the Département's: out of scope (404) for structures and SLAI.
+    "financement:acte_from_ligne": {
+        **dict.fromkeys(ROLES, 404),
+        "anonyme": LOGIN,
+        "manager": 403,
+        "dpid": 302,
+        "admin": 302,
+    },
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.
@@ -318,7 +368,13 @@ ADMIN_EXCEPTIONS = {
     "admin:login": {**dict.fromkeys(ROLES, 200), "admin": 302},
 }
 # Records the application writes itself: nobody adds one by hand, not even an admin.
-for _model in ("audit_auditentry", "documents_generateddocument", "echeances_notification", "echeances_rappel"):
+for _model in (
+    "audit_auditentry",
+    "documents_generateddocument",
+    "echeances_notification",
+    "echeances_rappel",
+    "financement_versement",
+):
     ADMIN_EXCEPTIONS[f"admin:{_model}_add"] = {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": LOGIN, "admin": 403}
 
 
