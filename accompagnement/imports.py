@@ -26,6 +26,7 @@ from accompagnement.enums import Sexe, SourceOrientation
 from accompagnement.models import Beneficiaire, Orientation, TypeAccompagnement
 from portal.audit.enums import Action
 from portal.audit.models import AuditEntry
+from portal.core.scale import analyze_tables
 from portal.referentiels.models import Structure, Territoire
 from portal.referentiels.validators import normalize_siret
 
@@ -582,6 +583,9 @@ def apply(
             done += len(batch)
             if progress is not None:
                 progress(done, total)
+    # A Département's first file fills empty tables: without fresh statistics PostgreSQL plans the
+    # deadline and caseload queries as if they were still empty (minutes instead of a second).
+    analyze_tables([Beneficiaire, Orientation, AuditEntry])
     return result
 
 
