@@ -72,7 +72,10 @@ class ScaleContext:
         if not objs:
             return objs
         start = time.monotonic()
-        model.objects.bulk_create(objs, batch_size=batch_size)
+        if connection.vendor == "postgresql":
+            copy_insert(model, objs)
+        else:
+            model.objects.bulk_create(objs, batch_size=batch_size)
         self.filled.add(model)
         label = model._meta.label
         self.counts[label] = self.counts.get(label, 0) + len(objs)
@@ -87,6 +90,29 @@ class ScaleContext:
             model.objects.bulk_update(objs, fields, batch_size=batch_size)
             self.filled.add(model)
         return objs
+
+
+def copy_insert(model, objs):
+    """Insert `objs` with PostgreSQL's COPY, their primary keys drawn from the table's sequence
+    first (so rows inserted later can point to them, as with bulk_create). About three times
+    faster than multi-row INSERTs for the hundreds of thousands of rows of factor 1."""
+    opts = model._meta
+    fields = list(opts.concrete_fields)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [opts.db_table, opts.pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj, pk in zip(objs, ids, strict=True):
+                obj.pk = pk
+                # Foreign keys to objects inserted just before: take their new ids.
+                obj._prepare_related_fields_for_save(operation_name="bulk_create", fields=fields)
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+                obj._state.adding, obj._state.db = False, connection.alias
 
 
 def at(day, hour=10):

@@ -1,12 +1,12 @@
 import time
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from portal.core import scale
+from portal.referentiels.demo import load as load_referentiels
 from portal.referentiels.scale import EMAIL_DOMAIN, is_loaded
 
 
@@ -38,7 +38,9 @@ class Command(BaseCommand):
         if is_loaded():
             raise CommandError("Des données d'échelle sont déjà chargées : partez d'une base vide.")
         started = time.monotonic()
-        call_command("load_demo", stdout=self.stdout)  # territories, kinds, demo accounts for comparison
+        # The nine territories and their DPID sectors (and the demo's few structures) come from the
+        # demo referentials; the demo's accounts and caseloads are not needed here.
+        self.stdout.write(f"- Territoires : {load_referentiels()}")
         ctx = scale.ScaleContext(factor=factor, seed=seed, today=timezone.localdate(), out=self.stdout.write)
         with transaction.atomic():
             for seeder in scale.seeders():
