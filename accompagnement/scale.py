@@ -105,8 +105,10 @@ def seed(ctx):
                 _person(ctx, rng, chunk, number, referent, territoire, types[referent.type_accompagnement], dpid)
         _write(ctx, chunk, slai, content_types)
         ctx.say(f"  {number - first} / {total} bénéficiaires")
+    # The queries below read what was just written: without statistics the planner takes these
+    # tables for empty and a single query runs for minutes.
+    analyze_tables(ctx.filled)
     _reorientation_requests(ctx, rng, types)
-    analyze_tables(ctx.filled)  # the reports below aggregate what was just written
     _reportings(ctx)
     return (
         f"{number - first} bénéficiaires, {ctx.counts.get('accompagnement.Cer', 0)} CER, "
