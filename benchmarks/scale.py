@@ -39,6 +39,8 @@ os.environ.setdefault("DEBUG", "1")  # in-process only (seeding, query counts); 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ["BENCHMARK"] = "1"
+# One key for the sessions made in-process and read by gunicorn.
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 
 FACTOR = float(os.environ.get("BENCH_FACTOR", "1"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
@@ -137,7 +139,7 @@ def start_gunicorn():
     env = dict(
         os.environ,
         DEBUG="0",
-        SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        PYTHONWARNINGS="ignore::UserWarning",  # whitenoise: no collected static files, none requested
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",
         BENCHMARK="1",
@@ -309,7 +311,7 @@ def locust_plan(accts):
         role = mix[n % len(mix)]
         pool = accts.pools[role if role in accts.pools else "dpid"]
         user = pool[(n // len(mix)) % len(pool)]
-        paths = [p.path(accts) for p in PAGES if p.role == role and "beneficiaires" not in str(p.url)]
+        paths = [p.path(accts) for p in PAGES if p.role == role and not callable(p.url)]
         if role == "referent":
             people = Orientation.objects.filter(referent__user=user, date_fin__isnull=True).values_list(
                 "beneficiaire_id", flat=True
