@@ -13,10 +13,14 @@ from portal.echeances import perms, services
 from portal.echeances.forms import EcheanceManuelleForm, PreferenceForm
 from portal.echeances.models import EcheanceManuelle, Notification, PreferenceNotification, Rappel
 
+ECHEANCES_PAR_PAGE = 50
+
 
 def echeance_list(request):
-    items = services.items_for(request.user, horizon_days=None)
-    context = {"items": items, "can_create": perms.can_create_echeance(request.user)}
+    """Every open deadline of the user's scope, 50 a page: a structure of a thousand people has
+    thousands, and loading and rendering them all took seconds."""
+    page = services.items_page(request.user, number=request.GET.get("page"), per_page=ECHEANCES_PAR_PAGE)
+    context = {"page": page, "can_create": perms.can_create_echeance(request.user)}
     return render(request, "echeances/echeance_list.html", context)
 
 
