@@ -241,11 +241,11 @@ def bench_grade(accts):
     data = [cer_content(cer) for cer in cers[:GRADE_CERS]]
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(data, handle, ensure_ascii=False)
-    start = time.monotonic()
+    start, cpu = time.monotonic(), time.process_time()
     call_command("grade_cer", handle.name, stdout=io.StringIO())
-    elapsed = time.monotonic() - start
+    elapsed, cpu = time.monotonic() - start, time.process_time() - cpu
     os.unlink(handle.name)
-    return f"{len(data)} CER évalués par `grade_cer`", elapsed, BUDGETS["grade"]
+    return f"{len(data)} CER évalués par `grade_cer`", elapsed, cpu, BUDGETS["grade"]
 
 
 def orientation_file(lines):
@@ -277,25 +277,26 @@ def bench_import(accts):
     from accompagnement import imports
 
     raw = orientation_file(IMPORT_LINES)
-    start = time.monotonic()
+    start, cpu = time.monotonic(), time.process_time()
     try:
         with transaction.atomic():
             report = imports.check_file(raw)
-            result = imports.apply(report, user=accts.users["dpid"], partial=True)
-            elapsed = time.monotonic() - start
+            imports.apply(report, user=accts.users["dpid"], partial=True)
+            elapsed, cpu = time.monotonic() - start, time.process_time() - cpu
             raise Rollback
     except Rollback:
         pass
-    return f"Import de {IMPORT_LINES} orientations ({result.summary()[0]}, annulé ensuite)", elapsed, BUDGETS["import"]
+    label = f"Import de {IMPORT_LINES} orientations (vérification et import, annulé ensuite)"
+    return label, elapsed, cpu, BUDGETS["import"]
 
 
 def bench_reminders(accts):
     from portal.echeances import services
 
-    start = time.monotonic()
+    start, cpu = time.monotonic(), time.process_time()
     due = services.reminders_due(today=timezone.localdate())
-    elapsed = time.monotonic() - start
-    return f"Balayage quotidien des échéances ({len(due)} rappels dus, à blanc)", elapsed, BUDGETS["reminders"]
+    elapsed, cpu = time.monotonic() - start, time.process_time() - cpu
+    return f"Balayage quotidien des échéances ({len(due)} rappels dus, à blanc)", elapsed, cpu, BUDGETS["reminders"]
 
 
 # --- Load test ---------------------------------------------------------------------------------
@@ -395,15 +396,15 @@ def main():
             samples = time_pages(pages, accts)
             misses = report_pages(counts, samples)
             say()
-        say("| Traitement | Durée (s) | Budget (s) | |")
-        say("|---|---:|---:|---|")
+        say("| Traitement | Durée (s) | dont calcul Python (s) | Budget (s) | |")
+        say("|---|---:|---:|---:|---|")
         for name, func in (("grade", bench_grade), ("import", bench_import), ("reminders", bench_reminders)):
             if name in SKIP:
                 continue
-            label, elapsed, budget = func(accts)
+            label, elapsed, cpu, budget = func(accts)
             ok = elapsed <= budget
             misses += [] if ok else [label]
-            say(f"| {label} | {elapsed:.1f} | {budget:.0f} | {'✅' if ok else '❌'} |")
+            say(f"| {label} | {elapsed:.1f} | {cpu:.1f} | {budget:.0f} | {'✅' if ok else '❌'} |")
         say()
         if "locust" not in SKIP:
             errors = bench_locust(accts)
