@@ -188,3 +188,19 @@ def test_key_pages_keep_their_query_count_when_the_data_triples(db, settings):
     assert max(larger.values()) <= QUERY_BUDGET, larger
     grown = {label: (small[label], larger[label]) for label in small if larger[label] > small[label]}
     assert not grown, grown
+
+
+def test_benchmark_references_are_not_mounted_without_the_setting(client_for, world):
+    client = client_for("referent")
+    assert client.get("/sante/auth/").status_code == 404
+    assert client.get("/sante/gabarit/").status_code == 404
+
+
+@pytest.mark.urls("tests.core.bench_urls")
+def test_benchmark_references_answer_signed_in_users_only(client_for, world):
+    client = client_for("referent")
+    assert client.get("/sante/auth/").content == b"ok"
+    page = client.get("/sante/gabarit/")
+    assert page.status_code == 200
+    assert "Référence de mesure" in page.content.decode()
+    assert client_for("anonyme").get("/sante/auth/").status_code == 302  # to the login page
