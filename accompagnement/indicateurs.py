@@ -157,6 +157,15 @@ def annotated(queryset, periode: Periode):
     )
 
 
+def concernees(queryset, periode: Periode):
+    """The orientations an indicator of the period can count: accompanied at some point of the
+    period (an exit sets `date_fin` to its date) or in the 12-month cohort. Every condition below
+    implies it; the others only add zeros, and after a few years they are most of the table."""
+    du, au = periode.du, periode.au
+    cohorte = Q(date_orientation__gte=add_months(du, -12), date_orientation__lte=add_months(au, -12))
+    return queryset.filter((Q(date_orientation__lte=au) & (Q(date_fin__isnull=True) | Q(date_fin__gte=du))) | cohorte)
+
+
 def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
     """Each counted population, as a condition on `annotated` orientations."""
     du, au = periode.du, periode.au
@@ -393,6 +402,7 @@ def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False):
     count or a sum, so the total line adds the groups up: the costly annotated scan of the
     orientations runs once (it is most of the page's time at a Département's scale)."""
     key = GROUPES[grouper][0]
+    queryset = concernees(queryset, periode)
     rows = list(annotated(queryset, periode).values(key).annotate(**aggregates(periode, today)).order_by(key))
     codes = aggregates(periode, today).keys()
     total = {code: sum(row[code] or 0 for row in rows) for code in codes}
@@ -436,7 +446,7 @@ def serie_mensuelle(queryset, periode: Periode) -> list[dict]:
         )
         aggs[f"e{i}"] = Count("pk", filter=Q(date_orientation__gte=start, date_orientation__lte=end))
         aggs[f"s{i}"] = Count("pk", filter=Q(sortie__date__gte=start, sortie__date__lte=end))
-    result = queryset.order_by().aggregate(**aggs) if aggs else {}
+    result = concernees(queryset, periode).order_by().aggregate(**aggs) if aggs else {}
     return [
         {
             "mois": month.isoformat()[:7],
