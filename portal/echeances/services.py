@@ -171,19 +171,23 @@ def items_for(user, *, today: date | None = None, horizon_days: int | None = HOM
     return sorted(items, key=lambda item: (item.due_date, item.label))
 
 
-def items_page(user, *, number, per_page, today: date | None = None):
-    """One page of every open deadline of the user's scope (as `items_for` without horizon), by
-    due date, then deadline and object. Deadlines marked `many` are sorted from their own columns
-    and only the page's objects are loaded with what their label and link read: a structure of
-    a thousand people has thousands of open deadlines."""
+def items_page(user, *, number, per_page, today: date | None = None, horizon_days: int | None = None):
+    """One page of the open deadlines of the user's scope (as `items_for`), by due date, then
+    deadline and object. Deadlines marked `many` are sorted from their own columns and only the
+    page's objects are loaded with what their label and link read: a structure of a thousand
+    people has thousands of open deadlines (home panels: `number=1, per_page=10`)."""
     today = today or timezone.localdate()
+    until = None if horizon_days is None else today + timedelta(days=horizon_days)
     rows = []
     for echeance in registry.all_echeances():
-        found = echeance.visible(user, today, None)
+        found = echeance.visible(user, today, until)
         light = echeance.many and hasattr(found, "select_related")
         for obj in found.select_related(None) if light else found:
-            if not echeance.is_met(obj):
-                rows.append((echeance.due_date(obj), echeance.code, obj.pk, echeance, obj, light))
+            if echeance.is_met(obj):
+                continue
+            due = echeance.due_date(obj)
+            if until is None or due <= until:
+                rows.append((due, echeance.code, obj.pk, echeance, obj, light))
     rows.sort(key=lambda row: row[:3])
     page = Paginator(rows, per_page).get_page(number)
     wanted = {}
@@ -193,7 +197,7 @@ def items_page(user, *, number, per_page, today: date | None = None):
     full = {
         (echeance.code, obj.pk): obj
         for echeance, pks in wanted.items()
-        for obj in echeance.visible(user, today, None).filter(pk__in=pks)
+        for obj in echeance.visible(user, today, until).filter(pk__in=pks)
     }
     page.object_list = [
         registry.Item(echeance=echeance, obj=full.get((code, pk), obj), due_date=due, today=today)

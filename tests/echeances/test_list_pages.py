@@ -61,3 +61,19 @@ def test_deadlines_are_listed_fifty_a_page_oldest_first(client_for, world, djang
         page_two = client.get(reverse("echeances:list") + "?page=2").content.decode()
     assert "Personne060" in page_two and "Personne000" not in page_two
     assert "page 2 sur 2" in page_two
+
+
+@time_machine.travel(TODAY)
+def test_a_page_within_a_horizon_holds_what_items_for_lists_first(world):
+    """`items_page` with a horizon: the first items of `items_for` (home panels), few loaded in full."""
+    from portal.echeances.services import items_for, items_page
+
+    _caseload_without_cer(world, 30)
+    user = world.user("responsable")
+    expected = [(item.echeance.code, item.obj.pk, item.due_date) for item in items_for(user)]
+    page = items_page(user, number=1, per_page=10, horizon_days=30)
+    assert page.paginator.count == len(expected)
+    assert sorted((i.echeance.code, i.obj.pk, i.due_date) for i in page.object_list) == sorted(
+        sorted(expected, key=lambda row: (row[2], row[0], row[1]))[:10]
+    )
+    assert all(str(item.obj.beneficiaire) in item.label for item in page.object_list if item.echeance.many)
