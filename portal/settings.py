@@ -26,6 +26,10 @@ SECRET_KEY = env_str("SECRET_KEY") or (
     "django-insecure-dev-only-key-never-use-in-production" if LOCAL_MODE else env_required("SECRET_KEY")
 )
 
+# Benchmark only (benchmarks/scale.py): adds two reference pages, /sante/auth/ (a bare signed-in
+# view) and /sante/gabarit/ (the base template alone). Never on in production.
+BENCHMARK = env_bool("BENCHMARK", default=False)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if LOCAL_MODE else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
