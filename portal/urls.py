@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.accounts.twofactor import require_second_factor
 from portal.core.views import health
 
 admin.site.site_header = "Portail RSA – administration technique"
 admin.site.site_title = "Portail RSA"
 admin.site.index_title = "Administration technique"
+# /admin/ requires the second factor as well (the middleware already sends unverified users to it).
+admin.site.has_permission = require_second_factor(admin.site.has_permission)
 
 urlpatterns = [
     path("sante/", health, name="health"),

@@ -32,6 +32,11 @@ RULES = {
     "accounts:password_reset_complete": (None, ALL_200),
     "accounts:password_change": (None, SIGNED_IN_200),
     "accounts:password_change_done": (None, SIGNED_IN_200),
+    # Two-factor pages (the second factor is off in this matrix: tests/accounts/test_two_factor.py
+    # checks every URL with it on). Nobody here has enrolled yet: the code page sends to enrolment.
+    "accounts:otp_setup": (None, SIGNED_IN_200),
+    "accounts:otp_verify": (None, {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN}),
+    "accounts:otp_recovery": (None, SIGNED_IN_200),
     "referentiels:territoire_list": (None, SIGNED_IN_200),
     "referentiels:structure_list": (None, SIGNED_IN_200),
     "referentiels:structure_create": (None, DPID_ONLY),
@@ -255,7 +260,16 @@ ADMIN_EXCEPTIONS = {
     "admin:login": {**dict.fromkeys(ROLES, 200), "admin": 302},
 }
 # Records the application writes itself: nobody adds one by hand, not even an admin.
-for _model in ("audit_auditentry", "documents_generateddocument", "echeances_notification", "echeances_rappel"):
+for _model in (
+    "audit_auditentry",
+    "documents_generateddocument",
+    "echeances_notification",
+    "echeances_rappel",
+    # django-axes' records of login attempts.
+    "axes_accessattempt",
+    "axes_accessfailurelog",
+    "axes_accesslog",
+):
     ADMIN_EXCEPTIONS[f"admin:{_model}_add"] = {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": LOGIN, "admin": 403}
 
 
