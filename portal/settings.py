@@ -227,6 +227,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.views.axes_username"
 AXES_RESET_ON_SUCCESS = True
+# The announced wait is the real one: tries during the lock-out do not restart it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
 AXES_VERBOSE = False
 if env_bool("BEHIND_TLS_PROXY", default=False):
