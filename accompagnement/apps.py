@@ -6,4 +6,9 @@ class AccompagnementConfig(AppConfig):
     verbose_name = "Accompagnement des bénéficiaires"
 
     def ready(self):
-        from accompagnement import demo, documents, echeances  # noqa: F401  (registrations: demo, documents, deadlines)
+        from accompagnement import (  # noqa: F401  (registrations: demo, documents, deadlines)
+            demo,
+            documents,
+            echeances,
+            panels,
+        )

@@ -131,7 +131,18 @@ class Beneficiaire(models.Model):
         return reverse("accompagnement:beneficiaire_detail", args=[self.pk])
 
 
+def sans_referent_q(today=None):
+    """No referent, or one who has left (leaving date reached): from that day the person is
+    "sans référent" for the structure, and the former referent no longer sees them."""
+    from django.utils import timezone
+
+    return Q(referent__isnull=True) | Q(referent__date_depart__lte=today or timezone.localdate())
+
+
 class OrientationQuerySet(models.QuerySet):
+    def sans_referent(self, today=None):
+        return self.filter(sans_referent_q(today))
+
     def visible_to(self, user):
         """A referent: orientations assigned to them; a structure: those made to it; SLAI:
         those of its territory's beneficiaries; DPID, managers and admins: all. Archived people's
@@ -206,6 +217,16 @@ class Orientation(models.Model):
 
     def __str__(self):
         return f"Orientation de {self.beneficiaire} vers {self.structure} le {self.date_orientation:%d/%m/%Y}"
+
+    @property
+    def referent_en_poste(self):
+        """The referent, unless they have left (then the person is "sans référent")."""
+        from django.utils import timezone
+
+        referent = self.referent
+        if referent is None or (referent.date_depart and referent.date_depart <= timezone.localdate()):
+            return None
+        return referent
 
 
 class ImportOrientations(models.Model):

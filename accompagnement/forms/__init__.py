@@ -99,7 +99,7 @@ class FileActiveFilter(django_filters.FilterSet):
         return queryset.filter(Q(beneficiaire__nom__icontains=value) | Q(beneficiaire__prenom__icontains=value))
 
     def filter_sans_referent(self, queryset, name, value):
-        return queryset.filter(referent__isnull=True) if value else queryset
+        return queryset.sans_referent() if value else queryset
 
 
 class ImportForm(forms.Form):

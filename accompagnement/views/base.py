@@ -20,7 +20,7 @@ from accompagnement.forms import (
 )
 from accompagnement.forms.cer import CerEditForm
 from accompagnement.models import ActiviteHebdomadaire, Beneficiaire, Cer, ImportOrientations, Orientation
-from accompagnement.selectors import file_active, next_steps, referent_loads
+from accompagnement.selectors import file_active, next_steps, referent_loads, referents_partis
 from accompagnement.views import parcours
 from accompagnement.views.cer import cer_form_page
 from portal.audit.enums import Action
@@ -43,9 +43,10 @@ def caseload(request):
         "can_orient": perms.can_orient(request.user),
         "can_import": perms.can_import(request.user),
         "can_import_cer": perms.can_import_cer(request.user),
-        "sans_referent": file_active(request.user).filter(referent__isnull=True).count()
+        "sans_referent": file_active(request.user).sans_referent(today).count()
         if request.scope.is_responsable
         else None,
+        "departs": referents_partis(request.user, today) if request.scope.is_responsable else [],
     }
     return render(request, "accompagnement/caseload.html", context)
 

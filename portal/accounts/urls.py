@@ -11,6 +11,8 @@ urlpatterns = [
     path("connexion/code/", twofactor.verify, name="otp_verify"),
     path("connexion/double-authentification/", twofactor.setup, name="otp_setup"),
     path("compte/codes-de-secours/", twofactor.recovery, name="otp_recovery"),
+    path("comptes/", views.members, name="members"),
+    path("comptes/<int:pk>/desactiver/", views.user_disable, name="user_disable"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/oubli/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

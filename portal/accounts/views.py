@@ -116,3 +116,79 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
+
+
+# --- Accounts of a structure (responsable) or of everyone (DPID administrator) -------------------
+
+
+def accounts_visible_to(user):
+    """The accounts a user may disable: their structure's members for a responsable, every
+    account for a DPID administrator, none otherwise."""
+    from portal.accounts.models import User
+
+    scope = user.scope
+    if scope.is_admin:
+        return User.objects.all()
+    if scope.is_responsable:
+        return User.objects.filter(structure_id=scope.structure_id)
+    return User.objects.none()
+
+
+def can_manage_accounts(user) -> bool:
+    return user.scope.is_admin or user.scope.is_responsable
+
+
+def members(request):
+    from django.core.exceptions import PermissionDenied
+
+    from portal.core.views import paginate
+
+    if not can_manage_accounts(request.user):
+        raise PermissionDenied
+    accounts = accounts_visible_to(request.user).select_related("structure", "territoire", "referent")
+    return render(
+        request,
+        "accounts/members.html",
+        {"page": paginate(request, accounts.order_by("-is_active", "last_name", "first_name", "email"))},
+    )
+
+
+def user_disable(request, pk):
+    """Disable an account: it can no longer log in (open sessions end at the next page), and
+    everything it did stays (history, audit trail)."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+    from django.shortcuts import get_object_or_404, redirect
+    from django.views.decorators.http import require_POST
+
+    from portal.audit.enums import Action
+    from portal.audit.services import access_record
+
+    @require_POST
+    def view(request, pk):
+        if not can_manage_accounts(request.user):
+            raise PermissionDenied
+        account = get_object_or_404(accounts_visible_to(request.user), pk=pk)
+        if account.pk == request.user.pk:
+            messages.error(request, "Vous ne pouvez pas désactiver votre propre compte.")
+            return redirect("accounts:members")
+        with transaction.atomic():
+            if account.is_active:
+                account.is_active = False
+                account.save(update_fields=["is_active"])
+                access_record(
+                    user=request.user,
+                    obj=account,
+                    action=Action.MODIFICATION,
+                    request=request,
+                    detail="compte désactivé",
+                )
+        messages.success(
+            request,
+            f"Le compte de {account.get_full_name() or account.email} est désactivé : il ne peut plus se connecter. "
+            "Son historique est conservé.",
+        )
+        return redirect("accounts:members")
+
+    return view(request, pk)

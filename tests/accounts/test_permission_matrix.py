@@ -37,6 +37,9 @@ RULES = {
     "accounts:otp_setup": (None, SIGNED_IN_200),
     "accounts:otp_verify": (None, {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN}),
     "accounts:otp_recovery": (None, SIGNED_IN_200),
+    # Accounts: a responsable disables their structure's members, the DPID administrator anyone.
+    "accounts:members": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "admin": 200}),
+    "accounts:user_disable": (lambda w: {"pk": w.user("referent").pk}, POST_ONLY),
     "referentiels:territoire_list": (None, SIGNED_IN_200),
     "referentiels:structure_list": (None, SIGNED_IN_200),
     "referentiels:structure_create": (None, DPID_ONLY),
@@ -203,6 +206,7 @@ RULES = {
 # on an object of structure A in a state where the action is possible for the allowed roles
 # (a redirect back to the page); the others get 403 (or 404 when the object is out of scope).
 POST_RULES = {
+    "accounts:user_disable": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302, "admin": 302},
     "documents:request": {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN, "manager": 403, "referent": 403},
     "documents:retry": {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN, "manager": 403, "referent": 404},
     "documents:issue": {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "dpid": 302, "admin": 302},
