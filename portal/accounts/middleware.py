@@ -47,3 +47,12 @@ class IdleTimeoutMiddleware:
             if last is None or now - last >= 60:
                 request.session[self.SESSION_KEY] = now
         return self.get_response(request)
+
+
+def start_activity_clock(sender, request, user, **kwargs):
+    """At login the session already holds its last activity (no extra session write on the first
+    page)."""
+    import time
+
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleTimeoutMiddleware.SESSION_KEY] = int(time.time())
