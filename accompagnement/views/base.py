@@ -1,6 +1,7 @@
 import uuid
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -24,7 +25,7 @@ from accompagnement.selectors import file_active, next_steps, referent_loads, re
 from accompagnement.views import parcours
 from accompagnement.views.cer import cer_form_page
 from portal.audit.enums import Action
-from portal.audit.services import access_record
+from portal.audit.services import access_record, list_record
 from portal.core.views import paginate, querystring_without_page
 from portal.referentiels.models import Referent, Structure, Territoire
 
@@ -35,6 +36,13 @@ def caseload(request):
     filterset = FileActiveFilter(request.GET, queryset=file_active(request.user))
     page = paginate(request, filterset.qs)
     rows = [(orientation, next_steps(orientation, today)) for orientation in page.object_list]
+    list_record(
+        user=request.user,
+        model=Beneficiaire,
+        people=[orientation.beneficiaire_id for orientation in page.object_list],
+        request=request,
+        what=f"File active, page {page.number}",
+    )
     context = {
         "filter": filterset,
         "page": page,
@@ -51,10 +59,26 @@ def caseload(request):
     return render(request, "accompagnement/caseload.html", context)
 
 
+def visible_person_or_404(request, queryset, pk):
+    """The person if in the user's scope; otherwise 404, and the refused attempt on an existing
+    record goes to the audit trail."""
+    from django.http import Http404
+
+    from portal.audit.services import refusal_record
+
+    beneficiaire = queryset.select_related("territoire").filter(pk=pk).first()
+    if beneficiaire is None:
+        existing = Beneficiaire.objects.filter(pk=pk).first()
+        if existing is not None:
+            refusal_record(user=request.user, obj=existing, request=request)
+        raise Http404
+    return beneficiaire
+
+
 def beneficiaire_detail(request, pk):
     """The person's record: identity, accompaniments in progress with what the user may do, and
     one timeline of everything (bounded queries: all prefetched)."""
-    beneficiaire = get_object_or_404(Beneficiaire.objects.visible_to(request.user).select_related("territoire"), pk=pk)
+    beneficiaire = visible_person_or_404(request, Beneficiaire.objects.visible_to(request.user), pk)
     access_record(user=request.user, obj=beneficiaire, action=Action.LECTURE, request=request)
     orientations = list(
         Orientation.objects.visible_to(request.user)
@@ -72,6 +96,7 @@ def beneficiaire_detail(request, pk):
         "cible": ActiviteHebdomadaire.CIBLE_HEURES,
         "decisions": DecisionSuspension.choices,
         "can_export": perms.can_export_beneficiaire(request.user, beneficiaire),
+        "beneficiaire_content_type": ContentType.objects.get_for_model(Beneficiaire).pk,
     }
     return render(request, "accompagnement/beneficiaire_detail.html", context)
 

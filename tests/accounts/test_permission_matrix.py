@@ -59,6 +59,7 @@ RULES = {
         {**DPID_ONLY, "responsable": 200, "referent": 404},
     ),
     "audit:entry_list": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "admin": 200}),
+    "audit:entry_export": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "admin": 200}),
     # Documents: the structure sheet follows the structure's scope; the unissued attestation is a
     # draft only the DPID (who issues it) may see.
     "documents:request": (lambda w: {"kind_code": "fiche_structure", "owner_pk": w.structure_a.pk}, POST_ONLY),
