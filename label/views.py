@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -40,6 +40,7 @@ from label.selectors import charter_due, current_label, panel_summary, training_
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.cer_grid import GRID, grade
+from portal.core.uploads import serve_upload
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Referent, Structure
@@ -160,9 +161,7 @@ def formation_piece(request, pk):
     if not formation.piece:
         raise Http404
     access_record(user=request.user, obj=formation.referent, action=Action.TELECHARGEMENT, request=request)
-    return FileResponse(
-        formation.piece.open("rb"), as_attachment=True, filename=formation.piece.name.rsplit("/", 1)[-1]
-    )
+    return serve_upload(formation.piece, f"justificatif-formation-{formation.pk}")
 
 
 # --- CERs ------------------------------------------------------------------------------------
@@ -624,4 +623,4 @@ def charte_piece(request, pk):
     charte = get_object_or_404(CharteQualite.objects.visible_to(request.user), pk=pk)
     if not charte.piece:
         raise Http404
-    return FileResponse(charte.piece.open("rb"), as_attachment=True, filename=f"charte-qualite-{charte.annee}.pdf")
+    return serve_upload(charte.piece, f"charte-qualite-{charte.annee}")

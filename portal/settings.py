@@ -148,6 +148,13 @@ STORAGES = {
 # static/ and the apps; in production from STATIC_ROOT, filled by `collectstatic`.
 WHITENOISE_USE_FINDERS = LOCAL_MODE
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Size limit per kind of upload (portal.core.uploads): supporting documents (training
+# certificates, quality charters).
+UPLOAD_MAX_BYTES = {"piece": env_int("UPLOAD_MAX_PIECE_BYTES", 5 * 1024 * 1024)}
+# Optional antivirus: uploads are scanned by clamd before being stored (Unix socket or host:port).
+CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
+CLAMD_HOST = env_str("CLAMD_HOST", "")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
