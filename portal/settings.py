@@ -297,6 +297,17 @@ CELERY_BEAT_SCHEDULE = {
 ACCOMPAGNEMENT_ARCHIVAGE_MOIS = env_int("ACCOMPAGNEMENT_ARCHIVAGE_MOIS", 24)
 ACCOMPAGNEMENT_PURGE_MOIS = env_int("ACCOMPAGNEMENT_PURGE_MOIS", 60)
 
+# --- Legal pages (portal.core.legal) ---------------------------------------------------------
+PORTAL_DPO_EMAIL = env_str("PORTAL_DPO_EMAIL", "dpo@pasdecalais.fr")
+PORTAL_DPO_ADDRESS = env_str(
+    "PORTAL_DPO_ADDRESS",
+    "Délégué à la protection des données, Département du Pas-de-Calais, Hôtel du Département, "
+    "rue Ferdinand Buisson, 62018 Arras Cedex",
+)
+PORTAL_PUBLISHER = env_str("PORTAL_PUBLISHER", "Le Président du Conseil départemental du Pas-de-Calais")
+PORTAL_HOST_INFO = env_str("PORTAL_HOST_INFO", "Département du Pas-de-Calais, Direction des systèmes d'information")
+PORTAL_ACCESSIBILITY_EMAIL = env_str("PORTAL_ACCESSIBILITY_EMAIL", "accessibilite@pasdecalais.fr")
+
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

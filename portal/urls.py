@@ -12,6 +12,7 @@ admin.site.has_permission = require_second_factor(admin.site.has_permission)
 
 urlpatterns = [
     path("sante/", health, name="health"),
+    path("", include("portal.core.urls")),
     path("", include("portal.accounts.urls")),
     path("referentiels/", include("portal.referentiels.urls")),
     path("journal/", include("portal.audit.urls")),

@@ -78,6 +78,10 @@ RULES = {
     "echeances:notification_read_all": (None, POST_ONLY),
     "echeances:preferences": (None, SIGNED_IN_200),
     "health": (None, ALL_200),
+    # Legal pages: public, linked from every page's footer.
+    "core:mentions_legales": (None, ALL_200),
+    "core:donnees_personnelles": (None, ALL_200),
+    "core:accessibilite": (None, ALL_200),
     # Label: the structure's draft request is seen by the structure only; the DPID's control
     # grading is the DPID's until its opinion.
     "label:home": (None, SIGNED_IN_200),
