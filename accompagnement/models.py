@@ -26,8 +26,8 @@ from portal.core.dates import add_months
 from portal.referentiels.models import scope_by_structure
 
 numero_caf_validator = RegexValidator(r"^\d{7,13}$", "Le N° CAF comporte de 7 à 13 chiffres.")
-SECRET_HINT = (
-    "Secret professionnel : n'écrivez que ce qui est nécessaire à l'accompagnement (pas de diagnostic médical, "
+SECRET_HINT = (  # a help text about professional secrecy, not a password
+    "Secret professionnel : n'écrivez que ce qui est nécessaire à l'accompagnement (pas de diagnostic médical, "  # nosec B105
     "de traitement, d'addiction ni d'antécédent judiciaire)."
 )
 

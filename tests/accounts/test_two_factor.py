@@ -182,14 +182,16 @@ def test_deploy_check_fails_without_second_factor_outside_demo_mode(settings):
 
 
 def test_demo_mode_switches_the_second_factor_off_by_default():
-    import subprocess  # nosec B404 - runs this project's own settings in a child interpreter
+    # Runs this project's own settings in a child interpreter.
+    import subprocess  # nosec B404
     import sys
 
     code = "import django,os;django.setup();from django.conf import settings;print(settings.PORTAL_2FA_REQUIRED)"
     base = {"DJANGO_SETTINGS_MODULE": "portal.settings", "SECRET_KEY": "x" * 50, "PATH": "/usr/bin:/bin"}
     outputs = {}
     for demo in ("0", "1"):
-        result = subprocess.run(  # nosec B603 - fixed arguments
+        # Fixed arguments.
+        result = subprocess.run(  # nosec B603
             [sys.executable, "-c", code], env={**base, "PORTAL_DEMO": demo}, capture_output=True, text=True, check=True
         )
         outputs[demo] = result.stdout.strip()
