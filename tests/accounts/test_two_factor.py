@@ -55,6 +55,7 @@ def test_every_role_enrols_at_first_login(client, world, two_factor, role):
     assert "Activer la double authentification" in html
     assert 'src="data:image/svg+xml;base64,' in html  # the QR code, drawn here
     assert "Code QR à scanner" in html
+    assert "Navigation principale" not in html  # no menu before the second factor
 
     _device, codes, response = enrol(client)
     assert len(codes) == 10
