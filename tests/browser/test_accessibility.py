@@ -79,6 +79,9 @@ def test_public_pages(page, demo_live_server):
     page.wait_for_selector("#erreurs-formulaire")
     violations += axe_violations(page)
     assert violations == [], "\n".join(violations)
+    # The check does see a violation when there is one (an image without text alternative).
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\\'/static/x.png\\'>')")
+    assert any("image-alt (critical)" in line for line in axe_violations(page))
 
 
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=[a["email"].split("@")[0] for a in DEMO_ACCOUNTS])
