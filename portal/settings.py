@@ -117,7 +117,7 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # The model backend, refusing the demo accounts outside demo mode (even with a silenced check).
 # django-axes first: it refuses a locked-out account before the password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.accounts.backends.PortalBackend"]
+AUTHENTICATION_BACKENDS = ["portal.accounts.backends.LockoutBackend", "portal.accounts.backends.PortalBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
