@@ -14,7 +14,7 @@ DEMO_ENV = PORTAL_DEMO=1 DEBUG=0 PORTAL_BASE_URL=$(DEMO_BASE_URL) ALLOWED_HOSTS=
 # Development: Django's debug pages, on the demo data (so in demo mode too).
 DEV_ENV = PORTAL_DEMO=1 DEBUG=1 PORTAL_BASE_URL=$(DEMO_BASE_URL)
 
-.PHONY: demo demo-smoke test install install-test lint format migrate serve worker beat lock check-deploy bench bench-scale seed-scale clean
+.PHONY: demo demo-smoke test install install-test lint format migrate serve worker beat lock check-deploy bench bench-scale seed-scale clean security pip-audit
 
 # The venv is (re)built when a lock file changes; a stamp per extra set.
 $(VENV)/.stamp-base: requirements/base.txt
@@ -69,6 +69,17 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## make security: bandit (static security analysis) on the shipped code, config in pyproject.toml;
+## every finding is fixed or explained inline (`# nosec Bxxx` under a comment giving the reason)
+security: install-test
+	$(BIN)/bandit -c pyproject.toml -r portal aap label accompagnement financement scripts -q
+
+## make pip-audit: known vulnerabilities of the installed dependencies (needs network access to the
+## vulnerability database, hence not in CI)
+pip-audit: install-test
+	$(BIN)/pip install --quiet pip-audit==2.10.1
+	$(BIN)/pip-audit --progress-spinner off
 
 format: install-test
 	$(BIN)/ruff check --fix .

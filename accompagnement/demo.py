@@ -73,7 +73,8 @@ def load():
     if Beneficiaire.objects.filter(numero_caf__startswith="990").exists():
         return "déjà chargé"
     ensure_types()  # the data migration's rows do not survive a flushed test database
-    rng = random.Random("accompagnement-demo")
+    # Reproducible demo data, not security.
+    rng = random.Random("accompagnement-demo")  # nosec B311
     today = timezone.localdate()
     types = {t.code: t for t in TypeAccompagnement.objects.all()}
     beneficiaires, plans = [], []

@@ -35,6 +35,9 @@ register(
             f"cer-{cer.orientation.beneficiaire.numero_caf}-{cer.date_debut.isoformat()}-v{version}.pdf"
         ),
         can_request=_can_request,
+        # One rule per document: whoever may take the CER out of the portal as JSON may take it as
+        # a PDF, and nobody else (the SLAI and the managers read it in the portal only).
+        can_view=perms.can_export_cer,
         audit_subject=lambda cer: cer.orientation.beneficiaire,
     )
 )

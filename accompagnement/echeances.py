@@ -282,7 +282,7 @@ class ReferentADesigner(_CaseloadEcheance):
     what = "Référent à désigner"
 
     def _open(self):
-        return _orientations().filter(referent__isnull=True)
+        return _orientations().sans_referent()
 
     def _candidates(self, today):
         low, high = _window(self, today)
@@ -301,7 +301,7 @@ class ReferentADesigner(_CaseloadEcheance):
         return obj.date_orientation + datetime.timedelta(days=REFERENT_DELAI_JOURS)
 
     def is_met(self, obj):
-        return obj.referent_id is not None or obj.date_fin is not None
+        return obj.referent_en_poste is not None or obj.date_fin is not None
 
     def recipients(self, obj):
         return self._structure_responsables(obj.structure_id)

@@ -27,8 +27,8 @@ from portal.core.formats import de, format_count, format_date, mois_fr
 from portal.referentiels.models import scope_by_structure
 
 numero_caf_validator = RegexValidator(r"^\d{7,13}$", "Le N° CAF comporte de 7 à 13 chiffres.")
-SECRET_HINT = (
-    "Secret professionnel : n'écrivez que ce qui est nécessaire à l'accompagnement (pas de diagnostic médical, "
+SECRET_HINT = (  # a help text about professional secrecy, not a password
+    "Secret professionnel : n'écrivez que ce qui est nécessaire à l'accompagnement (pas de diagnostic médical, "  # nosec B105
     "de traitement, d'addiction ni d'antécédent judiciaire)."
 )
 
@@ -136,7 +136,18 @@ class Beneficiaire(models.Model):
         return f"{self.prenom} {self.nom}"
 
 
+def sans_referent_q(today=None):
+    """No referent, or one who has left (leaving date reached): from that day the person is
+    "sans référent" for the structure, and the former referent no longer sees them."""
+    from django.utils import timezone
+
+    return Q(referent__isnull=True) | Q(referent__date_depart__lte=today or timezone.localdate())
+
+
 class OrientationQuerySet(models.QuerySet):
+    def sans_referent(self, today=None):
+        return self.filter(sans_referent_q(today))
+
     def visible_to(self, user):
         """A referent: orientations assigned to them; a structure: those made to it; SLAI:
         those of its territory's beneficiaries; DPID, managers and admins: all. Archived people's
@@ -211,6 +222,16 @@ class Orientation(models.Model):
 
     def __str__(self):
         return f"Orientation {de(self.beneficiaire)} vers {self.structure} le {format_date(self.date_orientation)}"
+
+    @property
+    def referent_en_poste(self):
+        """The referent, unless they have left (then the person is "sans référent")."""
+        from django.utils import timezone
+
+        referent = self.referent
+        if referent is None or (referent.date_depart and referent.date_depart <= timezone.localdate()):
+            return None
+        return referent
 
 
 class ImportOrientations(models.Model):

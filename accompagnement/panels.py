@@ -10,7 +10,7 @@ from django.utils import timezone
 from accompagnement import indicateurs
 from accompagnement.models import Cer, ImportOrientations, Orientation, Sortie
 from accompagnement.selectors import REFERENT_DELAI_JOURS, decisions_a_traiter, file_active, late_condition, next_steps
-from portal.core.formats import de_mois, format_date, mois_fr
+from portal.core.formats import de_mois, format_date, mois_fr, pluriel
 from portal.core.home import Panel, PanelCount, PanelItem, PanelTable, count_per_row, register_panel
 from portal.referentiels.models import Structure, Territoire
 
@@ -290,3 +290,28 @@ def activity_summary(request):
         more_label="Tous les indicateurs",
         order=1,
     )
+
+
+@register_panel
+def departs(request):
+    """The structure's referents who have left while people were still assigned to them: those
+    people are now "sans référent" (the responsable designates their new referent)."""
+    if not request.scope.is_responsable:
+        return None
+    from accompagnement.selectors import referents_partis
+
+    partis = referents_partis(request.user, timezone.localdate())
+    if not partis:
+        return None
+    url = reverse("accompagnement:caseload") + "?sans_referent=on"
+    items = [
+        PanelItem(
+            label=f"{referent.prenom} {referent.nom} a quitté la structure le {format_date(referent.date_depart)}",
+            url=url,
+            detail=f"{pluriel(referent.personnes, 'personne')} désormais sans référent : "
+            "désignez leur nouveau référent.",
+            overdue=True,
+        )
+        for referent in partis
+    ]
+    return Panel(title="Départs de référents", items=items, order=5)

@@ -14,6 +14,7 @@ from accompagnement.models import (
     Orientation,
     ProcedureSuspension,
     TypeAccompagnement,
+    sans_referent_q,
 )
 from portal.core.dates import add_months, latest_start_for
 from portal.referentiels.models import Referent
@@ -84,7 +85,7 @@ def next_steps(orientation, today) -> list[NextStep]:
         return []
     kind = orientation.type_accompagnement
     steps = []
-    if orientation.referent_id is None:
+    if orientation.referent_en_poste is None:
         steps.append(
             NextStep(
                 "Référent à désigner",
@@ -159,7 +160,7 @@ def late_condition(today) -> Q:
         date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS),
     )
     return (
-        Q(referent__isnull=True, date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS))
+        (sans_referent_q(today) & Q(date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS)))
         | (Q(date_limite_premier_rdv__lt=today) & ~Exists(first_held))
         | (Q(date_limite_cer__lt=today) & ~Exists(signed))
         | Exists(renewal_overdue)
@@ -177,6 +178,27 @@ def file_active(user, today=None):
         .prefetch_related(*NEXT_STEPS_PREFETCH)
         .alias(en_retard=Case(When(late_condition(today), then=Value(True)), default=Value(False)))
         .order_by("-en_retard", "date_orientation", "pk")
+    )
+
+
+def referents_partis(user, today=None):
+    """The structure's referents who have left and still have people assigned (who are now
+    "sans référent"), with their count: what the responsable is told (caseload, home page)."""
+    from portal.referentiels.models import Referent
+
+    today = today or timezone.localdate()
+    if not user.scope.is_responsable:
+        return []
+    return list(
+        Referent.objects.filter(structure_id=user.scope.structure_id, date_depart__lte=today)
+        .annotate(
+            personnes=Count(
+                "orientations",
+                filter=Q(orientations__date_fin__isnull=True, orientations__beneficiaire__archive_le__isnull=True),
+            )
+        )
+        .filter(personnes__gt=0)
+        .order_by("nom", "prenom")
     )
 
 

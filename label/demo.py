@@ -114,7 +114,8 @@ def _cer(referent, number, rng, before):
 
 
 def _cers_for(structure, before, per_referent=7):
-    rng = random.Random(f"demo-{structure.pk}-{before}")
+    # Reproducible demo data.
+    rng = random.Random(f"demo-{structure.pk}-{before}")  # nosec B311
     for referent in Referent.objects.filter(structure=structure).actifs():
         for number in range(per_referent):
             content = _cer(referent, number, rng, before)

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +43,7 @@ from portal.audit.services import access_record
 from portal.core.cer_grid import GRID, grade
 from portal.core.formats import format_date
 from portal.core.forms import add_service_error, page_with_forms
+from portal.core.uploads import serve_upload
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Referent, Structure
@@ -167,9 +168,7 @@ def formation_piece(request, pk):
     if not formation.piece:
         raise Http404
     access_record(user=request.user, obj=formation.referent, action=Action.TELECHARGEMENT, request=request)
-    return FileResponse(
-        formation.piece.open("rb"), as_attachment=True, filename=formation.piece.name.rsplit("/", 1)[-1]
-    )
+    return serve_upload(formation.piece, f"justificatif-formation-{formation.pk}")
 
 
 # --- CERs ------------------------------------------------------------------------------------
@@ -702,4 +701,4 @@ def charte_piece(request, pk):
     charte = get_object_or_404(CharteQualite.objects.visible_to(request.user), pk=pk)
     if not charte.piece:
         raise Http404
-    return FileResponse(charte.piece.open("rb"), as_attachment=True, filename=f"charte-qualite-{charte.annee}.pdf")
+    return serve_upload(charte.piece, f"charte-qualite-{charte.annee}")

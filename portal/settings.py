@@ -1,5 +1,6 @@
 """Settings of the portal, all read from the environment (see README, « Configuration »)."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "portal.core",
     "portal.accounts",
     "portal.referentiels",
@@ -65,11 +70,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.accounts.middleware.IdleTimeoutMiddleware",
+    "portal.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.audit.middleware.AuditRequestMiddleware",
     "portal.accounts.middleware.ScopeMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the French lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -111,7 +121,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # The model backend, refusing the demo accounts outside demo mode (even with a silenced check).
-AUTHENTICATION_BACKENDS = ["portal.accounts.backends.PortalBackend"]
+# django-axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = ["portal.accounts.backends.LockoutBackend", "portal.accounts.backends.PortalBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -142,6 +153,13 @@ STORAGES = {
 # static/ and the apps; in production from STATIC_ROOT, filled by `collectstatic`.
 WHITENOISE_USE_FINDERS = LOCAL_MODE
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Size limit per kind of upload (portal.core.uploads): supporting documents (training
+# certificates, quality charters).
+UPLOAD_MAX_BYTES = {"piece": env_int("UPLOAD_MAX_PIECE_BYTES", 5 * 1024 * 1024)}
+# Optional antivirus: uploads are scanned by clamd before being stored (Unix socket or host:port).
+CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
+CLAMD_HOST = env_str("CLAMD_HOST", "")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -198,6 +216,49 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not LOCAL_MODE)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+# A session left idle this long ends (portal.accounts.middleware.IdleTimeoutMiddleware).
+PORTAL_IDLE_TIMEOUT_MINUTES = env_int("PORTAL_IDLE_TIMEOUT_MINUTES", 30)
+
+# Two-factor authentication (TOTP + recovery codes, django-otp): every role reads beneficiary
+# data or decides, so every account needs it; only demo mode switches it off (its accounts have a
+# public password anyway). `check --deploy` fails if it is off outside demo mode (portal.E003).
+PORTAL_2FA_REQUIRED = env_bool("PORTAL_2FA_REQUIRED", default=not DEMO_MODE)
+OTP_TOTP_ISSUER = "Portail RSA 62"
+OTP_STATIC_THROTTLE_FACTOR = 1
+PORTAL_RECOVERY_CODES = 10
+
+# Lock-out (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account, its login is
+# refused for AXES_COOLOFF_TIME (portal login and /admin/ login alike), with a French message.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Per account, not per IP address: the Département's offices share a few public addresses, and
+# one agent's typos must not lock out their colleagues (axes.W006 says so, hence silenced).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "portal.accounts.views.axes_username"
+AXES_RESET_ON_SUCCESS = True
+# The announced wait is the real one: tries during the lock-out do not restart it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
+AXES_VERBOSE = False
+if env_bool("BEHIND_TLS_PROXY", default=False):
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Password reset: at most this many e-mails per address and per IP address and hour, whatever the
+# answer shows (always the same page, after at least PASSWORD_RESET_MIN_SECONDS).
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("PASSWORD_RESET_LIMIT_PER_IP", 10)
+PASSWORD_RESET_MIN_SECONDS = 0.6
+
+# Counters (password reset): Redis when CACHE_URL is set (several web processes share them),
+# otherwise the process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+    if env_str("CACHE_URL", "")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -248,6 +309,17 @@ FINANCEMENT_NOM_ATTRIBUANT = env_str("FINANCEMENT_NOM_ATTRIBUANT", "Département
 # The Département's own SIRET (14 digits): no default, the export refuses to run without it.
 FINANCEMENT_SIRET_DEPARTEMENT = env_str("FINANCEMENT_SIRET_DEPARTEMENT", "")
 
+# --- Legal pages (portal.core.legal) ---------------------------------------------------------
+PORTAL_DPO_EMAIL = env_str("PORTAL_DPO_EMAIL", "dpo@pasdecalais.fr")
+PORTAL_DPO_ADDRESS = env_str(
+    "PORTAL_DPO_ADDRESS",
+    "Délégué à la protection des données, Département du Pas-de-Calais, Hôtel du Département, "
+    "rue Ferdinand Buisson, 62018 Arras Cedex",
+)
+PORTAL_PUBLISHER = env_str("PORTAL_PUBLISHER", "Le Président du Conseil départemental du Pas-de-Calais")
+PORTAL_HOST_INFO = env_str("PORTAL_HOST_INFO", "Département du Pas-de-Calais, Direction des systèmes d'information")
+PORTAL_ACCESSIBILITY_EMAIL = env_str("PORTAL_ACCESSIBILITY_EMAIL", "accessibilite@pasdecalais.fr")
+
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -263,5 +335,7 @@ LOGGING = {
         # WeasyPrint reports each layout step at INFO; only its warnings matter.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every successful login at INFO; failures and lock-outs are warnings.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -2,15 +2,19 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.accounts.twofactor import require_second_factor
 from portal.core.views import bench_auth, bench_base_template, favicon, health
 
 admin.site.site_header = "Portail RSA – administration technique"
 admin.site.site_title = "Portail RSA"
 admin.site.index_title = "Administration technique"
+# /admin/ requires the second factor as well (the middleware already sends unverified users to it).
+admin.site.has_permission = require_second_factor(admin.site.has_permission)
 
 urlpatterns = [
     path("sante/", health, name="health"),
     path("favicon.ico", favicon, name="favicon"),
+    path("", include("portal.core.urls")),
     path("", include("portal.accounts.urls")),
     path("referentiels/", include("portal.referentiels.urls")),
     path("journal/", include("portal.audit.urls")),

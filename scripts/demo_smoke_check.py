@@ -25,7 +25,8 @@ DEMO_ACCOUNTS = [
     "pilotage@demo.rsa62.test",
     "admin@demo.rsa62.test",
 ]
-DEMO_PASSWORD = "Portail-Demo-62"
+# The public demo password.
+DEMO_PASSWORD = "Portail-Demo-62"  # nosec B105
 
 
 class Failure(Exception):
@@ -62,7 +63,8 @@ def wait_until_up(base, seconds):
     deadline = time.monotonic() + seconds
     while True:
         try:
-            with urllib.request.urlopen(base.rstrip("/") + "/connexion/", timeout=10):
+            # Http(s) URL of the local demo server.
+            with urllib.request.urlopen(base.rstrip("/") + "/connexion/", timeout=10):  # nosec B310
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() > deadline:

@@ -334,3 +334,15 @@ def celery_mode(request):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def security_counters(settings):
+    """Password-reset counters live in the cache: each test starts from zero, without the minimum
+    answer time (tests/accounts/test_lockout.py turns it on where it matters)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PASSWORD_RESET_MIN_SECONDS = 0
+    yield
+    cache.clear()

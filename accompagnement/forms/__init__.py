@@ -111,7 +111,7 @@ class FileActiveFilter(django_filters.FilterSet):
     )
 
     def filter_sans_referent(self, queryset, name, value):
-        return queryset.filter(referent__isnull=True) if value else queryset
+        return queryset.sans_referent() if value else queryset
 
     def filter_en_retard(self, queryset, name, value):
         return queryset.filter(late_condition(timezone.localdate())) if value else queryset

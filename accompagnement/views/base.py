@@ -19,11 +19,11 @@ from accompagnement.forms import (
 )
 from accompagnement.forms.cer import CerEditForm
 from accompagnement.models import Beneficiaire, Cer, ImportOrientations, Orientation
-from accompagnement.selectors import file_active, next_steps, referent_loads
+from accompagnement.selectors import file_active, next_steps, referent_loads, referents_partis
 from accompagnement.views import parcours
 from accompagnement.views.cer import cer_form_data, cer_form_page, is_saving
 from portal.audit.enums import Action
-from portal.audit.services import access_record
+from portal.audit.services import access_record, list_record
 from portal.core.views import paginate, querystring_without_page
 from portal.referentiels.models import Referent, Structure, Territoire
 
@@ -39,6 +39,13 @@ def caseload(request):
     by_pk = filterset.qs.in_bulk(list(page.object_list))
     page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     rows = [(orientation, next_steps(orientation, today)) for orientation in page.object_list]
+    list_record(
+        user=request.user,
+        model=Beneficiaire,
+        people=[orientation.beneficiaire_id for orientation in page.object_list],
+        request=request,
+        what=f"File active, page {page.number}",
+    )
     context = {
         "filter": filterset,
         "page": page,
@@ -47,15 +54,32 @@ def caseload(request):
         "can_orient": perms.can_orient(request.user),
         "can_import": perms.can_import(request.user),
         "can_import_cer": perms.can_import_cer(request.user),
-        "sans_referent": file_active(request.user).filter(referent__isnull=True).count()
+        "sans_referent": file_active(request.user).sans_referent(today).count()
         if request.scope.is_responsable
         else None,
+        "departs": referents_partis(request.user, today) if request.scope.is_responsable else [],
     }
     return render(request, "accompagnement/caseload.html", context)
 
 
+def visible_person_or_404(request, queryset, pk):
+    """The person if in the user's scope; otherwise 404, and the refused attempt on an existing
+    record goes to the audit trail."""
+    from django.http import Http404
+
+    from portal.audit.services import refusal_record
+
+    beneficiaire = queryset.select_related("territoire").filter(pk=pk).first()
+    if beneficiaire is None:
+        existing = Beneficiaire.objects.filter(pk=pk).first()
+        if existing is not None:
+            refusal_record(user=request.user, obj=existing, request=request)
+        raise Http404
+    return beneficiaire
+
+
 def beneficiaire_detail(request, pk):
-    beneficiaire = get_object_or_404(Beneficiaire.objects.visible_to(request.user).select_related("territoire"), pk=pk)
+    beneficiaire = visible_person_or_404(request, Beneficiaire.objects.visible_to(request.user), pk)
     return parcours.beneficiaire_page(request, beneficiaire)
 
 

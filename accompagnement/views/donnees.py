@@ -3,7 +3,7 @@ import json
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -17,7 +17,9 @@ from portal.core.views import paginate
 @require_GET
 def beneficiaire_export(request, pk):
     """All the data held on one person, as a JSON download (right of access)."""
-    beneficiaire = get_object_or_404(Beneficiaire.objects.visible_to(request.user).select_related("territoire"), pk=pk)
+    from accompagnement.views.base import visible_person_or_404
+
+    beneficiaire = visible_person_or_404(request, Beneficiaire.objects.visible_to(request.user), pk)
     if not perms.can_export_beneficiaire(request.user, beneficiaire):
         raise PermissionDenied
     data = export_service(beneficiaire=beneficiaire, user=request.user, request=request)

@@ -145,8 +145,19 @@ def indicateurs_personnes(request):
         queryset, periode=data["periode"], population=population, today=timezone.localdate()
     )
     titre, numerateur, numerateur_libelle = POPULATIONS[population]
+    page = paginate(request, people)
+    from accompagnement.models import Beneficiaire
+    from portal.audit.services import list_record
+
+    list_record(
+        user=request.user,
+        model=Beneficiaire,
+        people=[orientation.beneficiaire_id for orientation in page.object_list],
+        request=request,
+        what=f"Personnes derrière un indicateur ({titre}), page {page.number}",
+    )
     context = {
-        "page": paginate(request, people),
+        "page": page,
         "querystring": querystring_without_page(request),
         "titre": titre,
         "numerateur": numerateur,

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -282,6 +283,7 @@ def beneficiaire_page(request, beneficiaire, bound=None):
         "cards": record_cards,
         "cible": ActiviteHebdomadaire.CIBLE_HEURES,
         "can_export": perms.can_export_beneficiaire(request.user, beneficiaire),
+        "beneficiaire_content_type": ContentType.objects.get_for_model(Beneficiaire).pk,
     }
     forms = {
         procedure.pk: SuspensionForm(procedure=procedure) if card.can_decide else None

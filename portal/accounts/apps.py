@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes et rôles"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from portal.accounts import demo  # noqa: F401  (registers the demo accounts)
+        from portal.accounts.middleware import start_activity_clock
+
+        user_logged_in.connect(start_activity_clock, dispatch_uid="portal_idle_clock")

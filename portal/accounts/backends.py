@@ -1,3 +1,4 @@
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
@@ -17,3 +18,14 @@ class PortalBackend(ModelBackend):
 
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user) and not demo_account_refused(user.email)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lock-out check, first in AUTHENTICATION_BACKENDS. Every login form of the
+    portal and of /admin/ passes the request; a call without one (a shell, `Client.login` in
+    tests) has no client to count failures for, so it is left to the next backend."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

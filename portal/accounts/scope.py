@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 
 from portal.accounts.enums import DEPARTEMENT_ROLES, STRUCTURE_ROLES, Role
 
@@ -24,9 +25,15 @@ class Scope:
             referent_id = None
             if user.role == Role.REFERENT:
                 try:
-                    referent_id = user.referent.pk
+                    referent = user.referent
                 except ObjectDoesNotExist:
-                    referent_id = None
+                    referent = None
+                # A referent who has left (leaving date reached) keeps their account and history
+                # but no longer reaches any person's record: their scope is empty from that day.
+                if referent is not None and not (
+                    referent.date_depart is not None and referent.date_depart <= timezone.localdate()
+                ):
+                    referent_id = referent.pk
             cached = cls(
                 role=Role(user.role),
                 structure_id=user.structure_id if user.role in STRUCTURE_ROLES else None,

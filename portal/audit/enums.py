@@ -8,3 +8,5 @@ class Action(models.TextChoices):
     SUPPRESSION = "suppression", "Suppression"
     EXPORT = "export", "Export"
     TELECHARGEMENT = "telechargement", "Téléchargement"
+    LISTE = "liste", "Consultation d'une liste"
+    REFUS = "refus", "Accès refusé"

@@ -44,6 +44,21 @@ def demo_mode_off_in_production(app_configs, **kwargs):
     ]
 
 
+@register(Tags.security, deploy=True)
+def two_factor_in_production(app_configs, **kwargs):
+    """`check --deploy` fails if two-factor authentication is off outside demo mode."""
+    if settings.PORTAL_2FA_REQUIRED or settings.DEMO_MODE:
+        return []
+    return [
+        Error(
+            "La double authentification est désactivée (PORTAL_2FA_REQUIRED=0) hors mode démonstration : "
+            "chaque compte lit des données de bénéficiaires et doit la passer.",
+            hint="Retirez PORTAL_2FA_REQUIRED de l'environnement de production.",
+            id="portal.E003",
+        )
+    ]
+
+
 def _demo_accounts_outside_demo_mode():
     if settings.DEMO_MODE:
         return []

@@ -5,7 +5,8 @@ Each room or domain registers a loader from its AppConfig.ready(); `load_demo` r
 
 from dataclasses import dataclass
 
-DEMO_PASSWORD = "Portail-Demo-62"
+# Public demo password, refused outside demo mode.
+DEMO_PASSWORD = "Portail-Demo-62"  # nosec B105
 # Every demo account's address is in this domain (a reserved .test domain: no real mailbox).
 # Outside demo mode (settings.DEMO_MODE) such an account can neither exist (system check
 # portal.E002) nor log in (portal.accounts.backends).

@@ -87,7 +87,9 @@ def test_readers_cannot_request_it_but_see_it(client_for, world, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         client_for("responsable").post(request_url)
     document = GeneratedDocument.objects.get(kind="cer")
-    assert client_for("slai").get(reverse("documents:download", args=[document.pk])).status_code == 200
+    # The PDF follows the JSON export's rule (tests/security/test_documents_rule.py).
+    assert client_for("dpid").get(reverse("documents:download", args=[document.pk])).status_code == 200
+    assert client_for("slai").get(reverse("documents:download", args=[document.pk])).status_code == 404
     colleague_cer = world.orientation_a2.cers.create(
         type="solidarite",
         date_edition=datetime.date(2026, 10, 15),

@@ -41,6 +41,14 @@ RULES = {
     "accounts:password_reset_complete": (None, ALL_200),
     "accounts:password_change": (None, SIGNED_IN_200),
     "accounts:password_change_done": (None, SIGNED_IN_200),
+    # Two-factor pages (the second factor is off in this matrix: tests/accounts/test_two_factor.py
+    # checks every URL with it on). Nobody here has enrolled yet: the code page sends to enrolment.
+    "accounts:otp_setup": (None, SIGNED_IN_200),
+    "accounts:otp_verify": (None, {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN}),
+    "accounts:otp_recovery": (None, SIGNED_IN_200),
+    # Accounts: a responsable disables their structure's members, the DPID administrator anyone.
+    "accounts:members": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "admin": 200}),
+    "accounts:user_disable": (lambda w: {"pk": w.user("referent").pk}, POST_ONLY),
     "referentiels:territoire_list": (None, SIGNED_IN_200),
     "referentiels:structure_list": (None, SIGNED_IN_200),
     "referentiels:structure_create": (None, DPID_ONLY),
@@ -60,6 +68,7 @@ RULES = {
         {**DPID_ONLY, "responsable": 200, "referent": 404},
     ),
     "audit:entry_list": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "admin": 200}),
+    "audit:entry_export": (None, {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "admin": 200}),
     # Documents: the structure sheet follows the structure's scope; the unissued attestation is a
     # draft only the DPID (who issues it) may see.
     "documents:request": (lambda w: {"kind_code": "fiche_structure", "owner_pk": w.structure_a.pk}, POST_ONLY),
@@ -79,6 +88,10 @@ RULES = {
     "echeances:preferences": (None, SIGNED_IN_200),
     "health": (None, ALL_200),
     "favicon": (None, dict.fromkeys(ROLES, 302)),  # to the static icon, for everyone
+    # Legal pages: public, linked from every page's footer.
+    "core:mentions_legales": (None, ALL_200),
+    "core:donnees_personnelles": (None, ALL_200),
+    "core:accessibilite": (None, ALL_200),
     # Label: the structure's draft request is seen by the structure only; the DPID's control
     # grading is the DPID's until its opinion.
     "label:home": (None, SIGNED_IN_200),
@@ -280,6 +293,7 @@ RULES = {
 # (a redirect back to the page; 200 for a form the page shows: the empty submission comes back
 # with its errors next to the fields); the others get 403 (or 404 when the object is out of scope).
 POST_RULES = {
+    "accounts:user_disable": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302, "admin": 302},
     "documents:request": {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN, "manager": 403, "referent": 403},
     "documents:retry": {**dict.fromkeys(ROLES, 302), "anonyme": LOGIN, "manager": 403, "referent": 404},
     "documents:issue": {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "dpid": 302, "admin": 302},
@@ -374,6 +388,10 @@ for _model in (
     "echeances_notification",
     "echeances_rappel",
     "financement_versement",
+    # django-axes' records of login attempts.
+    "axes_accessattempt",
+    "axes_accessfailurelog",
+    "axes_accesslog",
 ):
     ADMIN_EXCEPTIONS[f"admin:{_model}_add"] = {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": LOGIN, "admin": 403}
 

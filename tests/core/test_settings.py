@@ -22,7 +22,14 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env):
-    inherited = ("DEBUG", "PORTAL_DEMO", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    inherited = (
+        "DEBUG",
+        "PORTAL_DEMO",
+        "SECRET_KEY",
+        "SECURE_SSL_REDIRECT",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "PORTAL_2FA_REQUIRED",  # off for the test suite (pyproject.toml), on in production
+    )
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
