@@ -389,7 +389,7 @@ def test_filtered_lists_show_what_the_home_page_counts(client_for, world):
         caseload = referent.get(reverse("accompagnement:caseload") + "?en_retard=on").context["page"]
         # orientation_a and the person oriented on 1 September: CER due, not signed.
         assert caseload.paginator.count == counted["personne avec une échéance dépassée"] == 2
-        overdue = referent.get(reverse("echeances:list") + "?quand=retard").context["items"]
+        overdue = referent.get(reverse("echeances:list") + "?quand=retard").context["page"].object_list
         assert overdue and all(item.is_overdue for item in overdue)
-        upcoming = referent.get(reverse("echeances:list") + "?quand=proches").context["items"]
+        upcoming = referent.get(reverse("echeances:list") + "?quand=proches").context["page"].object_list
         assert all(not item.is_overdue for item in upcoming)
