@@ -2,7 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -30,10 +30,37 @@ class TrainingStatus:
     planned: list = field(default_factory=list)  # FormationReferent rows (planned or re-planned)
     pending_equivalences: list = field(default_factory=list)
     deadline: datetime.date | None = None
+    # Modules missed for a justified reason (certificate of absence) with a new session planned:
+    # seed 001 §5-1 b) asks the structure to send the justification and place the referent on a
+    # new session; the criterion counts them as met.
+    excused: list = field(default_factory=list)  # FormationReferent rows (justified absences)
 
     @property
     def is_complete(self):
         return not self.missing_mandatory and self.has_optional
+
+    @property
+    def excused_modules(self):
+        return [record.module for record in self.excused]
+
+    @property
+    def counts_as_trained(self):
+        """The training criterion for this referent: each mandatory module and one optional module
+        attended (with its certificate), accepted as equivalent, or missed with a justified absence
+        and a new session planned."""
+        excused_ids = {record.module_id for record in self.excused}
+        missing = [module for module in self.missing_mandatory if module.pk not in excused_ids]
+        optional_ok = self.has_optional or any(not record.module.obligatoire for record in self.excused)
+        return not missing and optional_ok
+
+    @property
+    def untrained_labels(self):
+        """What is still missing once justified absences are counted."""
+        excused_ids = {record.module_id for record in self.excused}
+        labels = [module.libelle for module in self.missing_mandatory if module.pk not in excused_ids]
+        if not (self.has_optional or any(not record.module.obligatoire for record in self.excused)):
+            labels.append("1 module facultatif au choix")
+        return labels
 
     @property
     def missing_labels(self):
@@ -68,6 +95,15 @@ def training_statuses(referents, today: datetime.date) -> list[TrainingStatus]:
             pending_equivalences=[
                 r for r in records if r.nature == NatureFormation.EQUIVALENCE and r.equivalence_acceptee_at is None
             ],
+            excused=[
+                r
+                for r in records
+                if r.module_id not in done_ids
+                and r.nature == NatureFormation.ABSENCE
+                and r.piece
+                and r.nouvelle_session is not None
+                and r.nouvelle_session >= today
+            ],
         )
         deadline = training_deadline(referent.date_arrivee)
         status.deadline = deadline if deadline >= today else None
@@ -76,10 +112,27 @@ def training_statuses(referents, today: datetime.date) -> list[TrainingStatus]:
 
 
 def percent(total: Decimal, count: int) -> Decimal | None:
-    """Average grid score as a percentage of 10 points, rounded once."""
+    """Average grid score as a percentage of 10 points, cut (never rounded up) to the hundredth
+    for display: 79,996 % shows 79,99 %, never 80 %. The criterion itself is decided on the exact
+    sums (`meets_threshold`)."""
     if not count:
         return None
-    return (total / count * 10).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (total * 10 / count).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def meets_threshold(total: Decimal, count: int) -> bool:
+    """Average ≥ 80 % compared without rounding (seed 001 l. 253: "supérieure ou égale à 80 %")."""
+    return count > 0 and total * 10 >= QUALITY_THRESHOLD * count
+
+
+def format_percent(value: Decimal | None) -> str:
+    """45 → "45,0 %", 79.96 → "79,96 %": one decimal, two when the hundredth matters."""
+    from portal.core.formats import format_number
+
+    if value is None:
+        return ""
+    decimals = 1 if value == value.quantize(Decimal("0.1"), rounding=ROUND_DOWN) else 2
+    return f"{format_number(value, decimals)} %"
 
 
 @dataclass
@@ -89,6 +142,8 @@ class PanelSummary:
     dpid_done: int
     structure_average: Decimal | None
     dpid_average: Decimal | None
+    structure_meets: bool = False
+    dpid_meets: bool = False
 
     @property
     def structure_complete(self):
@@ -101,11 +156,19 @@ class PanelSummary:
 
     @property
     def structure_passes(self):
-        return self.structure_average is not None and self.structure_average >= QUALITY_THRESHOLD
+        return self.structure_meets
 
     @property
     def dpid_passes(self):
-        return self.dpid_average is not None and self.dpid_average >= QUALITY_THRESHOLD
+        return self.dpid_meets
+
+    @property
+    def dpid_average_text(self):
+        return format_percent(self.dpid_average)
+
+    @property
+    def structure_average_text(self):
+        return format_percent(self.structure_average)
 
 
 def panel_summary(demande) -> PanelSummary:
@@ -114,12 +177,104 @@ def panel_summary(demande) -> PanelSummary:
     for evaluation in demande.evaluations.all():
         if evaluation.is_complete:
             by_kind[evaluation.evaluateur].append(evaluation.total)
+    totals = {kind: (sum(scores, Decimal(0)), len(scores)) for kind, scores in by_kind.items()}
     return PanelSummary(
         expected=expected,
-        structure_done=len(by_kind[Evaluateur.STRUCTURE]),
-        dpid_done=len(by_kind[Evaluateur.DPID]),
-        structure_average=percent(sum(by_kind[Evaluateur.STRUCTURE], Decimal(0)), len(by_kind[Evaluateur.STRUCTURE])),
-        dpid_average=percent(sum(by_kind[Evaluateur.DPID], Decimal(0)), len(by_kind[Evaluateur.DPID])),
+        structure_done=totals[Evaluateur.STRUCTURE][1],
+        dpid_done=totals[Evaluateur.DPID][1],
+        structure_average=percent(*totals[Evaluateur.STRUCTURE]),
+        dpid_average=percent(*totals[Evaluateur.DPID]),
+        structure_meets=meets_threshold(*totals[Evaluateur.STRUCTURE]),
+        dpid_meets=meets_threshold(*totals[Evaluateur.DPID]),
+    )
+
+
+def mission_referents(structure, on: datetime.date):
+    """The referents of the structure on an RSA accompaniment mission on that day: arrived, not
+    yet gone (every referent record of the portal is an RSA referent)."""
+    from django.db.models import Q
+
+    return Referent.objects.filter(structure=structure, date_arrivee__lte=on).filter(
+        Q(date_depart__isnull=True) | Q(date_depart__gt=on)
+    )
+
+
+@dataclass
+class LabelCriteria:
+    """The two criteria of seed 001 §5 on a day, with their evidence."""
+
+    day: datetime.date
+    statuses: list
+    summary: PanelSummary
+
+    @property
+    def untrained(self):
+        return [status for status in self.statuses if not status.counts_as_trained]
+
+    @property
+    def training_met(self):
+        return bool(self.statuses) and not self.untrained
+
+    @property
+    def quality_met(self):
+        return self.summary.dpid_complete and self.summary.dpid_passes
+
+    @property
+    def met(self):
+        return self.training_met and self.quality_met
+
+    @property
+    def unmet_texts(self):
+        checks = ((self.training_met, self.training_text), (self.quality_met, self.quality_text))
+        return [text for met, text in checks if not met]
+
+    @property
+    def trained_count(self):
+        return len(self.statuses) - len(self.untrained)
+
+    @property
+    def training_text(self):
+        """One line for the letter and the moratorium sheet, from the data."""
+        from portal.core.formats import plural_suffix, pluriel
+
+        total = len(self.statuses)
+        if not total:
+            return "Formation de l'ensemble des référents : critère non rempli (aucun référent en poste)"
+        trained = self.trained_count
+        head = (
+            f"Formation de l'ensemble des référents : {pluriel(trained, 'référent')} formé{plural_suffix(trained)} "
+            f"sur {total}"
+        )
+        excused = sum(1 for status in self.statuses if status.counts_as_trained and status.excused)
+        if excused:
+            head += f" (dont {excused} avec une absence justifiée et une nouvelle session prévue)"
+        if self.training_met:
+            return head + " – critère rempli"
+        missing = " ; ".join(
+            f"{status.referent.nom_complet}, manque : " + ", ".join(f"« {name} »" for name in status.untrained_labels)
+            for status in self.untrained
+        )
+        return f"{head} – critère non rempli ({missing})"
+
+    @property
+    def quality_text(self):
+        summary = self.summary
+        if not summary.dpid_done:
+            return "Qualité des CER : contrôle de la DPID non réalisé – critère non rempli"
+        text = (
+            f"Qualité des CER : moyenne du contrôle {summary.dpid_average_text} (80 % attendus) "
+            f"sur {summary.dpid_done} CER"
+        )
+        if not summary.dpid_complete:
+            return f"{text}, contrôle incomplet ({summary.dpid_done} CER sur {summary.expected}) – critère non rempli"
+        return f"{text} – critère {'rempli' if summary.dpid_passes else 'non rempli'}"
+
+
+def label_criteria(demande, on: datetime.date) -> LabelCriteria:
+    return LabelCriteria(
+        day=on,
+        statuses=training_statuses(mission_referents(demande.structure, on).order_by("nom", "prenom"), on),
+        summary=panel_summary(demande),
     )
 
 

@@ -21,12 +21,12 @@ from label.models import (
     TirageCer,
     TransitionDemande,
 )
-from label.selectors import panel_summary, training_statuses
+from label.selectors import label_criteria, panel_summary
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core import cer_grid
 from portal.core.dates import add_months, add_years
-from portal.core.formats import format_date, format_number
+from portal.core.formats import format_date
 from portal.referentiels.models import Referent
 
 LABEL_YEARS = 5
@@ -85,15 +85,23 @@ def _lower_first(text):
     return text[:1].lower() + text[1:]
 
 
-def _transition(demande, name, *, user, motif="", to=None):
-    """Check the table, move the state and log who, when, from, to and why."""
-    allowed, target = TRANSITIONS[name]
+WRONG_STATE = "Action déjà effectuée, ou impossible dans l'état actuel de la demande."
+
+
+def _allowed_from(demande, name):
+    allowed, _ = TRANSITIONS[name]
     if name in ("accorder", "refuser") and demande.type == TypeDemande.RENOUVELLEMENT:
         # The lighter renewal procedure: the DPID may decide right after its evaluation.
         allowed = allowed | {EtatDemande.AVIS_DPID}
+    return allowed
+
+
+def _transition(demande, name, *, user, motif="", to=None):
+    """Check the table, move the state and log who, when, from, to and why."""
+    allowed, target = _allowed_from(demande, name), TRANSITIONS[name][1]
     locked = DemandeLabel.objects.select_for_update().get(pk=demande.pk)
     if locked.etat not in allowed:
-        raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la demande.")
+        raise LabelError(WRONG_STATE)
     target = to or target
     TransitionDemande.objects.create(
         demande=demande, transition=name, de=locked.etat, vers=target, motif=motif, user=user
@@ -313,9 +321,24 @@ def demande_avis_slai(*, demande, user, avis: str, commentaire: str, revue_conjo
     return demande
 
 
+def _require_criteria(demande, today):
+    """A label is granted only when both criteria of seed 001 §5 hold on the decision day."""
+    criteria = label_criteria(demande, today)
+    if not criteria.met:
+        unmet = criteria.unmet_texts
+        raise LabelError(
+            "Le label ne peut pas être accordé : les deux critères doivent être remplis. " + " ; ".join(unmet) + ".",
+            field="decision",
+        )
+    return criteria
+
+
 @transaction.atomic
 def demande_accorder(*, demande, user, motifs: str = "") -> Label:
     today = timezone.localdate()
+    if demande.etat not in _allowed_from(demande, "accorder"):
+        raise LabelError(WRONG_STATE)
+    _require_criteria(demande, today)
     _transition(demande, "accorder", user=user, motif=motifs)
     demande.decision_at = timezone.now()
     demande.notifiee_le = today
@@ -348,15 +371,8 @@ def demande_refuser(*, demande, user, motifs: str) -> DemandeLabel:
     demande.motifs_decision = motifs
     demande.save(update_fields=["etat", "decision_at", "notifiee_le", "motifs_decision"])
     if not definitive:
-        summary = panel_summary(demande)
-        statuses = training_statuses(Referent.objects.filter(structure=demande.structure).actifs(), today)
-        unmet = []
-        if any(not status.is_complete for status in statuses):
-            unmet.append("Formation de l'ensemble des référents")
-        if not summary.dpid_passes:
-            unmet.append(
-                f"Qualité des CER : moyenne du contrôle {format_number(summary.dpid_average, 1)} % (80 % attendus)"
-            )
+        criteria = label_criteria(demande, today)
+        unmet = criteria.unmet_texts
         Moratoire.objects.create(
             demande=demande,
             date_debut=today,
@@ -404,6 +420,12 @@ def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours
     if not reponse.strip():
         raise LabelError("La réponse au recours doit être motivée.", field="reponse")
     today = timezone.localdate()
+    if accueilli:
+        # "Si les critères sont remplis, le label sera délivré" (seed 001 §7.4).
+        try:
+            _require_criteria(recours.demande, today)
+        except LabelError as error:
+            raise LabelError(str(error), field="accueilli") from error
     recours.etat = EtatRecours.ACCUEILLI if accueilli else EtatRecours.REJETE
     recours.reponse = reponse
     recours.repondu_le = today

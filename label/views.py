@@ -37,7 +37,7 @@ from label.models import (
     Label,
     RetraitLabel,
 )
-from label.selectors import charter_due, current_label, panel_summary, training_statuses
+from label.selectors import charter_due, current_label, label_criteria, panel_summary, training_statuses
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.cer_grid import GRID, grade
@@ -271,6 +271,9 @@ def _demande_page(request, demande, bound=None):
         if _control_is_visible(user, demande)
         else [],
         "summary": panel_summary(demande),
+        # The verdict on both criteria, for those who instruct or decide (not for a referent, who
+        # sees only their own line).
+        "criteria": None if request.scope.is_referent else label_criteria(demande, today),
         "transitions": demande.transitions.select_related("user"),
         "can_edit": perms.can_edit_demande(user, demande),
         "can_file_recours": perms.can_file_recours(user, demande),
