@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
 from label.models import CharteQualite, DemandeLabel, FormationReferent, Label, Moratoire, Recours, RetraitLabel
-from label.selectors import charter_due, training_deadline
+from label.selectors import charter_due, renewal_windows, training_deadline
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.dates import add_months
@@ -174,7 +174,7 @@ class FormationNouvelArrivant(Echeance):
 @register
 class RenouvellementLabel(Echeance):
     code = "label_renouvellement"
-    label = "Renouvellement du label à demander entre janvier et juillet de sa dernière année"
+    label = "Renouvellement du label à demander entre janvier et juillet de ses 12 derniers mois"
     offsets = (-180, -60, -15, 0)
 
     def candidates(self, today):
@@ -184,14 +184,14 @@ class RenouvellementLabel(Echeance):
         return self.candidates(today).filter(structure__in=_visible_structures(user))
 
     def due_date(self, obj):
-        # July of the last year, or the label's end when it comes earlier.
-        return min(datetime.date(obj.date_fin.year, 7, 31), obj.date_fin)
+        # The end of the first window: July within the label's last 12 months (label.selectors).
+        return renewal_windows(obj)[0][1]
 
     def is_met(self, obj):
         return DemandeLabel.objects.filter(
             structure_id=obj.structure_id,
             type=TypeDemande.RENOUVELLEMENT,
-            deposee_at__date__gte=datetime.date(obj.date_fin.year, 1, 1),
+            deposee_at__date__gte=renewal_windows(obj)[0][0],
         ).exists()
 
     def recipients(self, obj):

@@ -294,3 +294,33 @@ def charter_due(label):
         year += 1
     due = add_years(label.date_decision, year)
     return (year, due) if due <= label.date_fin else (None, None)
+
+
+RENEWAL_LAST_MONTH = 7  # "entre le mois de janvier et le mois de juillet" (seed 001 l. 143)
+
+
+def renewal_windows(label) -> list[tuple[datetime.date, datetime.date]]:
+    """When a renewal may be asked: the days of January to July that fall within the label's
+    final 12 months (seed 001 l. 143, "de la dernière année de labélisation" read as its last 12
+    months). A label granted on 15 January 2025 (valid until 14 January 2030) renews from 15 January
+    to 31 July 2029, and from 1 to 14 January 2030."""
+    from portal.core.dates import add_years
+
+    start = add_years(label.date_fin + datetime.timedelta(days=1), -1)
+    windows = []
+    for year in range(start.year, label.date_fin.year + 1):
+        low = max(start, datetime.date(year, 1, 1))
+        high = min(label.date_fin, datetime.date(year, RENEWAL_LAST_MONTH, 31))
+        if low <= high:
+            windows.append((low, high))
+    return windows
+
+
+def renewal_window_open(label, today: datetime.date) -> bool:
+    return any(low <= today <= high for low, high in renewal_windows(label))
+
+
+def renewal_windows_text(label) -> str:
+    from portal.core.formats import format_date
+
+    return " ou ".join(f"du {format_date(low)} au {format_date(high)}" for low, high in renewal_windows(label))

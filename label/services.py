@@ -21,7 +21,7 @@ from label.models import (
     TirageCer,
     TransitionDemande,
 )
-from label.selectors import label_criteria, panel_summary
+from label.selectors import label_criteria, panel_summary, renewal_window_open, renewal_windows_text
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core import cer_grid
@@ -30,7 +30,6 @@ from portal.core.formats import format_date
 from portal.referentiels.models import Referent
 
 LABEL_YEARS = 5
-RENEWAL_LAST_MONTH = 7  # July
 CHARTER_OPENS_DAYS_BEFORE = 60
 CER_CAF_MAX_LENGTH = 20
 FIRST_CAMPAIGN_NEW_REQUESTS_FROM = datetime.date(2026, 1, 1)
@@ -74,11 +73,6 @@ TRANSITION_LABELS = {
     "refuser": "Demande refusée",
     "accueillir_recours": "Recours gracieux accueilli : label accordé",
 }
-
-
-def renewal_window_open(label, today: datetime.date) -> bool:
-    """Renewal is requested between January and July of the label's last year (seed 001 l. 143)."""
-    return label.date_fin.year == today.year and today.month <= RENEWAL_LAST_MONTH and today <= label.date_fin
 
 
 def _lower_first(text):
@@ -139,11 +133,11 @@ def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
             )
     label = Label.objects.filter(structure=structure).valid_on(today).order_by("-date_fin").first()
     if label is not None:
-        # A labelled structure only asks for its renewal, January to July of the label's last year.
+        # A labelled structure only asks for its renewal, January to July of the label's last 12 months.
         if not renewal_window_open(label, today):
             raise LabelError(
                 f"La structure est labellisée jusqu'au {format_date(label.date_fin)} : le renouvellement se demande "
-                f"entre janvier et juillet {label.date_fin.year}."
+                f"entre janvier et juillet de la dernière année du label, {renewal_windows_text(label)}."
             )
         type_demande = TypeDemande.RENOUVELLEMENT
     elif type_demande is None:

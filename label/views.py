@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from label import perms, services
-from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur
+from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur, TypeDemande
 from label.forms import (
     AvisSlaiForm,
     CerImportForm,
@@ -239,7 +239,14 @@ def _demande_forms(user, demande):
         "evaluation": EvaluationDpidForm() if can_instruct and etat == EtatDemande.DEPOSEE else None,
         "renvoi": RenvoiForm() if can_instruct and etat in (EtatDemande.DEPOSEE, EtatDemande.AVIS_DPID) else None,
         "slai": AvisSlaiForm(initial={"avis": demande.avis_dpid}) if slai else None,
-        "decision": DecisionForm() if can_instruct and etat == EtatDemande.AVIS_SLAI else None,
+        # A renewal (lighter procedure) is decided from the DPID's control, without the SLAI step.
+        "decision": DecisionForm()
+        if can_instruct
+        and (
+            etat == EtatDemande.AVIS_SLAI
+            or (etat == EtatDemande.AVIS_DPID and demande.type == TypeDemande.RENOUVELLEMENT)
+        )
+        else None,
         "reponse": ReponseRecoursForm()
         if can_instruct and recours is not None and recours.etat == EtatRecours.DEPOSE
         else None,
