@@ -286,6 +286,13 @@ class TirageCer(models.Model):
     seed = models.BigIntegerField("graine du tirage")
     pool = models.JSONField("CER disponibles (identifiants)")
     selection = models.JSONField("CER tirés (identifiants)")
+    # Fewer than 5 CERs: accepted by the DPID only for a referent who arrived less than 6 months
+    # before the submission, with the reason recorded (seed 001 l. 253, 260).
+    panel_reduit_motif = models.TextField("motif de l'acceptation d'un panel réduit", blank=True)
+    panel_reduit_accepte_le = models.DateTimeField("panel réduit accepté le", null=True, blank=True)
+    panel_reduit_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("tiré le", auto_now_add=True)
 
@@ -296,6 +303,10 @@ class TirageCer(models.Model):
 
     def __str__(self):
         return f"Tirage {self.seed} – {self.referent}"
+
+    @property
+    def is_short(self):
+        return len(self.selection) < self.PANEL_SIZE
 
 
 class EvaluationCer(models.Model):

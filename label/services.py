@@ -256,6 +256,14 @@ def demande_deposer(*, demande, user) -> DemandeLabel:
     missing_draws = [str(r) for r in referents if r.pk not in drawn]
     if missing_draws:
         problems.append("tirage de CER à faire pour : " + ", ".join(missing_draws))
+    newcomers_since = add_months(timezone.localdate(), -NEWCOMER_MONTHS)
+    short = [
+        f"{tirage.referent} ({len(tirage.selection)} CER sur {TirageCer.PANEL_SIZE})"
+        for tirage in demande.tirages.select_related("referent").order_by("referent__nom")
+        if tirage.is_short and tirage.referent.date_arrivee <= newcomers_since
+    ]
+    if short:
+        problems.append(f"{TirageCer.PANEL_SIZE} CER par référent sont attendus : " + ", ".join(short))
     if demande.evaluations.filter(evaluateur=Evaluateur.STRUCTURE, evaluated_at__isnull=True).exists():
         problems.append("certains CER tirés ne sont pas encore auto-évalués")
     if problems:
@@ -267,6 +275,37 @@ def demande_deposer(*, demande, user) -> DemandeLabel:
     for evaluation in demande.evaluations.filter(evaluateur=Evaluateur.STRUCTURE).select_related("cer"):
         evaluation_prepare(demande=demande, cer=evaluation.cer, evaluateur=Evaluateur.DPID)
     return demande
+
+
+NEWCOMER_MONTHS = 6
+
+
+@transaction.atomic
+def panel_reduit_accepter(*, tirage, motif: str, user) -> TirageCer:
+    """The DPID accepts fewer than 5 CERs for a referent who arrived less than 6 months before the
+    submission, and records why."""
+    demande = tirage.demande
+    if demande.etat != EtatDemande.DEPOSEE:
+        raise LabelError("Le panel se contrôle sur une demande déposée, avant son évaluation.")
+    if not tirage.is_short or tirage.panel_reduit_accepte_le is not None:
+        raise LabelError("Action déjà effectuée, ou panel déjà complet.")
+    deposee = timezone.localdate(demande.deposee_at)
+    if tirage.referent.date_arrivee <= add_months(deposee, -NEWCOMER_MONTHS):
+        raise LabelError(
+            f"{tirage.referent} est arrivé·e le {format_date(tirage.referent.date_arrivee)}, plus de 6 mois avant le "
+            f"dépôt : {TirageCer.PANEL_SIZE} CER sont attendus.",
+            field="motif",
+        )
+    if not motif.strip():
+        raise LabelError("Indiquez pourquoi ce panel réduit est accepté.", field="motif")
+    tirage.panel_reduit_motif = motif
+    tirage.panel_reduit_accepte_le = timezone.now()
+    tirage.panel_reduit_par = user
+    tirage.save(update_fields=["panel_reduit_motif", "panel_reduit_accepte_le", "panel_reduit_par"])
+    access_record(
+        user=user, obj=demande, action=Action.MODIFICATION, detail=f"Panel réduit accepté pour {tirage.referent}"
+    )
+    return tirage
 
 
 @transaction.atomic
@@ -289,6 +328,17 @@ def demande_evaluer(*, demande, user, evaluation: str, avis: str) -> DemandeLabe
     summary = panel_summary(demande)
     if summary.dpid_done < summary.expected:
         raise LabelError(f"Le contrôle n'est pas terminé : {summary.dpid_done} CER évalués sur {summary.expected}.")
+    pending = [
+        str(t.referent)
+        for t in demande.tirages.select_related("referent")
+        if t.is_short and not t.panel_reduit_accepte_le
+    ]
+    if pending:
+        raise LabelError(
+            f"Panel de moins de {TirageCer.PANEL_SIZE} CER à accepter (nouvel arrivant) pour : "
+            + ", ".join(pending)
+            + "."
+        )
     _transition(demande, "evaluer", user=user, motif=evaluation)
     demande.evaluation_dpid = evaluation
     demande.avis_dpid = avis

@@ -17,6 +17,7 @@ urlpatterns = [
     path("demandes/<int:pk>/tirage/<int:referent_pk>/", views.tirage_create, name="tirage_create"),
     path("demandes/<int:pk>/deposer/", views.demande_deposer, name="demande_deposer"),
     path("demandes/<int:pk>/renvoyer/", views.demande_renvoyer, name="demande_renvoyer"),
+    path("demandes/<int:pk>/panel-reduit/", views.panel_reduit_accepter, name="panel_reduit_accepter"),
     path("demandes/<int:pk>/evaluer/", views.demande_evaluer, name="demande_evaluer"),
     path("demandes/<int:pk>/avis-slai/", views.demande_avis_slai, name="demande_avis_slai"),
     path("demandes/<int:pk>/decider/", views.demande_decider, name="demande_decider"),

@@ -23,6 +23,7 @@ from label.forms import (
     FormationForm,
     MoratoireForm,
     ObservationsForm,
+    PanelReduitForm,
     RecoursForm,
     RenvoiForm,
     ReponseRecoursForm,
@@ -36,6 +37,7 @@ from label.models import (
     FormationReferent,
     Label,
     RetraitLabel,
+    TirageCer,
 )
 from label.selectors import charter_due, current_label, label_criteria, panel_summary, training_statuses
 from portal.audit.enums import Action
@@ -237,6 +239,9 @@ def _demande_forms(user, demande):
     return {
         "demande": DemandeForm(instance=demande) if perms.can_edit_demande(user, demande) else None,
         "evaluation": EvaluationDpidForm() if can_instruct and etat == EtatDemande.DEPOSEE else None,
+        "panel_reduit": PanelReduitForm(tirages=_short_panels(demande))
+        if can_instruct and etat == EtatDemande.DEPOSEE and _short_panels(demande).exists()
+        else None,
         "renvoi": RenvoiForm() if can_instruct and etat in (EtatDemande.DEPOSEE, EtatDemande.AVIS_DPID) else None,
         "slai": AvisSlaiForm(initial={"avis": demande.avis_dpid}) if slai else None,
         # A renewal (lighter procedure) is decided from the DPID's control, without the SLAI step.
@@ -251,6 +256,12 @@ def _demande_forms(user, demande):
         if can_instruct and recours is not None and recours.etat == EtatRecours.DEPOSE
         else None,
     }
+
+
+def _short_panels(demande):
+    """Draws of fewer than 5 CERs the DPID has not accepted yet."""
+    short = [t.pk for t in demande.tirages.all() if t.is_short and t.panel_reduit_accepte_le is None]
+    return TirageCer.objects.filter(pk__in=short).select_related("referent").order_by("referent__nom")
 
 
 def _demande_page(request, demande, bound=None):
@@ -406,6 +417,20 @@ def demande_deposer(request, pk):
     except services.LabelError as error:
         _fail(request, error)
     return redirect("label:demande_detail", pk=pk)
+
+
+@require_POST
+def panel_reduit_accepter(request, pk):
+    demande = _get_demande(request, pk)
+
+    def action(demande, data):
+        tirage = services.panel_reduit_accepter(tirage=data["tirage"], motif=data["motif"], user=request.user)
+        return f"Panel réduit accepté pour {tirage.referent.nom_complet}."
+
+    form = PanelReduitForm(request.POST, tirages=_short_panels(demande))
+    return _submit(
+        request, demande, check=perms.can_instruct, form=form, key="panel_reduit", action=action, page=_demande_page
+    )
 
 
 @require_POST

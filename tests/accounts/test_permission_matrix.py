@@ -87,6 +87,7 @@ RULES = {
     "label:tirage_create": (lambda w: {"pk": w.demande_a.pk, "referent_pk": w.referent_a.pk}, POST_ONLY),
     "label:demande_deposer": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
     "label:demande_renvoyer": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
+    "label:panel_reduit_accepter": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
     "label:demande_evaluer": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
     "label:demande_avis_slai": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
     "label:demande_decider": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
