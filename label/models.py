@@ -494,6 +494,48 @@ class RetraitLabel(models.Model):
         return reverse("label:retrait_detail", args=[self.pk])
 
 
+class EtapeProcedure(models.Model):
+    """The log of a withdrawal's or an appeal's transitions (label.services.PROCEDURE_TRANSITIONS):
+    who moved it, when, from which state to which, and why."""
+
+    retrait = models.ForeignKey(RetraitLabel, on_delete=models.CASCADE, related_name="etapes", null=True, blank=True)
+    recours = models.ForeignKey(Recours, on_delete=models.CASCADE, related_name="etapes", null=True, blank=True)
+    transition = models.CharField("action", max_length=40)
+    de = models.CharField("état de départ", max_length=20, blank=True)
+    vers = models.CharField("nouvel état", max_length=20)
+    motif = models.TextField("motif", blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField("date", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "étape d'une procédure de retrait ou de recours"
+        verbose_name_plural = "étapes des procédures de retrait et de recours"
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retrait__isnull=False, recours__isnull=True)
+                | Q(retrait__isnull=True, recours__isnull=False),
+                name="etape_procedure_un_objet",
+                violation_error_message="Une étape concerne un retrait ou un recours.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.transition} : {self.de or '–'} → {self.vers}"
+
+    def _label(self, state):
+        choices = EtatRetrait if self.retrait_id else EtatRecours
+        return choices(state).label if state in choices.values else "Engagement de la procédure"
+
+    @property
+    def de_display(self):
+        return self._label(self.de)
+
+    @property
+    def vers_display(self):
+        return self._label(self.vers)
+
+
 class CharteQualiteQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The structure concerned, the SLAI of its territories, the DPID and managers."""

@@ -13,6 +13,7 @@ from label.models import (
     CerAnonymise,
     CharteQualite,
     DemandeLabel,
+    EtapeProcedure,
     EvaluationCer,
     Label,
     Moratoire,
@@ -185,6 +186,15 @@ def cers_import(*, structure, referent, data, user) -> int:
     return created
 
 
+def portal_cers_import(*, structure, referent, user) -> int:
+    """The referent's signed CERs recorded in the portal join the pool of the draw, anonymised
+    (N° CAF only). CERs uploaded as JSON stay for structures whose CERs live elsewhere."""
+    from accompagnement.selectors import signed_cers_for_label
+
+    data = signed_cers_for_label(structure=structure, referent=referent)
+    return cers_import(structure=structure, referent=referent, data=data, user=user) if data else 0
+
+
 @transaction.atomic
 def tirage_create(*, demande, referent, user, seed=None) -> TirageCer:
     """Draw up to 5 CERs of this referent at random, recording the seed and the pool."""
@@ -193,13 +203,17 @@ def tirage_create(*, demande, referent, user, seed=None) -> TirageCer:
         raise LabelError("Ce référent n'appartient pas à la structure de la demande.")
     if TirageCer.objects.filter(demande=demande, referent=referent).exists():
         raise LabelError("Le tirage de ce référent a déjà été fait : il ne peut pas être refait.")
+    portal_cers_import(structure=demande.structure, referent=referent, user=user)
     pool = list(
         CerAnonymise.objects.filter(referent=referent, structure=demande.structure)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     if not pool:
-        raise LabelError(f"Aucun CER déposé pour {referent} : déposez ses CER anonymisés avant le tirage.")
+        raise LabelError(
+            f"Aucun CER signé dans le portail ni déposé pour {referent} : saisissez ses CER dans le suivi des "
+            "personnes, ou déposez ses CER anonymisés, avant le tirage."
+        )
     seed = secrets.randbits(48) if seed is None else seed
     selection = draw(pool, seed)
     tirage = TirageCer.objects.create(
@@ -426,6 +440,42 @@ def demande_refuser(*, demande, user, motifs: str) -> DemandeLabel:
     return demande
 
 
+# --- withdrawal and appeal transitions ------------------------------------------------------
+
+# (procedure, transition): (allowed from-states, to-state; None: chosen by the service). "" is the
+# state of a procedure not yet recorded.
+PROCEDURE_TRANSITIONS = {
+    ("retrait", "engager"): (
+        {""},
+        None,  # lapsed by right (end of mission), SLAI support (CER quality) or contradictoire
+    ),
+    ("retrait", "ouvrir_contradictoire"): ({EtatRetrait.ACCOMPAGNEMENT}, EtatRetrait.CONTRADICTOIRE),
+    ("retrait", "observations"): ({EtatRetrait.CONTRADICTOIRE}, EtatRetrait.CONTRADICTOIRE),
+    ("retrait", "decider"): ({EtatRetrait.CONTRADICTOIRE}, None),  # retiré or abandonné
+    ("recours", "deposer"): ({""}, EtatRecours.DEPOSE),
+    ("recours", "repondre"): ({EtatRecours.DEPOSE}, None),  # accueilli or rejeté
+}
+PROCEDURE_WRONG_STATE = "Action déjà effectuée, ou impossible dans l'état actuel de la procédure."
+
+
+def _procedure_check(obj, procedure, name, *, message=PROCEDURE_WRONG_STATE) -> str:
+    """Lock the row, check the table; returns the state the step starts from."""
+    allowed, _ = PROCEDURE_TRANSITIONS[(procedure, name)]
+    model = RetraitLabel if procedure == "retrait" else Recours
+    current = model.objects.select_for_update().get(pk=obj.pk).etat if obj.pk else ""
+    if current not in allowed:
+        raise LabelError(message)
+    return current
+
+
+def _procedure_log(obj, procedure, name, *, de, user, motif=""):
+    """Write the step to the procedure's log (after the object is saved)."""
+    _, target = PROCEDURE_TRANSITIONS[(procedure, name)]
+    EtapeProcedure.objects.create(
+        **{procedure: obj}, transition=name, de=de, vers=target or obj.etat, motif=motif, user=user
+    )
+
+
 # --- appeal ----------------------------------------------------------------------------------
 
 
@@ -437,6 +487,7 @@ def recours_deadline(demande) -> datetime.date | None:
 @transaction.atomic
 def recours_deposer(*, demande, user, actions_menees: str) -> Recours:
     today = timezone.localdate()
+    DemandeLabel.objects.select_for_update().filter(pk=demande.pk).first()  # one appeal at a time
     if demande.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE):
         raise LabelError("Seule une décision de refus peut faire l'objet d'un recours gracieux.")
     if hasattr(demande, "recours"):
@@ -448,7 +499,10 @@ def recours_deposer(*, demande, user, actions_menees: str) -> Recours:
         )
     if not actions_menees.strip():
         raise LabelError("Présentez les actions mises en place depuis le refus.", field="actions_menees")
-    recours = Recours.objects.create(demande=demande, depose_le=today, actions_menees=actions_menees, created_by=user)
+    recours = Recours(demande=demande, depose_le=today, actions_menees=actions_menees, created_by=user)
+    de = _procedure_check(recours, "recours", "deposer")
+    recours.save()
+    _procedure_log(recours, "recours", "deposer", de=de, user=user, motif=actions_menees)
     access_record(user=user, obj=demande, action=Action.MODIFICATION, detail="Recours gracieux déposé")
     return recours
 
@@ -459,8 +513,9 @@ def recours_answer_deadline(recours) -> datetime.date:
 
 @transaction.atomic
 def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours:
-    if recours.etat != EtatRecours.DEPOSE:
-        raise LabelError("Action déjà effectuée : ce recours a déjà reçu sa réponse.")
+    de = _procedure_check(
+        recours, "recours", "repondre", message="Action déjà effectuée : ce recours a déjà reçu sa réponse."
+    )
     if not reponse.strip():
         raise LabelError("La réponse au recours doit être motivée.", field="reponse")
     today = timezone.localdate()
@@ -474,6 +529,7 @@ def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours
     recours.reponse = reponse
     recours.repondu_le = today
     recours.save(update_fields=["etat", "reponse", "repondu_le"])
+    _procedure_log(recours, "recours", "repondre", de=de, user=user, motif=reponse)
     if accueilli:
         # The refusal is withdrawn: the request is granted (which also ends any moratorium).
         demande = recours.demande
@@ -517,6 +573,7 @@ def retrait_engager(*, label, motif: str, griefs: str, user) -> RetraitLabel:
     if not griefs.strip():
         raise LabelError("Indiquez les faits qui fondent le retrait envisagé.", field="griefs")
     retrait = RetraitLabel(label=label, motif=motif, griefs=griefs, created_by=user)
+    de = _procedure_check(retrait, "retrait", "engager")
     if motif == MotifRetrait.FIN_MISSION:
         retrait.etat = EtatRetrait.RETIRE
         retrait.decide_le = today
@@ -528,6 +585,7 @@ def retrait_engager(*, label, motif: str, griefs: str, user) -> RetraitLabel:
     else:
         _open_contradictoire(retrait, today)
     retrait.save()
+    _procedure_log(retrait, "retrait", "engager", de=de, user=user, motif=griefs)
     access_record(
         user=user,
         obj=label,
@@ -553,8 +611,7 @@ def _withdraw(label, day, reason):
 def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
     """After the 6 months of SLAI support, the new study still finds the quality lacking."""
     today = timezone.localdate()
-    if retrait.etat != EtatRetrait.ACCOMPAGNEMENT:
-        raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
+    de = _procedure_check(retrait, "retrait", "ouvrir_contradictoire")
     if today < retrait.accompagnement_fin:
         raise LabelError(
             f"L'accompagnement du SLAI court jusqu'au {format_date(retrait.accompagnement_fin)} : "
@@ -563,6 +620,7 @@ def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
     retrait.griefs = griefs or retrait.griefs
     _open_contradictoire(retrait, today)
     retrait.save()
+    _procedure_log(retrait, "retrait", "ouvrir_contradictoire", de=de, user=user, motif=griefs)
     access_record(
         user=user,
         obj=retrait.label,
@@ -575,8 +633,9 @@ def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
 @transaction.atomic
 def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
     today = timezone.localdate()
-    if retrait.etat != EtatRetrait.CONTRADICTOIRE:
-        raise LabelError("Aucune procédure contradictoire n'attend d'observations.")
+    de = _procedure_check(
+        retrait, "retrait", "observations", message="Aucune procédure contradictoire n'attend d'observations."
+    )
     if retrait.observations_at is not None:
         raise LabelError("Action déjà effectuée : vos observations ont été transmises.")
     if today > retrait.observations_avant:
@@ -588,6 +647,7 @@ def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
     retrait.observations = observations
     retrait.observations_at = timezone.now()
     retrait.save(update_fields=["observations", "observations_at"])
+    _procedure_log(retrait, "retrait", "observations", de=de, user=user, motif=observations)
     access_record(
         user=user,
         obj=retrait.label,
@@ -601,8 +661,7 @@ def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
 def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLabel:
     """Decide after the observations (or once their delay has passed); the decision answers them."""
     today = timezone.localdate()
-    if retrait.etat != EtatRetrait.CONTRADICTOIRE:
-        raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
+    de = _procedure_check(retrait, "retrait", "decider")
     if retrait.observations_at is None and today <= retrait.observations_avant:
         raise LabelError(
             f"La structure peut présenter ses observations jusqu'au {format_date(retrait.observations_avant)} : "
@@ -616,6 +675,7 @@ def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLa
     retrait.decision = decision
     retrait.decide_le = today
     retrait.save(update_fields=["etat", "decision", "decide_le"])
+    _procedure_log(retrait, "retrait", "decider", de=de, user=user, motif=decision)
     if retirer:
         _withdraw(retrait.label, today, decision)
     access_record(
