@@ -155,7 +155,7 @@ def test_a_second_draw_for_the_same_referent_is_refused(world):
 
 def test_no_draw_without_cers(world):
     demande = services.demande_create(structure=world.structure_a, user=world.user("responsable"))
-    with refused("Aucun CER déposé pour Anne Alpha : déposez ses CER anonymisés", exact=False):
+    with refused("Aucun CER signé dans le portail ni déposé pour Anne Alpha : saisissez ses CER", exact=False):
         services.tirage_create(demande=demande, referent=world.referent_a, user=world.user("responsable"))
 
 
