@@ -6,7 +6,16 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
-from label.models import CharteQualite, DemandeLabel, FormationReferent, Label, Moratoire, Recours, RetraitLabel
+from label.models import (
+    RECOURS_MONTHS,
+    CharteQualite,
+    DemandeLabel,
+    FormationReferent,
+    Label,
+    Moratoire,
+    Recours,
+    RetraitLabel,
+)
 from label.selectors import charter_due, renewal_windows, training_deadline
 from portal.accounts.enums import Role
 from portal.accounts.models import User
@@ -111,7 +120,9 @@ class ReponseRecours(Echeance):
         return self.candidates(today)
 
     def due_date(self, obj):
-        return add_months(obj.depose_le, 2)
+        from label.services import recours_answer_deadline
+
+        return recours_answer_deadline(obj)
 
     def is_met(self, obj):
         return obj.etat != EtatRecours.DEPOSE
@@ -314,7 +325,7 @@ class DelaiRecoursGracieux(Echeance):
     def candidates(self, today):
         return (
             DemandeLabel.objects.filter(etat__in=[EtatDemande.MORATOIRE, EtatDemande.REFUSEE], recours__isnull=True)
-            .filter(notifiee_le__gte=add_months(today, -3))
+            .filter(notifiee_le__gte=add_months(today, -(RECOURS_MONTHS + 1)))
             .select_related("structure")
         )
 
@@ -324,7 +335,9 @@ class DelaiRecoursGracieux(Echeance):
         return self.candidates(today) & DemandeLabel.objects.visible_to(user)
 
     def due_date(self, obj):
-        return add_months(obj.notifiee_le, 2)
+        from label.services import recours_deadline
+
+        return recours_deadline(obj)
 
     def is_met(self, obj):
         return hasattr(obj, "recours") or obj.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE)

@@ -24,6 +24,7 @@ from portal.core.formats import de, format_date
 from portal.referentiels.models import scope_by_structure
 
 QUALITY_THRESHOLD = Decimal("80")  # % of the grid, seed 001 l. 253
+RECOURS_MONTHS = 2  # recours gracieux within 2 months of the notification, answered within 2 (seed 001 §7.4)
 
 
 # --- Training --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur, MotifRetrait, TypeDemande
 from label.models import (
+    RECOURS_MONTHS,
     CerAnonymise,
     CharteQualite,
     DemandeLabel,
@@ -35,7 +36,6 @@ CHARTER_OPENS_DAYS_BEFORE = 60
 CER_CAF_MAX_LENGTH = 20
 FIRST_CAMPAIGN_NEW_REQUESTS_FROM = datetime.date(2026, 1, 1)
 MORATOIRE_MONTHS = 6
-RECOURS_MONTHS = 2
 
 
 class LabelError(Exception):
