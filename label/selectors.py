@@ -34,6 +34,9 @@ class TrainingStatus:
     # seed 001 §5-1 b) asks the structure to send the justification and place the referent on a
     # new session; the criterion counts them as met.
     excused: list = field(default_factory=list)  # FormationReferent rows (justified absences)
+    # A newcomer within the year of their arrival sends their training plan (seed 001 §5-1 b):
+    # sessions planned from the day considered on.
+    plan: list = field(default_factory=list)  # FormationReferent rows (planned sessions)
 
     @property
     def is_complete(self):
@@ -44,21 +47,28 @@ class TrainingStatus:
         return [record.module for record in self.excused]
 
     @property
+    def covering(self):
+        """Records standing in for a module not yet done: justified absences with a new session,
+        and, for a newcomer still within their delay, the planned sessions of their plan."""
+        return self.excused + (self.plan if self.deadline else [])
+
+    @property
+    def is_newcomer_with_plan(self):
+        return bool(self.deadline and self.plan and self.counts_as_trained and not self.is_complete)
+
+    @property
     def counts_as_trained(self):
         """The training criterion for this referent: each mandatory module and one optional module
-        attended (with its certificate), accepted as equivalent, or missed with a justified absence
-        and a new session planned."""
-        excused_ids = {record.module_id for record in self.excused}
-        missing = [module for module in self.missing_mandatory if module.pk not in excused_ids]
-        optional_ok = self.has_optional or any(not record.module.obligatoire for record in self.excused)
-        return not missing and optional_ok
+        attended (with its certificate), accepted as equivalent, missed with a justified absence and
+        a new session planned, or (newcomer within the year of arrival) planned in their plan."""
+        return not self.untrained_labels
 
     @property
     def untrained_labels(self):
-        """What is still missing once justified absences are counted."""
-        excused_ids = {record.module_id for record in self.excused}
-        labels = [module.libelle for module in self.missing_mandatory if module.pk not in excused_ids]
-        if not (self.has_optional or any(not record.module.obligatoire for record in self.excused)):
+        """What is still missing once justified absences and a newcomer's plan are counted."""
+        covered = {record.module_id for record in self.covering}
+        labels = [module.libelle for module in self.missing_mandatory if module.pk not in covered]
+        if not (self.has_optional or any(not record.module.obligatoire for record in self.covering)):
             labels.append("1 module facultatif au choix")
         return labels
 
@@ -94,6 +104,11 @@ def training_statuses(referents, today: datetime.date) -> list[TrainingStatus]:
             ],
             pending_equivalences=[
                 r for r in records if r.nature == NatureFormation.EQUIVALENCE and r.equivalence_acceptee_at is None
+            ],
+            plan=[
+                r
+                for r in records
+                if r.module_id not in done_ids and r.nature == NatureFormation.PREVUE and r.date >= today
             ],
             excused=[
                 r
@@ -248,6 +263,13 @@ class LabelCriteria:
         excused = sum(1 for status in self.statuses if status.counts_as_trained and status.excused)
         if excused:
             head += f" (dont {excused} avec une absence justifiée et une nouvelle session prévue)"
+        newcomers = sum(1 for status in self.statuses if status.is_newcomer_with_plan)
+        if newcomers:
+            head += (
+                f" (dont {newcomers} nouvel arrivant avec son plan de formation)"
+                if newcomers == 1
+                else (f" (dont {newcomers} nouveaux arrivants avec leur plan de formation)")
+            )
         if self.training_met:
             return head + " – critère rempli"
         missing = " ; ".join(

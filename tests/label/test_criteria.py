@@ -173,3 +173,30 @@ def test_the_decision_page_shows_each_criterion_with_its_evidence(world, client_
     assert response.status_code == 200
     assert "Le label ne peut pas être accordé" in html.unescape(response.content.decode())
     assert not Label.objects.exists()
+
+
+def test_a_newcomer_with_a_training_plan_counts_within_the_year_of_arrival(world):
+    with at(D(2026, 3, 1)):
+        demande = ready_to_decide(world)
+    newcomer = world.autre_referent_a
+    newcomer.date_arrivee = D(2026, 1, 12)
+    newcomer.save()
+    FormationReferent.objects.filter(referent=newcomer).delete()
+    for module in ModuleFormation.objects.filter(code__in=["pssm", "potentiels", "public-feminin"]):
+        FormationReferent.objects.create(
+            referent=newcomer, module=module, nature=NatureFormation.PREVUE, date=D(2026, 6, 8)
+        )
+    criteria = label_criteria(demande, D(2026, 3, 10))
+    assert not criteria.training_met  # the plan misses a mandatory module and the optional one
+    for code in ("secret-professionnel", "mdph"):
+        FormationReferent.objects.create(
+            referent=newcomer,
+            module=ModuleFormation.objects.get(code=code),
+            nature=NatureFormation.PREVUE,
+            date=D(2026, 6, 8),
+        )
+    criteria = label_criteria(demande, D(2026, 3, 10))
+    assert criteria.training_met
+    assert "(dont 1 nouvel arrivant avec son plan de formation)" in criteria.training_text
+    # After the year of arrival, a plan is no longer enough.
+    assert not label_criteria(demande, D(2027, 1, 4)).training_met
