@@ -14,7 +14,7 @@ DEMO_ENV = PORTAL_DEMO=1 DEBUG=0 PORTAL_BASE_URL=$(DEMO_BASE_URL) ALLOWED_HOSTS=
 # Development: Django's debug pages, on the demo data (so in demo mode too).
 DEV_ENV = PORTAL_DEMO=1 DEBUG=1 PORTAL_BASE_URL=$(DEMO_BASE_URL)
 
-.PHONY: demo demo-smoke test install install-test lint format migrate serve worker beat lock check-deploy bench clean
+.PHONY: demo demo-smoke test install install-test lint format migrate serve worker beat lock check-deploy bench bench-scale seed-scale clean
 
 # The venv is (re)built when a lock file changes; a stamp per extra set.
 $(VENV)/.stamp-base: requirements/base.txt
@@ -53,6 +53,17 @@ test: install-test
 bench: install
 	rm -f /tmp/portail-bench.sqlite3
 	$(PY) benchmarks/accompagnement.py
+
+## make bench-scale: key pages against PostgreSQL and gunicorn at a Département's scale, with batch jobs
+## and a locust run (seeds the database first if empty; BENCH_FACTOR=2 BENCH_DB=portail_scale2 for twice that).
+## See BENCHMARKS.md. Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG to change).
+bench-scale: install-test
+	$(PY) benchmarks/scale.py
+
+## make seed-scale: only the data set (DATABASE_URL, FACTOR=1, SEED=62)
+seed-scale: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_scale --factor $${FACTOR:-1} --seed $${SEED:-62}
 
 lint: install-test
 	$(BIN)/ruff check .

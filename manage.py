@@ -5,7 +5,14 @@ import sys
 
 # Offline tools that sign nothing (no session, no token): they run without the production
 # SECRET_KEY, with a throwaway one. Everything else still requires SECRET_KEY outside DEBUG and demo mode.
-OFFLINE_COMMANDS = {"grade_cer", "import_orientations", "makemigrations", "help"}
+OFFLINE_COMMANDS = {
+    "grade_cer",
+    "import_orientations",
+    "makemigrations",
+    "help",
+    "export_deliberation",
+    "export_subventions",
+}
 
 
 def main():

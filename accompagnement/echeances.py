@@ -42,6 +42,7 @@ class _CaseloadEcheance(Echeance):
     structure's responsables while nobody is designated. E-mails do not name the person."""
 
     confidential = True
+    many = True
     what = ""  # what is due, e.g. "CER à signer"
     _responsables_cache: dict | None = None
 

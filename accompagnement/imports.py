@@ -27,6 +27,7 @@ from accompagnement.models import Beneficiaire, Orientation, TypeAccompagnement
 from portal.audit.enums import Action
 from portal.audit.models import AuditEntry
 from portal.core.formats import format_date, plural_suffix, pluriel
+from portal.core.scale import analyze_tables
 from portal.referentiels.models import Structure, Territoire
 from portal.referentiels.validators import normalize_siret
 
@@ -583,6 +584,9 @@ def apply(
             done += len(batch)
             if progress is not None:
                 progress(done, total)
+    # A Département's first file fills empty tables: without fresh statistics PostgreSQL plans the
+    # deadline and caseload queries as if they were still empty (minutes instead of a second).
+    analyze_tables([Beneficiaire, Orientation, AuditEntry])
     return result
 
 

@@ -13,13 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
-    Avg,
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
     Func,
     IntegerField,
     OuterRef,
@@ -174,6 +172,15 @@ def annotated(queryset, periode: Periode):
     )
 
 
+def concernees(queryset, periode: Periode):
+    """The orientations an indicator of the period can count: accompanied at some point of the
+    period (an exit sets `date_fin` to its date) or in the 12-month cohort. Every condition below
+    implies it; the others only add zeros, and after a few years they are most of the table."""
+    du, au = periode.du, periode.au
+    cohorte = Q(date_orientation__gte=add_months(du, -12), date_orientation__lte=add_months(au, -12))
+    return queryset.filter((Q(date_orientation__lte=au) & (Q(date_fin__isnull=True) | Q(date_fin__gte=du))) | cohorte)
+
+
 def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
     """Each counted population, as a condition on `annotated` orientations."""
     du, au = periode.du, periode.au
@@ -220,8 +227,9 @@ def aggregates(periode, today):
     entree_signe = conditions(periode, today)["cer_signe"]
     return {
         **{code: Count("pk", filter=q) for code, q in conditions(periode, today).items()},
-        "delai_cer_jours": Avg(
-            DaysBetween(F("premier_cer"), F("date_orientation")), filter=entree_signe, output_field=FloatField()
+        # A sum (the mean is taken in Python): the total line adds the groups' sums up.
+        "delai_cer_somme": Coalesce(
+            Sum(DaysBetween(F("premier_cer"), F("date_orientation")), filter=entree_signe), Value(0)
         ),
         "entretiens_physiques": Coalesce(Sum("nb_entretiens_physiques"), 0),
         "jours_accompagnement": Coalesce(Sum("jours"), 0),
@@ -383,8 +391,10 @@ class Ligne:
             "taux_contractualisation_brut": _percent(v["cer_signe"], v["entrees"]),
             "taux_cer_dans_delai": _percent(v["cer_dans_delai"], v["cer_evaluables"]),
             "delai_cer_jours": None
-            if v["delai_cer_jours"] is None
-            else Decimal(str(v["delai_cer_jours"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+            if not v["cer_signe"]
+            else (Decimal(v["delai_cer_somme"]) / Decimal(v["cer_signe"])).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP
+            ),
             "taux_rdv_dans_delai": _percent(v["rdv_dans_delai"], v["rdv_evaluables"]),
             "entretiens_par_place": None
             if not v["jours_accompagnement"]
@@ -431,10 +441,14 @@ SANS_GROUPE = {"referent": "Sans référent", "structure": "–", "territoire": 
 
 
 def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False):
-    """One line per group and the total, in 3 queries whatever the data size."""
+    """One line per group and the total, in 2 queries whatever the data size. Every figure is a
+    count or a sum, so the total line adds the groups up: the costly annotated scan of the
+    orientations runs once (it is most of the page's time at a Département's scale)."""
     key = GROUPES[grouper][0]
+    queryset = concernees(queryset, periode)
     rows = list(annotated(queryset, periode).values(key).annotate(**aggregates(periode, today)).order_by(key))
-    total = annotated(queryset, periode).aggregate(**aggregates(periode, today))
+    codes = aggregates(periode, today).keys()
+    total = {code: sum(row[code] or 0 for row in rows) for code in codes}
     names = libelles_groupes(grouper, [row[key] for row in rows])
     lignes = [
         Ligne(cle=row[key], libelle=names.get(row[key], SANS_GROUPE[grouper]), valeurs=row)
@@ -475,7 +489,7 @@ def serie_mensuelle(queryset, periode: Periode) -> list[dict]:
         )
         aggs[f"e{i}"] = Count("pk", filter=Q(date_orientation__gte=start, date_orientation__lte=end))
         aggs[f"s{i}"] = Count("pk", filter=Q(sortie__date__gte=start, sortie__date__lte=end))
-    result = queryset.order_by().aggregate(**aggs) if aggs else {}
+    result = concernees(queryset, periode).order_by().aggregate(**aggs) if aggs else {}
     return [
         {
             "mois": month.isoformat()[:7],
@@ -516,6 +530,46 @@ def structures_a_reporter(structures, mois: datetime.date):
         Q(date_fin__isnull=True) | Q(date_fin__gte=mois.replace(day=1))
     )
     return structures.filter(Exists(accompanied))
+
+
+REPORTING_MOIS_SUIVIS = 12  # the months a structure's reporting page lists, the last one first
+
+
+def reportings_a_valider(structure_id: int, today: datetime.date) -> list[datetime.date]:
+    """The finished months of the last year whose report the structure owes (it accompanied
+    someone) and has not validated, the oldest first. Two queries whatever the data."""
+    current = today.replace(day=1)
+    months = [add_months(current, -i) for i in range(1, REPORTING_MOIS_SUIVIS + 1)]
+    owed = (
+        Structure.objects.filter(pk=structure_id)
+        .annotate(
+            **{
+                f"m{i}": Exists(
+                    Orientation.objects.filter(
+                        structure=OuterRef("pk"), date_orientation__lte=fin_de_mois(month)
+                    ).filter(Q(date_fin__isnull=True) | Q(date_fin__gte=month))
+                )
+                for i, month in enumerate(months)
+            }
+        )
+        .values(*(f"m{i}" for i in range(len(months))))
+        .first()
+    ) or {}
+    validated = set(
+        ReportingMensuel.objects.filter(structure_id=structure_id, mois__in=months).values_list("mois", flat=True)
+    )
+    return sorted(month for i, month in enumerate(months) if owed.get(f"m{i}") and month not in validated)
+
+
+def dernier_mois_exigible(today: datetime.date) -> datetime.date:
+    """The latest month whose report is past due: last month after the 10th, else the one before."""
+    last = add_months(today.replace(day=1), -1)
+    return last if today > reporting_date_limite(last) else add_months(last, -1)
+
+
+def reportings_en_retard(structures, mois: datetime.date):
+    """Of `structures`, those that owe the month's report and have not validated it."""
+    return structures_a_reporter(structures, mois).exclude(reportings__mois=mois)
 
 
 def reporting_donnees(structure, mois: datetime.date) -> dict:

@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from accompagnement.cerp import cerp_steps, is_cerp
 from accompagnement.enums import EtatDemande, ModeEntretien, MomentDiagnostic, NatureEntretien, Presence
-from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation, TypeAccompagnement
+from accompagnement.models import (
+    Cer,
+    DemandeRenouvellement,
+    DemandeReorientation,
+    Entretien,
+    Orientation,
+    ProcedureSuspension,
+    TypeAccompagnement,
+)
 from portal.core.dates import add_months, latest_start_for
 from portal.referentiels.models import Referent
 
@@ -213,3 +221,30 @@ def signed_cers_for_label(*, structure, referent) -> list[dict]:
         .order_by("date_debut", "pk")
     )
     return [cer_to_json(cer) for cer in cers]
+
+
+def decisions_a_traiter(user) -> dict:
+    """The decisions waiting for the SLAI (or the DPID) in the user's scope, by kind: suspension
+    procedures, reorientation and renewal requests of people still accompanied. The page "À
+    traiter" lists them; the home page counts them."""
+    return {
+        "suspensions": ProcedureSuspension.objects.visible_to(user).a_traiter(),
+        "reorientations": DemandeReorientation.objects.visible_to(user).filter(
+            etat=EtatDemande.DEPOSEE, orientation__date_fin__isnull=True
+        ),
+        "renouvellements": renouvellements_visible_to(user).filter(
+            etat=EtatDemande.DEPOSEE, cer__orientation__date_fin__isnull=True
+        ),
+    }
+
+
+def territory_needs(territoire_id) -> dict:
+    """The accompaniment needs of a territory for other domains (the calls for projects show them
+    beside a référent solidarité application): people in file active and people still waiting for
+    a referent."""
+    counts = (
+        Orientation.objects.actives()
+        .filter(beneficiaire__territoire_id=territoire_id, beneficiaire__archive_le__isnull=True)
+        .aggregate(file_active=Count("pk"), sans_referent=Count("pk", filter=Q(referent__isnull=True)))
+    )
+    return {"file_active": counts["file_active"], "sans_referent": counts["sans_referent"]}

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class FinancementConfig(AppConfig):
     name = "financement"
     verbose_name = "Financement"
+
+    def ready(self):
+        from financement import demo, documents  # noqa: F401  (registrations)

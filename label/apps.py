@@ -6,4 +6,4 @@ class LabelConfig(AppConfig):
     verbose_name = "Label référent RSA"
 
     def ready(self):
-        from label import demo, documents, echeances  # noqa: F401  (registrations)
+        from label import demo, documents, echeances, panels, scale  # noqa: F401  (registrations)

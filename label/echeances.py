@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
@@ -80,9 +80,16 @@ class FinMoratoire(Echeance):
 
     def candidates(self, today):
         # A moratorium ended more than a month ago stays on the record, not on home pages.
-        return Moratoire.objects.filter(
-            demande__etat=EtatDemande.MORATOIRE, date_fin__gte=today - datetime.timedelta(days=30)
-        ).select_related("demande__structure")
+        later = DemandeLabel.objects.filter(
+            structure=OuterRef("demande__structure"), created_at__gt=OuterRef("demande__decision_at")
+        )
+        return (
+            Moratoire.objects.filter(
+                demande__etat=EtatDemande.MORATOIRE, date_fin__gte=today - datetime.timedelta(days=30)
+            )
+            .annotate(met=Exists(later))
+            .select_related("demande__structure")
+        )
 
     def visible(self, user, today, until=None):
         return self.candidates(today).filter(demande__in=DemandeLabel.objects.visible_to(user))
@@ -91,6 +98,8 @@ class FinMoratoire(Echeance):
         return obj.date_fin
 
     def is_met(self, obj):
+        if hasattr(obj, "met"):  # annotated on lists: no query per row
+            return obj.met
         return DemandeLabel.objects.filter(
             structure_id=obj.demande.structure_id, created_at__gt=obj.demande.decision_at
         ).exists()
@@ -189,7 +198,19 @@ class RenouvellementLabel(Echeance):
     offsets = (-180, -60, -15, 0)
 
     def candidates(self, today):
-        return Label.objects.valid_on(today).filter(date_fin__year__lte=today.year + 1).select_related("structure")
+        asked = DemandeLabel.objects.filter(
+            structure=OuterRef("structure"),
+            type=TypeDemande.RENOUVELLEMENT,
+            # The window opens in the year before the label's end at the earliest (label.selectors
+            # .renewal_windows); a renewal can only be requested within it.
+            deposee_at__year__gte=OuterRef("date_fin__year") - 1,
+        )
+        return (
+            Label.objects.valid_on(today)
+            .filter(date_fin__year__lte=today.year + 1)
+            .annotate(met=Exists(asked))
+            .select_related("structure")
+        )
 
     def visible(self, user, today, until=None):
         return self.candidates(today).filter(structure__in=_visible_structures(user))
@@ -199,6 +220,8 @@ class RenouvellementLabel(Echeance):
         return renewal_windows(obj)[0][1]
 
     def is_met(self, obj):
+        if hasattr(obj, "met"):  # annotated on lists: no query per row
+            return obj.met
         return DemandeLabel.objects.filter(
             structure_id=obj.structure_id,
             type=TypeDemande.RENOUVELLEMENT,
@@ -313,7 +336,9 @@ class CharteAnnuelle(Echeance):
         return f"Charte qualité de l'année {charter_due(obj)[0]} – {obj.structure.nom}"
 
     def url(self, obj):
-        return reverse("label:charte_deposer", args=[obj.pk])
+        # The label page: the structure's shows the charter due with its form; the DPID and the
+        # SLAI, who see this deadline too, may not open the form (403).
+        return reverse("label:home")
 
 
 @register
@@ -326,13 +351,14 @@ class DelaiRecoursGracieux(Echeance):
         return (
             DemandeLabel.objects.filter(etat__in=[EtatDemande.MORATOIRE, EtatDemande.REFUSEE], recours__isnull=True)
             .filter(notifiee_le__gte=add_months(today, -(RECOURS_MONTHS + 1)))
+            .annotate(met=Exists(Recours.objects.filter(demande=OuterRef("pk"))))
             .select_related("structure")
         )
 
     def visible(self, user, today, until=None):
         if not user.scope.is_structure_member:
             return DemandeLabel.objects.none()
-        return self.candidates(today) & DemandeLabel.objects.visible_to(user)
+        return self.candidates(today).filter(pk__in=DemandeLabel.objects.visible_to(user).values("pk"))
 
     def due_date(self, obj):
         from label.services import recours_deadline
@@ -340,7 +366,11 @@ class DelaiRecoursGracieux(Echeance):
         return recours_deadline(obj)
 
     def is_met(self, obj):
-        return hasattr(obj, "recours") or obj.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
+        if obj.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE):
+            return True
+        if hasattr(obj, "met"):  # annotated on lists: no query per row
+            return obj.met
+        return Recours.objects.filter(demande_id=obj.pk).exists()
 
     def recipients(self, obj):
         return _responsables(obj.structure_id)

@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
-from label.enums import Evaluateur, NatureFormation
+from label.enums import EtatDemande, EtatRecours, Evaluateur, NatureFormation, TypeDemande
 from label.models import QUALITY_THRESHOLD, FormationReferent, Label, ModuleFormation
 from portal.core.dates import add_months
 from portal.referentiels.models import Referent
@@ -346,3 +346,20 @@ def renewal_windows_text(label) -> str:
     from portal.core.formats import format_date
 
     return " ou ".join(f"du {format_date(low)} au {format_date(high)}" for low, high in renewal_windows(label))
+
+
+# The work queues of the label requests: who must act next. The DPID's home page counts them and
+# the label page filters on them (?file=...). A renewal may be decided right after the DPID's
+# evaluation, without the SLAI's step (the lighter procedure, see services._transition).
+DEMANDE_QUEUES = {
+    "controle": ("Demandes à contrôler et évaluer par la DPID", Q(etat=EtatDemande.DEPOSEE)),
+    "avis_slai": (
+        "Demandes en attente de l'avis du SLAI",
+        Q(etat=EtatDemande.AVIS_DPID) & ~Q(type=TypeDemande.RENOUVELLEMENT),
+    ),
+    "decision": (
+        "Demandes à décider par la DPID",
+        Q(etat=EtatDemande.AVIS_SLAI) | Q(etat=EtatDemande.AVIS_DPID, type=TypeDemande.RENOUVELLEMENT),
+    ),
+    "recours": ("Recours gracieux à répondre", Q(recours__etat=EtatRecours.DEPOSE)),
+}

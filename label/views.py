@@ -39,7 +39,14 @@ from label.models import (
     RetraitLabel,
     TirageCer,
 )
-from label.selectors import charter_due, current_label, label_criteria, panel_summary, training_statuses
+from label.selectors import (
+    DEMANDE_QUEUES,
+    charter_due,
+    current_label,
+    label_criteria,
+    panel_summary,
+    training_statuses,
+)
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.cer_grid import GRID, grade
@@ -79,6 +86,9 @@ def label_home(request):
     etat = request.GET.get("etat", "")
     if etat in EtatDemande.values:
         demandes = demandes.filter(etat=etat)
+    queue = request.GET.get("file", "")
+    if queue in DEMANDE_QUEUES:  # the home page's counts link here
+        demandes = demandes.filter(DEMANDE_QUEUES[queue][1])
     labels = (
         Label.objects.valid_on(today)
         .filter(structure__in=Structure.objects.visible_to(request.user))
@@ -93,6 +103,7 @@ def label_home(request):
         querystring=querystring_without_page(request),
         etat=etat,
         etats=EtatDemande.choices,
+        queue=DEMANDE_QUEUES[queue][0] if queue in DEMANDE_QUEUES else "",
         labels=labels.order_by("structure__nom")[:200],
     )
     return render(request, "label/home_departement.html", context)
@@ -700,8 +711,12 @@ def chartes(request):
 
 def _chartes_page(request, bound=None):
     """Quality charters in scope, the latest first; the DPID examines them. The examination form
-    of a charter posts back with the page number, so a bad submission shows the same page."""
+    of a charter posts back with the page number, so a bad submission shows the same page
+    (?a_examiner=1: only those not examined yet, the home page's count links here)."""
     items = CharteQualite.objects.visible_to(request.user).select_related("label__structure").order_by("-deposee_le")
+    a_examiner = request.GET.get("a_examiner") == "1"
+    if a_examiner:
+        items = items.filter(examinee_le__isnull=True)
     page = paginate(request, items)
     can_examine = perms.can_manage_withdrawal(request.user)
     forms = {
@@ -713,6 +728,7 @@ def _chartes_page(request, bound=None):
         "querystring": querystring_without_page(request),
         "can_examine": can_examine,
         "pagination_path": reverse("label:chartes"),  # also shown at the examination's URL
+        "a_examiner": a_examiner,
     }
     return page_with_forms(
         request,

@@ -26,6 +26,10 @@ SECRET_KEY = env_str("SECRET_KEY") or (
     "django-insecure-dev-only-key-never-use-in-production" if LOCAL_MODE else env_required("SECRET_KEY")
 )
 
+# Benchmark only (benchmarks/scale.py): adds two reference pages, /sante/auth/ (a bare signed-in
+# view) and /sante/gabarit/ (the base template alone). Never on in production.
+BENCHMARK = env_bool("BENCHMARK", default=False)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if LOCAL_MODE else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -236,6 +240,13 @@ CELERY_BEAT_SCHEDULE = {
 # Months after the last exit: archived (the DPID's alone), then deleted.
 ACCOMPAGNEMENT_ARCHIVAGE_MOIS = env_int("ACCOMPAGNEMENT_ARCHIVAGE_MOIS", 24)
 ACCOMPAGNEMENT_PURGE_MOIS = env_int("ACCOMPAGNEMENT_PURGE_MOIS", 60)
+
+# --- Funding: open data of subsidies (SCDL « subventions », décret n° 2017-779) ---------------
+# Conventions and avenants whose amount exceeds this threshold (euros) are published.
+FINANCEMENT_SEUIL_SUBVENTIONS = env_int("FINANCEMENT_SEUIL_SUBVENTIONS", 23000)
+FINANCEMENT_NOM_ATTRIBUANT = env_str("FINANCEMENT_NOM_ATTRIBUANT", "Département du Pas-de-Calais")
+# The Département's own SIRET (14 digits): no default, the export refuses to run without it.
+FINANCEMENT_SIRET_DEPARTEMENT = env_str("FINANCEMENT_SIRET_DEPARTEMENT", "")
 
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

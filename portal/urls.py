@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.core.views import favicon, health
+from portal.core.views import bench_auth, bench_base_template, favicon, health
 
 admin.site.site_header = "Portail RSA – administration technique"
 admin.site.site_title = "Portail RSA"
@@ -16,6 +17,15 @@ urlpatterns = [
     path("documents/", include("portal.documents.urls")),
     path("", include("portal.echeances.urls")),
     path("label/", include("label.urls")),
+    path("aap/", include("aap.urls")),
     path("accompagnement/", include("accompagnement.urls")),
+    path("financement/", include("financement.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCHMARK:
+    # The two references of the scale benchmark: the framework's floor and the portal's chrome.
+    urlpatterns += [
+        path("sante/auth/", bench_auth, name="bench_auth"),
+        path("sante/gabarit/", bench_base_template, name="bench_base_template"),
+    ]

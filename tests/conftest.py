@@ -47,6 +47,7 @@ class World:
     # --- accompagnement world attributes (one line each, by section) ---
     cer_a: object = None  # CER: an unsigned CER of orientation_a with one action
     parcours: object = None  # parcours: callable, creates once the pending requests etc. on orientation_a
+    finance: object = None  # financement: a deliberation in preparation, two proposals, one simulation
 
     def user(self, role):
         return self.users.get(role)
@@ -87,6 +88,9 @@ def world(db):
     world.notification = Notification.objects.filter(recipient=users["dpid"]).first()
     make_label_request(world)
     make_caseload(world)
+    from tests.financement.factories import make_finance_world
+
+    world.finance = make_finance_world(world)
     return world
 
 

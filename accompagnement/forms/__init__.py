@@ -7,6 +7,7 @@ from accompagnement.cerp import cerp_errors, is_cerp
 from accompagnement.enums import Frein, PhaseCerp, Sexe
 from accompagnement.models import Cer, CerAction, Diagnostic, Entretien, TypeAccompagnement
 from accompagnement.regles import cer_duration_error, cer_end_limit
+from accompagnement.selectors import late_condition
 from portal.core.formats import de, format_decimal, pluriel
 from portal.core.forms import NoBlankRadioMixin
 
@@ -109,8 +110,15 @@ class FileActiveFilter(django_filters.FilterSet):
             return queryset.filter(beneficiaire__numero_caf__startswith=value)
         return queryset.filter(Q(beneficiaire__nom__icontains=value) | Q(beneficiaire__prenom__icontains=value))
 
+    en_retard = django_filters.BooleanFilter(
+        label="Échéance dépassée uniquement", method="filter_en_retard", widget=forms.CheckboxInput
+    )
+
     def filter_sans_referent(self, queryset, name, value):
         return queryset.filter(referent__isnull=True) if value else queryset
+
+    def filter_en_retard(self, queryset, name, value):
+        return queryset.filter(late_condition(timezone.localdate())) if value else queryset
 
 
 class ImportForm(forms.Form):

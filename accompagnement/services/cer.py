@@ -21,6 +21,7 @@ from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.dates import add_months
 from portal.core.formats import format_date
+from portal.core.scale import analyze_tables
 
 SIGNED_IS_FROZEN = "Ce CER est signé : il ne peut plus être modifié (un nouveau CER le remplacera à son terme)."
 CER_MONTHS = 6
@@ -235,4 +236,6 @@ def cers_import(*, structure, items, partial: bool, user, request=None) -> Impor
             detail=f"{cer} importé (fichier JSON)",
         )
         result.created += 1
+    if result.created:
+        analyze_tables([Cer, CerAction])  # a bulk load: the planner learns the new sizes at once
     return result

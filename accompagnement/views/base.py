@@ -32,7 +32,12 @@ def caseload(request):
     """The file active in the user's scope: a referent's own, a structure's, a territory's."""
     today = timezone.localdate()
     filterset = FileActiveFilter(request.GET, queryset=file_active(request.user))
-    page = paginate(request, filterset.qs)
+    # Sort the keys alone, then load the page's 25 rows with their relations: a Département's
+    # file active is 45 000 rows, and joining them all before the sort took most of the time.
+    keys = filterset.qs.select_related(None).prefetch_related(None).values_list("pk", flat=True)
+    page = paginate(request, keys)
+    by_pk = filterset.qs.in_bulk(list(page.object_list))
+    page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     rows = [(orientation, next_steps(orientation, today)) for orientation in page.object_list]
     context = {
         "filter": filterset,

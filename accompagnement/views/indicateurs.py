@@ -237,6 +237,12 @@ def reporting_list(request):
     except ValueError:
         mois = add_months(today.replace(day=1), -1)
     structures = indicateurs.structures_a_reporter(Structure.objects.visible_to(request.user), mois).order_by("nom")
+    late = (
+        indicateurs.reportings_en_retard(structures, mois).count() if indicateurs.reporting_is_late(mois, today) else 0
+    )
+    retard_seulement = request.GET.get("retard") == "1"
+    if retard_seulement:  # the home page's count of late reports links here
+        structures = indicateurs.reportings_en_retard(structures, mois)
     page = paginate(request, structures)
     validated = {
         r.structure_id: r
@@ -245,11 +251,11 @@ def reporting_list(request):
         )
     }
     rows = [(s, _etat(mois, validated.get(s.pk), today)) for s in page.object_list]
-    late = 0 if not indicateurs.reporting_is_late(mois, today) else structures.exclude(reportings__mois=mois).count()
     context = {
         "par_structure": True,
         "mois": mois,
         "mois_libelle": mois_fr(mois),
+        "de_mois_libelle": de_mois(mois),
         "precedent": add_months(mois, -1).isoformat()[:7],
         "suivant": add_months(mois, 1).isoformat()[:7] if add_months(mois, 1) <= today else "",
         "date_limite": indicateurs.reporting_date_limite(mois),
@@ -257,6 +263,7 @@ def reporting_list(request):
         "page": page,
         "querystring": querystring_without_page(request),
         "en_retard": late,
+        "retard_seulement": retard_seulement,
     }
     return render(request, "accompagnement/reporting_list.html", context)
 

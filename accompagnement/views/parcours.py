@@ -34,7 +34,13 @@ from accompagnement.models import (
     Prescription,
     ProcedureSuspension,
 )
-from accompagnement.selectors import current_cer, next_steps, physical_appointments, renouvellements_visible_to
+from accompagnement.selectors import (
+    current_cer,
+    decisions_a_traiter,
+    next_steps,
+    physical_appointments,
+    renouvellements_visible_to,
+)
 from accompagnement.services import AccompagnementError
 from accompagnement.services import parcours as services
 from portal.audit.enums import Action
@@ -351,21 +357,16 @@ def _a_traiter_page(request, bound=None):
         return queryset.filter(**{f"{path}{key}": value for key, value in person.items()})
 
     beneficiaire_related = ("beneficiaire", "structure", "referent")
-    suspensions = scoped(
-        ProcedureSuspension.objects.visible_to(request.user).a_traiter(), "entretien__orientation__"
-    ).select_related(*(f"entretien__orientation__{name}" for name in beneficiaire_related))
-    reorientations = scoped(
-        DemandeReorientation.objects.visible_to(request.user).filter(
-            etat=EtatDemande.DEPOSEE, orientation__date_fin__isnull=True
-        ),
-        "orientation__",
-    ).select_related("type_souhaite", *(f"orientation__{name}" for name in beneficiaire_related))
-    renouvellements = scoped(
-        renouvellements_visible_to(request.user).filter(
-            etat=EtatDemande.DEPOSEE, cer__orientation__date_fin__isnull=True
-        ),
-        "cer__orientation__",
-    ).select_related("cer", *(f"cer__orientation__{name}" for name in beneficiaire_related))
+    pending = decisions_a_traiter(request.user)
+    suspensions = scoped(pending["suspensions"], "entretien__orientation__").select_related(
+        *(f"entretien__orientation__{name}" for name in beneficiaire_related)
+    )
+    reorientations = scoped(pending["reorientations"], "orientation__").select_related(
+        "type_souhaite", *(f"orientation__{name}" for name in beneficiaire_related)
+    )
+    renouvellements = scoped(pending["renouvellements"], "cer__orientation__").select_related(
+        "cer", *(f"cer__orientation__{name}" for name in beneficiaire_related)
+    )
     context = {
         "suspensions": _waiting(suspensions, "ouverte_le", today),
         "reorientations": _waiting(reorientations, "date_demande", today),

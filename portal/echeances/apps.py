@@ -7,4 +7,4 @@ class EcheancesConfig(AppConfig):
     verbose_name = "Échéances et notifications"
 
     def ready(self):
-        from portal.echeances import demo, echeances, panels  # noqa: F401  (registrations)
+        from portal.echeances import demo, echeances, panels, scale  # noqa: F401  (registrations)

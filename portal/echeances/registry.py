@@ -26,6 +26,10 @@ class Echeance:
     # Deadlines about a beneficiary: the notification in the portal names the person, the e-mail
     # does not (an e-mail leaves the portal; the link leads back to the record, behind the login).
     confidential: bool = False
+    # Deadlines counted in thousands in one scope (a structure's caseload): the deadlines page
+    # sorts them from their own columns (`visible()` without its select_related: due_date and
+    # is_met must not read a related object) and loads in full only the page shown.
+    many: bool = False
 
     def candidates(self, today: date):
         raise NotImplementedError

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -168,6 +169,42 @@ def items_for(user, *, today: date | None = None, horizon_days: int | None = HOM
             if until is None or due <= until:
                 items.append(registry.Item(echeance=echeance, obj=obj, due_date=due, today=today))
     return sorted(items, key=lambda item: (item.due_date, item.label))
+
+
+def items_page(user, *, number, per_page, today: date | None = None, horizon_days: int | None = None, keep=None):
+    """One page of the open deadlines of the user's scope (as `items_for`), by due date, then
+    deadline and object. Deadlines marked `many` are sorted from their own columns and only the
+    page's objects are loaded with what their label and link read: a structure of a thousand
+    people has thousands of open deadlines (home panels: `number=1, per_page=10`). `keep(due, today)`,
+    when given, keeps only the deadlines whose due date it accepts."""
+    today = today or timezone.localdate()
+    until = None if horizon_days is None else today + timedelta(days=horizon_days)
+    rows = []
+    for echeance in registry.all_echeances():
+        found = echeance.visible(user, today, until)
+        light = echeance.many and hasattr(found, "select_related")
+        for obj in found.select_related(None) if light else found:
+            if echeance.is_met(obj):
+                continue
+            due = echeance.due_date(obj)
+            if (until is None or due <= until) and (keep is None or keep(due, today)):
+                rows.append((due, echeance.code, obj.pk, echeance, obj, light))
+    rows.sort(key=lambda row: row[:3])
+    page = Paginator(rows, per_page).get_page(number)
+    wanted = {}
+    for _, _, pk, echeance, _, light in page.object_list:
+        if light:
+            wanted.setdefault(echeance, []).append(pk)
+    full = {
+        (echeance.code, obj.pk): obj
+        for echeance, pks in wanted.items()
+        for obj in echeance.visible(user, today, until).filter(pk__in=pks)
+    }
+    page.object_list = [
+        registry.Item(echeance=echeance, obj=full.get((code, pk), obj), due_date=due, today=today)
+        for due, code, pk, echeance, obj, _ in page.object_list
+    ]
+    return page
 
 
 def _absolute(url: str) -> str:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -14,10 +16,36 @@ from portal.echeances import perms, services
 from portal.echeances.forms import EcheanceManuelleForm, PreferenceForm
 from portal.echeances.models import EcheanceManuelle, Notification, PreferenceNotification, Rappel
 
+ECHEANCES_PAR_PAGE = 50
+# ?quand=retard|proches keeps the overdue deadlines or those of the next 30 days (the counts of the
+# home page link here): a test on the due date, applied before paginating.
+ECHEANCE_FILTERS = {
+    "retard": ("En retard", lambda due, today: due < today),
+    "proches": (
+        f"Dans les {services.HOME_HORIZON_DAYS} jours",
+        lambda due, today: today <= due <= today + timedelta(days=services.HOME_HORIZON_DAYS),
+    ),
+}
+
 
 def echeance_list(request):
-    items = services.items_for(request.user, horizon_days=None)
-    context = {"items": items, "can_create": perms.can_create_echeance(request.user)}
+    """Every open deadline of the user's scope, 50 a page: a structure of a thousand people has
+    thousands, and loading and rendering them all took seconds."""
+    quand = request.GET.get("quand", "")
+    quand = quand if quand in ECHEANCE_FILTERS else ""
+    page = services.items_page(
+        request.user,
+        number=request.GET.get("page"),
+        per_page=ECHEANCES_PAR_PAGE,
+        keep=ECHEANCE_FILTERS[quand][1] if quand else None,
+    )
+    context = {
+        "page": page,
+        "can_create": perms.can_create_echeance(request.user),
+        "quand": quand,
+        "querystring": f"quand={quand}" if quand else "",
+        "filters": [(key, label) for key, (label, _) in ECHEANCE_FILTERS.items()],
+    }
     return render(request, "echeances/echeance_list.html", context)
 
 

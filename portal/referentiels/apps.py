@@ -7,4 +7,4 @@ class ReferentielsConfig(AppConfig):
     verbose_name = "Référentiels"
 
     def ready(self):
-        from portal.referentiels import demo, documents  # noqa: F401  (registrations)
+        from portal.referentiels import demo, documents, scale  # noqa: F401  (registrations)

@@ -91,7 +91,7 @@ def test_weak_new_password_is_refused_in_french(client_for, world):
 def test_home_page_per_role(client_for, world, role):
     response = client_for(role).get(reverse("accounts:home"))
     content = html.unescape(response.content.decode())
-    assert "Ce qui demande mon attention" in content
+    assert ("Ce qui m'attend" if role != "manager" else "L'activité que je suis") in content
     assert world.user(role).get_role_display() in content
     audit_link = reverse("audit:entry_list")
     assert (audit_link in content) == (role == "admin")
@@ -107,7 +107,7 @@ def test_new_referents_training_deadline_on_the_home_page(client_for, world):
     ReferentFactory(structure=world.structure_b, nom="Autre", prenom="Recrue", date_arrivee="2026-02-02")
     content = client_for("responsable").get(reverse("accounts:home")).content.decode()
     assert "Formation de Recrue Nouvelle (Structure A)" in content
-    assert "le 31 décembre 2026, dans 26 j" in content
+    assert "le 31 décembre 2026, dans 26 jours" in content
     assert "Recrue Autre" not in content  # another structure's referent
 
 

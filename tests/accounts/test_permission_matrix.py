@@ -7,6 +7,7 @@ The list of URLs comes from the resolver: a new view without a rule here makes
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.aap.factories import aap_world
 from tests.conftest import ROLES
 
 LOGIN = "login"  # redirect to the login page
@@ -19,7 +20,15 @@ DPID_ONLY = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin"
 DPID_ONLY_404 = {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "dpid": 200, "admin": 200}
 POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonyme": LOGIN}
 PARCOURS_FOLLOW = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200}
+# Funding: the Département's roles read (the manager too), structures and SLAI are refused.
+FINANCE_READ = {**DPID_ONLY, "manager": 200}
+FINANCE_WRITE = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302}
 PARCOURS_DECIDE = {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200, "dpid": 200, "admin": 200}
+# aap: a structure's draft is its own (the referent reads it, only the responsable writes); the
+# instruction queues are for the SLAI and the Département.
+AAP_DRAFT = {**dict.fromkeys(ROLES, 404), "anonyme": LOGIN, "responsable": 200, "referent": 403}
+AAP_DRAFT_POST = {**AAP_DRAFT, "responsable": 302}
+AAP_STAFF = {**dict.fromkeys(ROLES, 200), "anonyme": LOGIN, "responsable": 403, "referent": 403}
 
 # name → (kwargs builder, {role: expected})
 RULES = {
@@ -195,6 +204,77 @@ RULES = {
         {**DPID_ONLY, "responsable": 200},
     ),
     "accompagnement:retention": (None, DPID_ONLY),
+    # --- aap: calls for projects ---
+    # A published call; structure A's application in instruction (`aap.candidature`) and its draft
+    # on another dispositif (`aap.draft`, seen by structure A only); an opinion asked of the DPID.
+    "aap:home": (None, SIGNED_IN_200),
+    "aap:appel_create": (None, DPID_ONLY),
+    "aap:appel_detail": (lambda w: {"pk": aap_world(w).appel.pk}, SIGNED_IN_200),
+    "aap:appel_update": (lambda w: {"pk": aap_world(w).appel.pk}, DPID_ONLY),
+    "aap:appel_publish": (lambda w: {"pk": aap_world(w).appel.pk}, POST_ONLY),
+    "aap:thematique_create": (lambda w: {"pk": aap_world(w).appel.pk}, DPID_ONLY),
+    "aap:dispositif_create": (lambda w: {"pk": aap_world(w).appel.pk}, DPID_ONLY),
+    "aap:fenetre_create": (lambda w: {"pk": aap_world(w).appel.pk}, DPID_ONLY),
+    "aap:fenetre_extend": (lambda w: {"pk": aap_world(w).fenetre.pk}, DPID_ONLY),
+    "aap:dispositif_detail": (lambda w: {"pk": aap_world(w).dispositif.pk}, SIGNED_IN_200),
+    "aap:dispositif_update": (lambda w: {"pk": aap_world(w).dispositif.pk}, DPID_ONLY),
+    "aap:candidature_create": (lambda w: {"pk": aap_world(w).dispositif.pk}, POST_ONLY),
+    "aap:candidature_detail": (lambda w: {"pk": aap_world(w).candidature.pk}, SIGNED_IN_200),
+    "aap:candidature_projet": (lambda w: {"pk": aap_world(w).draft.pk}, AAP_DRAFT),
+    "aap:candidature_budget": (lambda w: {"pk": aap_world(w).draft.pk}, AAP_DRAFT),
+    "aap:candidature_personnel": (lambda w: {"pk": aap_world(w).draft.pk}, AAP_DRAFT),
+    "aap:candidature_pieces": (lambda w: {"pk": aap_world(w).draft.pk}, AAP_DRAFT),
+    "aap:candidature_deposer": (lambda w: {"pk": aap_world(w).draft.pk}, POST_ONLY),
+    "aap:candidature_renvoyer": (lambda w: {"pk": aap_world(w).draft.pk}, POST_ONLY),
+    "aap:candidature_retirer": (lambda w: {"pk": aap_world(w).draft.pk}, POST_ONLY),
+    "aap:candidature_recevabilite": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:candidature_instruire": (lambda w: {"pk": aap_world(w).candidature.pk}, POST_ONLY),
+    "aap:candidature_revue": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:candidature_avis_territorial": (
+        lambda w: {"pk": aap_world(w).candidature.pk},
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200},
+    ),
+    "aap:candidature_correction": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:candidature_proposer": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:candidature_decider": (lambda w: {"pk": aap_world(w).candidature.pk}, DPID_ONLY),
+    "aap:annotation_add": (lambda w: {"pk": aap_world(w).candidature.pk}, POST_ONLY),
+    "aap:avis_demander": (lambda w: {"pk": aap_world(w).candidature.pk}, {**DPID_ONLY, "slai": 200}),
+    "aap:avis_rendre": (lambda w: {"pk": aap_world(w).demande_avis.pk}, POST_ONLY),
+    "aap:personnel_delete": (lambda w: {"pk": aap_world(w).draft_personnel.pk}, POST_ONLY),
+    "aap:personnel_cv": (lambda w: {"pk": aap_world(w).personnel.pk}, SIGNED_IN_200),
+    "aap:piece_download": (lambda w: {"pk": aap_world(w).piece.pk}, SIGNED_IN_200),
+    "aap:piece_delete": (lambda w: {"pk": aap_world(w).draft_piece.pk}, POST_ONLY),
+    "aap:file": (None, AAP_STAFF),
+    "aap:export": (None, AAP_STAFF),
+    # --- financement ---
+    "financement:lignes": (None, FINANCE_READ),
+    "financement:tableau_de_bord": (None, FINANCE_READ),
+    # Without the Département's SIRET setting the download sends back to the budget page.
+    "financement:subventions_export": (None, {**FINANCE_READ, "dpid": 302, "manager": 302, "admin": 302}),
+    "financement:ligne_detail": (lambda w: {"pk": w.finance.budget_line.pk}, FINANCE_READ),
+    "financement:deliberation_list": (None, FINANCE_READ),
+    "financement:deliberation_detail": (lambda w: {"numero": w.finance.deliberation.numero}, FINANCE_READ),
+    "financement:deliberation_export": (
+        lambda w: {"numero": w.finance.deliberation.numero, "format": "csv"},
+        FINANCE_READ,
+    ),
+    "financement:simulations": (lambda w: {"numero": w.finance.deliberation.numero}, FINANCE_READ),
+    "financement:deliberation_voter": (lambda w: {"numero": w.finance.deliberation.numero}, DPID_ONLY),
+    "financement:simulation_create": (lambda w: {"numero": w.finance.deliberation.numero}, POST_ONLY),
+    "financement:simulation_promote": (lambda w: {"pk": w.finance.simulation.pk}, POST_ONLY),
+    # Conventions: structure A's own are read by its members; SLAI agents do not see conventions.
+    "financement:convention_list": (None, {**SIGNED_IN_200, "slai": 403}),
+    "financement:convention_detail": (lambda w: {"pk": w.finance.convention.pk}, {**SIGNED_IN_200, "slai": 404}),
+    "financement:convention_transition": (
+        lambda w: {"pk": w.finance.convention.pk, "code": "echoir"},
+        POST_ONLY,
+    ),
+    "financement:avenant_detail": (lambda w: {"pk": w.finance.avenant.pk}, {**SIGNED_IN_200, "slai": 404}),
+    "financement:avenant_transition": (lambda w: {"pk": w.finance.avenant.pk, "code": "envoyer"}, POST_ONLY),
+    "financement:versement_create": (lambda w: {"pk": w.finance.echeance.pk}, POST_ONLY),
+    "financement:resultats_update": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
+    "financement:acte_from_ligne": (lambda w: {"pk": w.finance.lignes[1].pk}, POST_ONLY),
+    "financement:solde_valider": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -249,6 +329,37 @@ POST_RULES = {
     # --- accompagnement: indicators and reporting ---
     "accompagnement:reporting_valider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
     # --- accompagnement: data protection ---
+    # --- aap: calls for projects ---
+    "aap:appel_publish": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "aap:candidature_create": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 302},
+    "aap:candidature_deposer": AAP_DRAFT_POST,
+    "aap:candidature_renvoyer": AAP_DRAFT_POST,
+    "aap:candidature_retirer": AAP_DRAFT_POST,
+    "aap:personnel_delete": AAP_DRAFT_POST,
+    "aap:piece_delete": AAP_DRAFT_POST,
+    "aap:candidature_instruire": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "aap:annotation_add": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 302, "dpid": 302, "admin": 302},
+    "aap:avis_rendre": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302},
+    "aap:candidature_correction": {**DPID_ONLY},  # an empty form comes back with its errors
+    "aap:candidature_avis_territorial": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 200},
+    # --- financement: DPID writes (an empty simulation form is shown again), managers only read ---
+    "financement:simulation_create": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
+    "financement:deliberation_voter": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
+    "financement:simulation_promote": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    # The DPID changes states and records payments (a refused action redirects with a message).
+    "financement:convention_transition": {**FINANCE_WRITE, "slai": 404},
+    "financement:avenant_transition": {**FINANCE_WRITE, "slai": 404},
+    "financement:versement_create": {**FINANCE_WRITE, "slai": 404},
+    "financement:resultats_update": {**FINANCE_WRITE, "slai": 404},
+    "financement:solde_valider": {**FINANCE_WRITE, "slai": 404},
+    # Annex lines are the Département's: out of scope (404) for structures and SLAI.
+    "financement:acte_from_ligne": {
+        **dict.fromkeys(ROLES, 404),
+        "anonyme": LOGIN,
+        "manager": 403,
+        "dpid": 302,
+        "admin": 302,
+    },
 }
 # Django's admin: only the admin role is staff. Its parameterless pages are checked below;
 # pages that need an object id follow the same `has_permission` gate.
@@ -258,7 +369,13 @@ ADMIN_EXCEPTIONS = {
     "admin:login": {**dict.fromkeys(ROLES, 200), "admin": 302},
 }
 # Records the application writes itself: nobody adds one by hand, not even an admin.
-for _model in ("audit_auditentry", "documents_generateddocument", "echeances_notification", "echeances_rappel"):
+for _model in (
+    "audit_auditentry",
+    "documents_generateddocument",
+    "echeances_notification",
+    "echeances_rappel",
+    "financement_versement",
+):
     ADMIN_EXCEPTIONS[f"admin:{_model}_add"] = {**dict.fromkeys(ROLES, ADMIN_LOGIN), "anonyme": LOGIN, "admin": 403}
 
 

@@ -34,6 +34,15 @@ PROSPECTIVE = {
     ("accompagnement.Cer", "date_fin"): None,
     ("accompagnement.CerAction", "date_fin"): None,
     ("accompagnement.Entretien", "prochain_rdv"): None,
+    # Calls for projects: a window open today closes later; a dispositif's convention period, an
+    # action's calendar and the label gate are planned; an opinion is due by a date.
+    ("aap.FenetreDepot", "cloture"): None,
+    ("aap.Dispositif", "periode_debut"): None,
+    ("aap.Dispositif", "periode_fin"): None,
+    ("aap.Dispositif", "label_requis_a_partir_du"): None,
+    ("aap.Candidature", "date_debut"): None,
+    ("aap.Candidature", "date_fin"): None,
+    ("aap.DemandeAvis", "echeance"): None,
 }
 
 

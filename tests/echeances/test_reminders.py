@@ -143,7 +143,7 @@ def test_overdue_items_stay_on_the_home_page_until_resolved(client_for, world, e
     with at(datetime.date(2026, 4, 20)):
         page = client_for("responsable").get(reverse("accounts:home")).content.decode()
         assert "En retard" in page and "Bilan intermédiaire" in page
-        assert "échéance dépassée depuis 20 j (31 mars 2026)" in page
+        assert "échéance dépassée depuis 20 jours (31 mars 2026)" in page
         other = client_for("slai").get(reverse("accounts:home")).content.decode()
         assert "Bilan intermédiaire" in other  # structure A works on the SLAI's territory
         client_for("responsable").post(reverse("echeances:mark_done", args=[echeance.pk]))

@@ -1,0 +1,226 @@
+"""Conventions and avenants: detail pages, state transitions, payments."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from financement import perms, services, workflow
+from financement.forms import ResiliationForm, ResultatsForm, SignatureForm, VersementForm
+from financement.models import (
+    Avenant,
+    Convention,
+    EcheanceVersement,
+    LigneAnnexe,
+    ResultatsConvention,
+    Versement,
+)
+from financement.resultats_portail import prefill, valeurs_accompagnement
+from financement.solde import calcul_solde
+from portal.core.formats import format_euros
+from portal.documents.selectors import documents_panel
+
+
+def convention_list(request):
+    if not (request.scope.sees_departement or request.scope.is_structure_member):
+        raise PermissionDenied
+    conventions = (
+        Convention.objects.visible_to(request.user)
+        .select_related("structure")
+        .annotate(verse=Sum("versements__montant"))
+        .order_by("-numero")
+    )
+    return render(request, "financement/convention_list.html", {"conventions": conventions})
+
+
+def convention_detail(request, pk):
+    convention = get_object_or_404(
+        Convention.objects.visible_to(request.user).select_related("structure", "deliberation", "ligne_budgetaire"),
+        pk=pk,
+    )
+    avenants = list(convention.avenants.order_by("numero"))
+    echeances = list(
+        EcheanceVersement.objects.filter(convention=convention)
+        .select_related("avenant")
+        .prefetch_related("versement")
+        .order_by("ordre")
+    )
+    for echeance in echeances:
+        echeance.paid = getattr(echeance, "versement", None)
+    verse = Versement.objects.filter(convention=convention).total()
+    plafond = convention.plafond(avenants)
+    can_manage = perms.can_manage_finances(request.user)
+    resultats = ResultatsConvention.objects.filter(convention=convention).first()
+    indicateurs = list(convention.indicateurs.all())
+    validated = resultats is not None and resultats.valide_at is not None
+    if not validated and (indicateurs or convention.places_conventionnees):
+        # Shown, not saved: the accompaniment's figures for what was not entered yet.
+        resultats = resultats or ResultatsConvention(convention=convention)
+        prefill(resultats, indicateurs, valeurs_accompagnement(convention, timezone.localdate()))
+    calcul = calcul_solde(convention, resultats=resultats, indicateurs=indicateurs, plafond=plafond, deja_verse=verse)
+    return render(
+        request,
+        "financement/convention_detail.html",
+        {
+            "convention": convention,
+            "acte": convention,
+            "avenants": avenants,
+            "echeances": echeances,
+            "verse": verse,
+            "plafond": plafond,
+            "reste": plafond - verse,
+            "transitions": convention.transitions.select_related("user"),
+            "available": workflow.available_transitions(convention) if can_manage else [],
+            "can_manage": can_manage,
+            "signature_form": SignatureForm(),
+            "resiliation_form": ResiliationForm(),
+            "versement_form": VersementForm(),
+            "resultats": resultats,
+            "calcul": calcul,
+            "resultats_form": ResultatsForm(convention=convention, resultats=resultats, indicateurs=indicateurs)
+            if can_manage and not validated
+            else None,
+            "documents_panel": documents_panel(request.user, convention),
+            "owner": convention,
+        },
+    )
+
+
+def avenant_detail(request, pk):
+    avenant = get_object_or_404(
+        Avenant.objects.visible_to(request.user).select_related("convention__structure", "deliberation"), pk=pk
+    )
+    can_manage = perms.can_manage_finances(request.user)
+    return render(
+        request,
+        "financement/avenant_detail.html",
+        {
+            "avenant": avenant,
+            "acte": avenant,
+            "convention": avenant.convention,
+            "fiches": avenant.fiches.all(),
+            "transitions": avenant.transitions.select_related("user"),
+            "available": workflow.available_transitions(avenant) if can_manage else [],
+            "can_manage": can_manage,
+            "signature_form": SignatureForm(),
+            "resiliation_form": ResiliationForm(),
+            "documents_panel": documents_panel(request.user, avenant),
+            "owner": avenant,
+        },
+    )
+
+
+def _transition(request, acte, code):
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    data = {}
+    if code == "signer":
+        form = SignatureForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Indiquez les deux dates de signature.")
+            return redirect(acte.get_absolute_url())
+        data = form.cleaned_data
+    elif code == "resilier":
+        form = ResiliationForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Indiquez la date d'effet et le motif de la résiliation.")
+            return redirect(acte.get_absolute_url())
+        data = form.cleaned_data
+    elif code not in workflow.TRANSITIONS:
+        raise PermissionDenied
+    try:
+        workflow.acte_transition(acte=acte, code=code, user=request.user, **data)
+    except workflow.TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{workflow.TRANSITIONS[code].label} : c'est fait.")
+    return redirect(acte.get_absolute_url())
+
+
+@require_POST
+def convention_transition(request, pk, code):
+    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
+    return _transition(request, convention, code)
+
+
+@require_POST
+def avenant_transition(request, pk, code):
+    avenant = get_object_or_404(Avenant.objects.visible_to(request.user).select_related("convention"), pk=pk)
+    return _transition(request, avenant, code)
+
+
+@require_POST
+def versement_create(request, pk):
+    echeance = get_object_or_404(
+        EcheanceVersement.objects.filter(convention__in=Convention.objects.visible_to(request.user)), pk=pk
+    )
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    form = VersementForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label} : {errors[0]}")
+        return redirect("financement:convention_detail", pk=echeance.convention_id)
+    try:
+        services.versement_enregistrer(echeance=echeance, user=request.user, **form.cleaned_data)
+    except services.FinancementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Versement enregistré.")
+    return redirect("financement:convention_detail", pk=echeance.convention_id)
+
+
+@require_POST
+def resultats_update(request, pk):
+    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    resultats = ResultatsConvention.objects.filter(convention=convention).first()
+    form = ResultatsForm(request.POST, convention=convention, resultats=resultats)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            messages.error(request, f"{form.fields[name].label} : {errors[0]}")
+        return redirect(convention.get_absolute_url())
+    try:
+        services.resultats_enregistrer(
+            convention=convention,
+            places_realisees=form.cleaned_data["places_realisees"],
+            etp_realises=form.cleaned_data["etp_realises"],
+            valeurs=form.valeurs(),
+            user=request.user,
+        )
+    except services.FinancementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Résultats enregistrés : le calcul du solde est à jour.")
+    return redirect(convention.get_absolute_url())
+
+
+@require_POST
+def solde_valider(request, pk):
+    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    try:
+        resultats = services.solde_valider(convention=convention, user=request.user)
+    except services.FinancementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Solde validé : {format_euros(resultats.solde_valide)}.")
+    return redirect(convention.get_absolute_url())
+
+
+@require_POST
+def acte_from_ligne(request, pk):
+    ligne = get_object_or_404(LigneAnnexe.objects.visible_to(request.user).select_related("deliberation"), pk=pk)
+    if not perms.can_manage_finances(request.user):
+        raise PermissionDenied
+    try:
+        acte = services.acte_from_ligne(ligne=ligne, user=request.user)
+    except services.FinancementError as error:
+        messages.error(request, str(error))
+        return redirect(ligne.deliberation.get_absolute_url())
+    messages.success(request, f"{acte} préparé(e) en brouillon : vérifiez-le puis produisez le PDF.")
+    return redirect(acte.get_absolute_url())
