@@ -363,3 +363,49 @@ DEMANDE_QUEUES = {
     ),
     "recours": ("Recours gracieux à répondre", Q(recours__etat=EtatRecours.DEPOSE)),
 }
+
+
+@dataclass
+class YearlyReport:
+    """What the Commission Permanente is told each year (seed 001 l. 588)."""
+
+    annee: int
+    territoires: list  # (territoire name, [labels valid on 31 December or at the end of the year])
+    accordees: list
+    refusees: list
+    moratoires: list
+    renouvelees: list
+    retraits: list
+
+
+def yearly_report(annee: int) -> YearlyReport:
+    """The labelled structures by territory at the end of the year, and the requests granted,
+    refused, put under moratorium, renewed, and the labels withdrawn during the year."""
+    from label.enums import EtatRetrait
+    from label.models import DemandeLabel, RetraitLabel
+
+    end = datetime.date(annee, 12, 31)
+    labels = (
+        Label.objects.valid_on(end)
+        .select_related("structure")
+        .prefetch_related("structure__territoires")
+        .order_by("structure__nom")
+    )
+    by_territory = {}
+    for label in labels:
+        for territoire in label.structure.territoires.all():
+            by_territory.setdefault(territoire.nom, []).append(label)
+    decided = DemandeLabel.objects.filter(decision_at__year=annee).select_related("structure").order_by("decision_at")
+    return YearlyReport(
+        annee=annee,
+        territoires=sorted(by_territory.items()),
+        accordees=[d for d in decided if d.etat == EtatDemande.ACCORDEE and d.type != TypeDemande.RENOUVELLEMENT],
+        refusees=[d for d in decided if d.etat == EtatDemande.REFUSEE],
+        moratoires=[d for d in decided if d.etat == EtatDemande.MORATOIRE],
+        renouvelees=[d for d in decided if d.etat == EtatDemande.ACCORDEE and d.type == TypeDemande.RENOUVELLEMENT],
+        retraits=list(
+            RetraitLabel.objects.filter(etat=EtatRetrait.RETIRE, decide_le__year=annee)
+            .select_related("label__structure")
+            .order_by("decide_le")
+        ),
+    )

@@ -46,6 +46,7 @@ from label.selectors import (
     label_criteria,
     panel_summary,
     training_statuses,
+    yearly_report,
 )
 from portal.audit.enums import Action
 from portal.audit.services import access_record
@@ -662,6 +663,18 @@ def remise(request):
             by_territory.setdefault(territoire.nom, []).append(label)
     context = {"annee": annee, "territoires": sorted(by_territory.items()), "count": len(labels)}
     return render(request, "label/remise.html", context)
+
+
+def rapport_annuel(request):
+    """The yearly report to the Commission Permanente (seed 001 l. 588), for the Département."""
+    if not request.scope.sees_departement:
+        raise PermissionDenied
+    today = timezone.localdate()
+    try:
+        annee = min(max(int(request.GET.get("annee", today.year)), 2025), 2100)
+    except ValueError:
+        annee = today.year
+    return render(request, "label/rapport_annuel.html", {"report": yearly_report(annee), "annee": annee})
 
 
 # --- yearly quality charter ------------------------------------------------------------------

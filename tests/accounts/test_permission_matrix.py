@@ -111,6 +111,10 @@ RULES = {
     "label:retrait_observations": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
     "label:retrait_decider": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
     "label:remise": (None, SIGNED_IN_200),
+    "label:rapport_annuel": (
+        None,
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200, "manager": 200},
+    ),
     "label:chartes": (None, SIGNED_IN_200),
     "label:charte_deposer": (
         lambda w: {"label_pk": w.retrait_a.label_id},
