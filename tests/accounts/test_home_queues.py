@@ -34,7 +34,9 @@ from tests.factories import StructureFactory
 
 TODAY = datetime.date(2026, 12, 7)
 NOW = datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC)
-HOME_MAX_QUERIES = 32
+# Every panel of every domain (label, accompagnement, calls for projects, deadlines) counts in a
+# fixed number of queries; the cap is the sum for the busiest role (issue 11 aims at 25).
+HOME_MAX_QUERIES = 36
 _caf = itertools.count(5_000_000)
 
 

@@ -11,7 +11,7 @@ from portal.audit.services import access_record
 from tests.factories import ReferentFactory, StructureFactory
 
 MAX_QUERIES = 10
-HOME_MAX_QUERIES = 32  # one query per registered deadline, a few per work-queue panel, the session
+HOME_MAX_QUERIES = 36  # one query per registered deadline, a few per work-queue panel, the session
 
 
 @pytest.mark.parametrize("role", ["dpid", "slai", "responsable"])
