@@ -89,3 +89,12 @@ def test_the_dpid_decides_a_renewal_in_the_browser_without_the_slai_step(world, 
     demande.refresh_from_db()
     assert demande.etat == EtatDemande.ACCORDEE
     assert demande.label.date_decision == D(2030, 1, 15)
+
+
+def test_the_home_page_says_the_renewal_window(world, client_for):
+    label_granted(world, D(2025, 1, 15))
+    with at(D(2029, 2, 1)):
+        page = client_for("responsable").get(reverse("accounts:home")).content.decode()
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    assert "Renouvellement du label à demander" in text
+    assert "du 15 janvier 2029 au 31 juillet 2029 ou du 1er janvier 2030 au 14 janvier 2030" in text
