@@ -17,9 +17,26 @@ def types(departement=DEFAULT_DEPARTEMENT) -> list[dict]:
             "places_par_etp_min": as_decimal(row["places_par_etp_min"]),
             "delai_premier_rdv_jours": as_int(row["delai_premier_rdv_jours"]),
             "delai_cer_mois": as_int(row["delai_cer_mois"]),
+            "delai_cer_jours": as_int(row["delai_cer_jours"]),
+            "duree_cer_mois": as_int(row["duree_cer_mois"]),
+            "rdv_physiques": as_int(row["rdv_physiques"]),
         }
         for row in read_fixture(departement, TYPES_FILE)
     ]
+
+
+NEW_RULES = ("delai_cer_jours", "duree_cer_mois", "rdv_physiques")
+
+
+def set_new_rules(model=None):
+    """Give the kinds created before these settings existed the seeds' values (only where still
+    empty: a Département's own setting is kept)."""
+    if model is None:
+        from accompagnement.models import TypeAccompagnement as model
+    for kind in types():
+        for name in NEW_RULES:
+            if kind[name] is not None:
+                model.objects.filter(code=kind["code"], **{f"{name}__isnull": True}).update(**{name: kind[name]})
 
 
 def ensure_types(model=None):
@@ -27,6 +44,7 @@ def ensure_types(model=None):
     adjusted; `model` is the historical model inside a migration."""
     if model is None:
         from accompagnement.models import TypeAccompagnement as model
+    known = {f.name for f in model._meta.get_fields()}  # a migration's model may predate some settings
     for kind in types():
         code = kind.pop("code")
-        model.objects.get_or_create(code=code, defaults=kind)
+        model.objects.get_or_create(code=code, defaults={k: v for k, v in kind.items() if k in known})

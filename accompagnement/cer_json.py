@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from accompagnement.models import Cer, Orientation
+from accompagnement.regles import cer_duration_error
 from portal.core.cer_grid import (
     ACTION_FIELDS,
     AUTOMATIC_ITEMS,
@@ -236,7 +237,7 @@ def check_import(items: list, *, structure) -> list[ImportItem]:
     for orientation in (
         Orientation.objects.actives()
         .filter(structure=structure, beneficiaire__numero_caf__in=cafs)
-        .select_related("beneficiaire")
+        .select_related("beneficiaire", "type_accompagnement")
         .order_by("date_orientation", "pk")
     ):
         orientations[orientation.beneficiaire.numero_caf] = orientation  # the latest one wins
@@ -252,6 +253,9 @@ def check_import(items: list, *, structure) -> list[ImportItem]:
                 f"numero_caf : aucune personne de ce N° CAF ({item.numero_caf}) n'est accompagnée par votre structure"
             )
             continue
+        duration = cer_duration_error(item.orientation.type_accompagnement, item.data.date_debut, item.data.date_fin)
+        if duration:
+            item.errors.append(f"date_fin : {duration}")
         if item.errors:
             continue
         key = (item.orientation.pk, item.data.date_debut)

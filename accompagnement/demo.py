@@ -8,7 +8,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accompagnement.catalogue import ensure_types
-from accompagnement.enums import DecisionSuspension, EtatDemande, MomentDiagnostic, MotifSortie, SourceOrientation
+from accompagnement.enums import (
+    DecisionSuspension,
+    EtatDemande,
+    MomentDiagnostic,
+    MotifSortie,
+    PhaseCerp,
+    SourceOrientation,
+)
 from accompagnement.models import (
     ActiviteHebdomadaire,
     Beneficiaire,
@@ -127,10 +134,12 @@ def load():
 
 def _follow_up(rng, today):
     """Most followed people had their first interview a week after orientation and a signed CER
-    a month later; a few missed an appointment without excuse."""
+    a month later (at that first interview in équilibré); a few missed an appointment without excuse."""
     interviews, cers = [], []
-    followed = Orientation.objects.filter(beneficiaire__numero_caf__startswith="990", referent__isnull=False).order_by(
-        "pk"
+    followed = (
+        Orientation.objects.filter(beneficiaire__numero_caf__startswith="990", referent__isnull=False)
+        .select_related("type_accompagnement")
+        .order_by("pk")
     )
     for orientation in followed:
         first = orientation.date_orientation + datetime.timedelta(days=7)
@@ -138,7 +147,11 @@ def _follow_up(rng, today):
             interviews.append(
                 Entretien(orientation=orientation, date=first, mode="physique", nature="premier", presence="present")
             )
-        start = orientation.date_orientation + datetime.timedelta(days=30)
+        # The équilibré contract is signed in the 15-day accueil phase, at the first appointment
+        # (seed 003 l. 462); the others about a month after the orientation.
+        equilibre = orientation.type_accompagnement.code == "equilibre"
+        cerp = orientation.type_accompagnement.code == "independants"
+        start = first if equilibre else orientation.date_orientation + datetime.timedelta(days=30)
         if start < today and rng.random() < 0.85:
             cers.append(
                 Cer(
@@ -148,7 +161,9 @@ def _follow_up(rng, today):
                     else "solidarite",
                     date_edition=start,
                     date_debut=start,
-                    date_fin=add_months(start, 6) - datetime.timedelta(days=1),
+                    # The self-employed start with CERP n°1, a 3-month diagnostic (seed 003 l. 892).
+                    date_fin=add_months(start, 3 if cerp else 6) - datetime.timedelta(days=1),
+                    phase_cerp=PhaseCerp.DIAGNOSTIC if cerp else "",
                     remarque="Stabiliser la situation puis construire le projet professionnel.",
                     signe_le=start,
                 )
@@ -282,8 +297,24 @@ def _parcours(rng, today):
                 )
         if cer is None:
             continue
+        if cer.phase_cerp == PhaseCerp.DIAGNOSTIC:
+            # After the diagnostic, a 6-month development CERP (seed 003 l. 908); no SLAI renewal.
+            start = cer.date_fin + datetime.timedelta(days=1)
+            if exit_day is None and start < today:
+                renewed.append(
+                    Cer(
+                        orientation=orientation,
+                        type=cer.type,
+                        phase_cerp=PhaseCerp.DEVELOPPEMENT,
+                        date_edition=start,
+                        date_debut=start,
+                        date_fin=add_months(start, 6) - datetime.timedelta(days=1),
+                        remarque="Développement de l'activité : communication et suivi de la comptabilité.",
+                        signe_le=start,
+                    )
+                )
         at_five_months = add_months(cer.date_debut, 5)
-        if exit_day is None and at_five_months < today:
+        if not cer.phase_cerp and exit_day is None and at_five_months < today:
             decided = at_five_months + datetime.timedelta(days=18)  # the SLAI's answer, a few weeks on
             if decided < today and cer.date_fin < today:
                 # Renewal granted and the first CER over: closed with its bilan, followed by the next one.

@@ -121,7 +121,10 @@ class CerApresOrientation(_CaseloadEcheance):
         # The delay the orientation started with (stored on it), not the kind's current setting.
         start, limit = obj.date_orientation, obj.date_limite_cer
         months = (limit.year - start.year) * 12 + limit.month - start.month
-        delay = "dans le mois" if months == 1 else f"dans les {months} mois"
+        if add_months(start, months) != limit:  # a delay in days (équilibré: the 15-day accueil phase)
+            delay = f"dans les {(limit - start).days} jours"
+        else:
+            delay = "dans le mois" if months == 1 else f"dans les {months} mois"
         return f"CER à signer {delay} suivant l'orientation ({_kind(obj)})"
 
     def _open(self):

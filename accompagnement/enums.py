@@ -41,6 +41,14 @@ class TypeCer(models.TextChoices):
     SOCIOPROFESSIONNEL = "socioprofessionnel", "CER socio-professionnel"
 
 
+class PhaseCerp(models.TextChoices):
+    """The steps of the self-employed accompaniment (seed 003 l. 870–925)."""
+
+    DIAGNOSTIC = "diagnostic", "CERP n°1 – diagnostic (3 mois, 3 entretiens)"
+    DEVELOPPEMENT = "developpement", "Développement de l'activité (3, 6, 9 ou 12 mois, 18 mois au plus)"
+    CESSATION = "cessation", "Cessation d'activité et réorientation (3 ou 6 mois)"
+
+
 class MomentDiagnostic(models.TextChoices):
     ENTREE = "entree", "À l'entrée"
     INTERMEDIAIRE = "intermediaire", "En cours d'accompagnement"
@@ -99,7 +107,12 @@ class MotifSortie(models.TextChoices):
     CDD_COURT = "cdd_court", "Emploi de transition – CDD de moins de 6 mois"
     FORMATION_QUALIFIANTE = "formation_qualifiante", "Sortie positive – formation qualifiante"
     ACTION_INSERTION = "action_insertion", "Sortie positive – autre action d'insertion"
-    AUTRES_DROITS = "autres_droits", "Sortie positive – ouverture d'autres droits"
+    # AAH, unemployment, invalidity, daily allowances and retirement are "situation financière"
+    # (seed 000 l. 88–90): one motive, one category.
+    AUTRES_DROITS = (
+        "autres_droits",
+        "Sortie positive – ouverture d'autres droits (hors AAH, chômage, invalidité, IJ, retraite/ASPA)",
+    )
     CONTRAT_SIAE = "contrat_siae", "Sortie positive – contrat en SIAE"
     AAH = "aah", "Situation financière – Allocation aux adultes handicapés"
     CHOMAGE = "chomage", "Situation financière – allocations chômage"
@@ -140,3 +153,8 @@ CATEGORIES_DYNAMIQUES = (
 
 def motifs_of(*categories) -> list[str]:
     return [motif.value for motif, categorie in CATEGORIE_DU_MOTIF.items() if categorie in categories]
+
+
+# The kinds outside the socio-professional sphere: a reorientation toward any other kind counts as
+# a result of the référent solidarité (seed 000 l. 86–91, 211–215).
+HORS_SPHERE_SOCIOPRO = ("solidarite", "coaching_familial")

@@ -31,13 +31,22 @@ from django.utils import timezone
 
 from accompagnement.enums import (
     CATEGORIES_DYNAMIQUES,
+    HORS_SPHERE_SOCIOPRO,
     CategorieSortie,
+    EtatDemande,
     ModeEntretien,
     MotifSortie,
     Presence,
     motifs_of,
 )
-from accompagnement.models import ActiviteHebdomadaire, Cer, Entretien, Orientation, ReportingMensuel
+from accompagnement.models import (
+    ActiviteHebdomadaire,
+    Cer,
+    DemandeReorientation,
+    Entretien,
+    Orientation,
+    ReportingMensuel,
+)
 from accompagnement.services import ALREADY_DONE, AccompagnementError
 from portal.audit.enums import Action
 from portal.audit.services import access_record
@@ -153,6 +162,12 @@ def annotated(queryset, periode: Periode):
             Value(0),
         ),
         cle_sortie=_date_key(F("sortie__date")),
+        # Reoriented toward the socio-professional sphere (the référent solidarité's results).
+        vers_sociopro=Exists(
+            DemandeReorientation.objects.filter(
+                orientation=OuterRef("pk"), etat=EtatDemande.ACCEPTEE, nouvelle_orientation__isnull=False
+            ).exclude(nouvelle_orientation__type_accompagnement__code__in=HORS_SPHERE_SOCIOPRO)
+        ),
         cle_un_an_apres=_date_key(F("date_orientation"), years=1),
     )
 
@@ -177,11 +192,16 @@ def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
     # A person still within their delay and without a CER is not yet a failure to contract.
     cer_echu = Q(premier_cer__isnull=False) | Q(date_limite_cer__lt=today)
     contractualisables = entree & ~absenteiste & cer_echu
+    vers_sociopro = Q(sortie__motif=MotifSortie.REORIENTATION) & Q(vers_sociopro=True)
     conds = {
         "entrees": entree,
         "sorties": sortie,
         **{f"sorties_{c.value}": sortie & Q(sortie__motif__in=motifs_of(c)) for c in CategorieSortie},
         "sorties_dynamiques": sortie & dynamique,
+        # The results expected of a référent solidarité (seed 000 l. 86–91, 211–215).
+        "reorientations_sociopro": sortie & vers_sociopro,
+        "resultats_solidarite": sortie
+        & (Q(sortie__motif__in=motifs_of(CategorieSortie.SITUATION_FINANCIERE)) | vers_sociopro),
         "file_active": Q(date_orientation__lte=au) & (Q(date_fin__isnull=True) | Q(date_fin__gt=au)),
         "cer_signe": entree & Q(premier_cer__isnull=False),
         "absenteistes": entree & absenteiste,
@@ -297,7 +317,23 @@ COLONNES = [
 ]
 COLONNES_SORTIES = [
     Colonne(f"sorties_{c.value}", c.label, "nombre", f"sorties_{c.value}") for c in CategorieSortie
-] + [Colonne("sorties_dynamiques", "Sorties dynamiques", "nombre", "sorties_dynamiques")]
+] + [
+    Colonne("sorties_dynamiques", "Sorties dynamiques", "nombre", "sorties_dynamiques"),
+    Colonne(
+        "reorientations_sociopro",
+        "Réorientations vers la sphère socio-professionnelle",
+        "nombre",
+        "reorientations_sociopro",
+        "Réorientations acceptées vers un autre accompagnement que le référent solidarité.",
+    ),
+    Colonne(
+        "resultats_solidarite",
+        "Résultats du référent solidarité",
+        "nombre",
+        "resultats_solidarite",
+        "Réorientations vers la sphère socio-professionnelle et changements de situation financière (seed 000).",
+    ),
+]
 COLONNE_PAR_CODE = {c.code: c for c in COLONNES + COLONNES_SORTIES}
 
 # People lists: the population's title and, for a rate, the condition of its numerator.
@@ -306,6 +342,13 @@ POPULATIONS = {
     "sorties": ("Personnes sorties dans la période", None, ""),
     **{f"sorties_{c.value}": (f"Sorties : {c.label.lower()}", None, "") for c in CategorieSortie},
     "sorties_dynamiques": ("Sorties dynamiques dans la période", None, ""),
+    "reorientations_sociopro": ("Réorientations vers la sphère socio-professionnelle dans la période", None, ""),
+    "resultats_solidarite": (
+        "Résultats du référent solidarité dans la période (réorientations socio-professionnelles, situation "
+        "financière)",
+        None,
+        "",
+    ),
     "file_active": ("File active en fin de période", None, ""),
     "contractualisables": (
         "Personnes entrées dont le délai du CER est échu ou tenu, hors absentéisme (dénominateur du taux de "

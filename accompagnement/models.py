@@ -15,6 +15,7 @@ from accompagnement.enums import (
     MomentDiagnostic,
     MotifSortie,
     NatureEntretien,
+    PhaseCerp,
     Presence,
     Sexe,
     SourceOrientation,
@@ -49,6 +50,23 @@ class TypeAccompagnement(models.Model):
         "premier rendez-vous dans les (jours)", null=True, blank=True
     )
     delai_cer_mois = models.PositiveSmallIntegerField("CER signé dans les (mois)", default=2)
+    delai_cer_jours = models.PositiveSmallIntegerField(
+        "CER signé dans les (jours)",
+        null=True,
+        blank=True,
+        help_text="Remplace le délai en mois quand il est renseigné (accompagnement équilibré : le contrat est "
+        "signé pendant la phase d'accueil de 15 jours, seed 003 l. 462).",
+    )
+    duree_cer_mois = models.PositiveSmallIntegerField(
+        "durée d'un CER (mois)",
+        null=True,
+        blank=True,
+        help_text="La fin d'un CER suit de cette durée son début ; une fin plus tardive est refusée (vide : la "
+        "durée dépend de l'étape, comme pour les CERP des travailleurs indépendants).",
+    )
+    rdv_physiques = models.PositiveSmallIntegerField(
+        "rendez-vous physiques attendus sur l'accompagnement", null=True, blank=True
+    )
     actif = models.BooleanField("proposé aux orientations", default=True)
 
     class Meta:
@@ -64,7 +82,9 @@ class TypeAccompagnement(models.Model):
         deadlines and indicators filter in the database, and a later change of the rule does not
         rewrite past deadlines)."""
         return {
-            "date_limite_cer": add_months(date_orientation, self.delai_cer_mois),
+            "date_limite_cer": date_orientation + datetime.timedelta(days=self.delai_cer_jours)
+            if self.delai_cer_jours
+            else add_months(date_orientation, self.delai_cer_mois),
             "date_limite_premier_rdv": date_orientation + datetime.timedelta(days=self.delai_premier_rdv_jours)
             if self.delai_premier_rdv_jours
             else None,
@@ -335,6 +355,8 @@ class Cer(models.Model):
         help_text="Brève : la cohérence entre la situation et les actions. " + SECRET_HINT,
     )
     signe_le = models.DateField("signé le", null=True, blank=True)
+    # Self-employed people sign CERPs whose duration depends on the step (accompagnement.cerp).
+    phase_cerp = models.CharField("étape du CERP", max_length=20, choices=PhaseCerp.choices, blank=True)
     renouvelle = models.ForeignKey(
         "self",
         verbose_name="renouvellement du CER",

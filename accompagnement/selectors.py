@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
 from django.utils import timezone
 
-from accompagnement.enums import EtatDemande, MomentDiagnostic, NatureEntretien, Presence
+from accompagnement.cerp import cerp_steps, is_cerp
+from accompagnement.enums import EtatDemande, ModeEntretien, MomentDiagnostic, NatureEntretien, Presence
 from accompagnement.models import (
     Cer,
     DemandeRenouvellement,
@@ -25,10 +26,16 @@ class Load:
     referent: Referent
     places: Decimal | None  # capacity from ETP × the kind's ratio
     active: int
+    minimum: Decimal | None = None  # ETP × the kind's minimum ratio (équilibré: 55 per ETP)
 
     @property
     def is_full(self):
         return self.places is not None and self.active >= self.places
+
+    @property
+    def is_under(self):
+        """Fewer people than the kind expects (seed 003 l. 461: 55 to 70 per ETP)."""
+        return self.minimum is not None and self.active < self.minimum
 
     @property
     def free(self):
@@ -37,16 +44,29 @@ class Load:
 
 def referent_loads(referents) -> list[Load]:
     """Caseload of each referent against their capacity (2 queries in all)."""
-    ratios = {t.code: t.places_par_etp for t in TypeAccompagnement.objects.all()}
+    kinds = {t.code: t for t in TypeAccompagnement.objects.all()}
     referents = referents.annotate(
         nb_actifs=Count("orientations", filter=Q(orientations__date_fin__isnull=True))
     ).order_by("nom", "prenom")
     loads = []
     for referent in referents:
-        ratio = ratios.get(referent.type_accompagnement)
+        kind = kinds.get(referent.type_accompagnement)
+        ratio = kind.places_par_etp if kind else None
         places = (referent.etp * ratio).quantize(Decimal("1")) if ratio else None
-        loads.append(Load(referent=referent, places=places, active=referent.nb_actifs))
+        low = kind.places_par_etp_min if kind else None
+        minimum = (referent.etp * low).quantize(Decimal("1")) if low else None
+        loads.append(Load(referent=referent, places=places, active=referent.nb_actifs, minimum=minimum))
     return loads
+
+
+def physical_appointments(orientation) -> int:
+    """Physical appointments attended in the accompaniment phase (the accueil's first appointment
+    apart; the final bilan counts, seed 003 l. 462), read from the prefetched `entretiens`."""
+    return sum(
+        1
+        for e in orientation.entretiens.all()
+        if e.mode == ModeEntretien.PHYSIQUE and e.presence == Presence.PRESENT and e.nature != NatureEntretien.PREMIER
+    )
 
 
 @dataclass
@@ -101,6 +121,9 @@ def next_steps(orientation, today) -> list[NextStep]:
     )
     if first_due and not first_met:
         steps.append(NextStep("Premier rendez-vous", first_due, today))
+    if is_cerp(orientation):  # the self-employed: the CERP steps of seed 003 l. 870–925
+        steps.extend(NextStep(label, due, today) for label, due in cerp_steps(orientation, today))
+        return sorted(steps, key=lambda step: step.due)
     current = current_cer(orientation)
     if current is None:
         steps.append(NextStep("CER à signer", orientation.date_limite_cer, today))
@@ -205,6 +228,21 @@ def referents_partis(user, today=None):
 def renouvellements_visible_to(user):
     """Renewal requests in the scope of their CER's orientation (the model has no QuerySet of its own)."""
     return DemandeRenouvellement.objects.filter(cer__orientation__in=Orientation.objects.visible_to(user))
+
+
+def signed_cers_for_label(*, structure, referent) -> list[dict]:
+    """The public read the label makes of accompagnement: the signed CERs a referent of the
+    structure recorded, in the exchange format (`grade_cer`), anonymised for the graders (the N° CAF
+    is the only identifier, as in the grid's column, seed 001 l. 414)."""
+    from accompagnement.cer_json import cer_to_json
+
+    cers = (
+        Cer.objects.filter(orientation__structure=structure, orientation__referent=referent, signe_le__isnull=False)
+        .select_related("orientation__beneficiaire")
+        .prefetch_related("actions")
+        .order_by("date_debut", "pk")
+    )
+    return [cer_to_json(cer) for cer in cers]
 
 
 def decisions_a_traiter(user) -> dict:

@@ -284,6 +284,19 @@ def load():
         conforme=True,
     )
     newcomer = Referent.objects.get(structure=fabrique.structure, nom="Lefèvre", prenom="Antoine")
+    # When the label was granted he was a newcomer with a training plan (which counts, seed 001
+    # §5-1 b); he then attended none of its sessions.
+    planned_on = min(fabrique.date_decision + datetime.timedelta(days=40), today - datetime.timedelta(days=1))
+    for module in ModuleFormation.objects.filter(
+        code__in=["pssm", "potentiels", "public-feminin", "secret-professionnel", "retraite"]
+    ):
+        FormationReferent.objects.create(
+            referent=newcomer,
+            module=module,
+            nature=NatureFormation.PREVUE,
+            date=planned_on,
+            organisme="Département du Pas-de-Calais",
+        )
     notified = today - datetime.timedelta(days=20)
     RetraitLabel.objects.create(
         label=fabrique,

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from label import perms, services
 from label.enums import EtatDemande, EtatRetrait
 from label.models import DemandeLabel, RetraitLabel
-from label.selectors import panel_summary
+from label.selectors import label_criteria, panel_summary
 from portal.documents.kinds import DocumentKind, register
 
 DECIDED = (EtatDemande.ACCORDEE, EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
@@ -15,7 +15,9 @@ DECIDED = (EtatDemande.ACCORDEE, EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
 def _context(demande):
     label = getattr(demande, "label", None)
     moratoire = getattr(demande, "moratoire", None)
+    decided_on = timezone.localdate(demande.decision_at) if demande.decision_at else timezone.localdate()
     return {
+        "criteria": label_criteria(demande, decided_on),
         "demande": demande,
         "structure": demande.structure,
         "label": label,

@@ -6,8 +6,17 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
-from label.models import CharteQualite, DemandeLabel, FormationReferent, Label, Moratoire, Recours, RetraitLabel
-from label.selectors import charter_due, training_deadline
+from label.models import (
+    RECOURS_MONTHS,
+    CharteQualite,
+    DemandeLabel,
+    FormationReferent,
+    Label,
+    Moratoire,
+    Recours,
+    RetraitLabel,
+)
+from label.selectors import charter_due, renewal_windows, training_deadline
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.dates import add_months
@@ -120,7 +129,9 @@ class ReponseRecours(Echeance):
         return self.candidates(today)
 
     def due_date(self, obj):
-        return add_months(obj.depose_le, 2)
+        from label.services import recours_answer_deadline
+
+        return recours_answer_deadline(obj)
 
     def is_met(self, obj):
         return obj.etat != EtatRecours.DEPOSE
@@ -183,14 +194,16 @@ class FormationNouvelArrivant(Echeance):
 @register
 class RenouvellementLabel(Echeance):
     code = "label_renouvellement"
-    label = "Renouvellement du label à demander entre janvier et juillet de sa dernière année"
+    label = "Renouvellement du label à demander entre janvier et juillet de ses 12 derniers mois"
     offsets = (-180, -60, -15, 0)
 
     def candidates(self, today):
         asked = DemandeLabel.objects.filter(
             structure=OuterRef("structure"),
             type=TypeDemande.RENOUVELLEMENT,
-            deposee_at__year__gte=OuterRef("date_fin__year"),
+            # The window opens in the year before the label's end at the earliest (label.selectors
+            # .renewal_windows); a renewal can only be requested within it.
+            deposee_at__year__gte=OuterRef("date_fin__year") - 1,
         )
         return (
             Label.objects.valid_on(today)
@@ -203,8 +216,8 @@ class RenouvellementLabel(Echeance):
         return self.candidates(today).filter(structure__in=_visible_structures(user))
 
     def due_date(self, obj):
-        # July of the last year, or the label's end when it comes earlier.
-        return min(datetime.date(obj.date_fin.year, 7, 31), obj.date_fin)
+        # The end of the first window: July within the label's last 12 months (label.selectors).
+        return renewal_windows(obj)[0][1]
 
     def is_met(self, obj):
         if hasattr(obj, "met"):  # annotated on lists: no query per row
@@ -212,7 +225,7 @@ class RenouvellementLabel(Echeance):
         return DemandeLabel.objects.filter(
             structure_id=obj.structure_id,
             type=TypeDemande.RENOUVELLEMENT,
-            deposee_at__date__gte=datetime.date(obj.date_fin.year, 1, 1),
+            deposee_at__date__gte=renewal_windows(obj)[0][0],
         ).exists()
 
     def recipients(self, obj):
@@ -337,7 +350,7 @@ class DelaiRecoursGracieux(Echeance):
     def candidates(self, today):
         return (
             DemandeLabel.objects.filter(etat__in=[EtatDemande.MORATOIRE, EtatDemande.REFUSEE], recours__isnull=True)
-            .filter(notifiee_le__gte=add_months(today, -3))
+            .filter(notifiee_le__gte=add_months(today, -(RECOURS_MONTHS + 1)))
             .annotate(met=Exists(Recours.objects.filter(demande=OuterRef("pk"))))
             .select_related("structure")
         )
@@ -348,7 +361,9 @@ class DelaiRecoursGracieux(Echeance):
         return self.candidates(today).filter(pk__in=DemandeLabel.objects.visible_to(user).values("pk"))
 
     def due_date(self, obj):
-        return add_months(obj.notifiee_le, 2)
+        from label.services import recours_deadline
+
+        return recours_deadline(obj)
 
     def is_met(self, obj):
         if obj.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE):

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from label.enums import Avis, MotifRetrait, NatureFormation
 from label.models import CharteQualite, DemandeLabel, EvaluationCer, FormationReferent, ModuleFormation, Moratoire
+from portal.core.formats import format_date
 from portal.core.forms import NoBlankRadioMixin
 from portal.core.uploads import validate_document_upload
 
@@ -128,6 +129,25 @@ class EvaluationForm(forms.ModelForm):
 
 class RenvoiForm(forms.Form):
     motif = forms.CharField(label="Corrections attendues", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PanelReduitForm(forms.Form):
+    """The DPID accepts fewer than 5 CERs for a newcomer (arrived less than 6 months before)."""
+
+    tirage = forms.ModelChoiceField(label="Référent", queryset=None, widget=forms.RadioSelect, empty_label=None)
+    motif = forms.CharField(
+        label="Motif",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Par exemple : arrivé·e il y a 3 mois, 3 CER signés depuis.",
+    )
+
+    def __init__(self, *args, tirages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tirage"].queryset = tirages
+        self.fields["tirage"].label_from_instance = lambda t: (
+            f"{t.referent.nom_complet} – {len(t.selection)} CER sur {t.PANEL_SIZE}, arrivé·e le "
+            f"{format_date(t.referent.date_arrivee)}"
+        )
 
 
 class EvaluationDpidForm(forms.Form):

@@ -24,6 +24,7 @@ from portal.core.formats import de, format_date
 from portal.referentiels.models import scope_by_structure
 
 QUALITY_THRESHOLD = Decimal("80")  # % of the grid, seed 001 l. 253
+RECOURS_MONTHS = 2  # recours gracieux within 2 months of the notification, answered within 2 (seed 001 §7.4)
 
 
 # --- Training --------------------------------------------------------------------------------
@@ -286,6 +287,13 @@ class TirageCer(models.Model):
     seed = models.BigIntegerField("graine du tirage")
     pool = models.JSONField("CER disponibles (identifiants)")
     selection = models.JSONField("CER tirés (identifiants)")
+    # Fewer than 5 CERs: accepted by the DPID only for a referent who arrived less than 6 months
+    # before the submission, with the reason recorded (seed 001 l. 253, 260).
+    panel_reduit_motif = models.TextField("motif de l'acceptation d'un panel réduit", blank=True)
+    panel_reduit_accepte_le = models.DateTimeField("panel réduit accepté le", null=True, blank=True)
+    panel_reduit_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("tiré le", auto_now_add=True)
 
@@ -296,6 +304,10 @@ class TirageCer(models.Model):
 
     def __str__(self):
         return f"Tirage {self.seed} – {self.referent}"
+
+    @property
+    def is_short(self):
+        return len(self.selection) < self.PANEL_SIZE
 
 
 class EvaluationCer(models.Model):
@@ -481,6 +493,48 @@ class RetraitLabel(models.Model):
 
     def get_absolute_url(self):
         return reverse("label:retrait_detail", args=[self.pk])
+
+
+class EtapeProcedure(models.Model):
+    """The log of a withdrawal's or an appeal's transitions (label.services.PROCEDURE_TRANSITIONS):
+    who moved it, when, from which state to which, and why."""
+
+    retrait = models.ForeignKey(RetraitLabel, on_delete=models.CASCADE, related_name="etapes", null=True, blank=True)
+    recours = models.ForeignKey(Recours, on_delete=models.CASCADE, related_name="etapes", null=True, blank=True)
+    transition = models.CharField("action", max_length=40)
+    de = models.CharField("état de départ", max_length=20, blank=True)
+    vers = models.CharField("nouvel état", max_length=20)
+    motif = models.TextField("motif", blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField("date", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "étape d'une procédure de retrait ou de recours"
+        verbose_name_plural = "étapes des procédures de retrait et de recours"
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retrait__isnull=False, recours__isnull=True)
+                | Q(retrait__isnull=True, recours__isnull=False),
+                name="etape_procedure_un_objet",
+                violation_error_message="Une étape concerne un retrait ou un recours.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.transition} : {self.de or '–'} → {self.vers}"
+
+    def _label(self, state):
+        choices = EtatRetrait if self.retrait_id else EtatRecours
+        return choices(state).label if state in choices.values else "Engagement de la procédure"
+
+    @property
+    def de_display(self):
+        return self._label(self.de)
+
+    @property
+    def vers_display(self):
+        return self._label(self.vers)
 
 
 class CharteQualiteQuerySet(models.QuerySet):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from label import services
 from label.enums import EtatDemande, EtatRetrait, NatureFormation, TypeDemande
 from label.models import CharteQualite, DemandeLabel, FormationReferent, Label, RetraitLabel
-from label.selectors import DEMANDE_QUEUES, charter_due
+from label.selectors import DEMANDE_QUEUES, charter_due, renewal_windows, renewal_windows_text
 from portal.core.formats import format_date
 from portal.core.home import Panel, PanelCount, PanelItem, PanelTable, count_per_row, register_panel
 from portal.referentiels.models import Territoire
@@ -194,14 +194,14 @@ def _structure_steps(request, today):
         renewal_asked = DemandeLabel.objects.filter(
             structure_id=scope.structure_id,
             type=TypeDemande.RENOUVELLEMENT,
-            created_at__date__gte=datetime.date(label.date_fin.year, 1, 1),
+            created_at__date__gte=renewal_windows(label)[0][0],
         ).exists()
         if services.renewal_window_open(label, today) and not renewal_asked:
             steps.append(
                 PanelItem(
                     label="Renouvellement du label à demander",
                     url=reverse("label:home"),
-                    detail=f"entre janvier et juillet, le label finit le {format_date(label.date_fin)}",
+                    detail=f"{renewal_windows_text(label)}, le label finit le {format_date(label.date_fin)}",
                 )
             )
     return steps

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur, MotifRetrait, TypeDemande
 from label.models import (
+    RECOURS_MONTHS,
     CerAnonymise,
     CharteQualite,
     DemandeLabel,
+    EtapeProcedure,
     EvaluationCer,
     Label,
     Moratoire,
@@ -21,21 +23,19 @@ from label.models import (
     TirageCer,
     TransitionDemande,
 )
-from label.selectors import panel_summary, training_statuses
+from label.selectors import label_criteria, panel_summary, renewal_window_open, renewal_windows_text
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core import cer_grid
 from portal.core.dates import add_months, add_years
-from portal.core.formats import format_date, format_number
+from portal.core.formats import format_date
 from portal.referentiels.models import Referent
 
 LABEL_YEARS = 5
-RENEWAL_LAST_MONTH = 7  # July
 CHARTER_OPENS_DAYS_BEFORE = 60
 CER_CAF_MAX_LENGTH = 20
 FIRST_CAMPAIGN_NEW_REQUESTS_FROM = datetime.date(2026, 1, 1)
 MORATOIRE_MONTHS = 6
-RECOURS_MONTHS = 2
 
 
 class LabelError(Exception):
@@ -76,24 +76,27 @@ TRANSITION_LABELS = {
 }
 
 
-def renewal_window_open(label, today: datetime.date) -> bool:
-    """Renewal is requested between January and July of the label's last year (seed 001 l. 143)."""
-    return label.date_fin.year == today.year and today.month <= RENEWAL_LAST_MONTH and today <= label.date_fin
-
-
 def _lower_first(text):
     return text[:1].lower() + text[1:]
 
 
-def _transition(demande, name, *, user, motif="", to=None):
-    """Check the table, move the state and log who, when, from, to and why."""
-    allowed, target = TRANSITIONS[name]
+WRONG_STATE = "Action déjà effectuée, ou impossible dans l'état actuel de la demande."
+
+
+def _allowed_from(demande, name):
+    allowed, _ = TRANSITIONS[name]
     if name in ("accorder", "refuser") and demande.type == TypeDemande.RENOUVELLEMENT:
         # The lighter renewal procedure: the DPID may decide right after its evaluation.
         allowed = allowed | {EtatDemande.AVIS_DPID}
+    return allowed
+
+
+def _transition(demande, name, *, user, motif="", to=None):
+    """Check the table, move the state and log who, when, from, to and why."""
+    allowed, target = _allowed_from(demande, name), TRANSITIONS[name][1]
     locked = DemandeLabel.objects.select_for_update().get(pk=demande.pk)
     if locked.etat not in allowed:
-        raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la demande.")
+        raise LabelError(WRONG_STATE)
     target = to or target
     TransitionDemande.objects.create(
         demande=demande, transition=name, de=locked.etat, vers=target, motif=motif, user=user
@@ -131,11 +134,11 @@ def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
             )
     label = Label.objects.filter(structure=structure).valid_on(today).order_by("-date_fin").first()
     if label is not None:
-        # A labelled structure only asks for its renewal, January to July of the label's last year.
+        # A labelled structure only asks for its renewal, January to July of the label's last 12 months.
         if not renewal_window_open(label, today):
             raise LabelError(
                 f"La structure est labellisée jusqu'au {format_date(label.date_fin)} : le renouvellement se demande "
-                f"entre janvier et juillet {label.date_fin.year}."
+                f"entre janvier et juillet de la dernière année du label, {renewal_windows_text(label)}."
             )
         type_demande = TypeDemande.RENOUVELLEMENT
     elif type_demande is None:
@@ -183,6 +186,15 @@ def cers_import(*, structure, referent, data, user) -> int:
     return created
 
 
+def portal_cers_import(*, structure, referent, user) -> int:
+    """The referent's signed CERs recorded in the portal join the pool of the draw, anonymised
+    (N° CAF only). CERs uploaded as JSON stay for structures whose CERs live elsewhere."""
+    from accompagnement.selectors import signed_cers_for_label
+
+    data = signed_cers_for_label(structure=structure, referent=referent)
+    return cers_import(structure=structure, referent=referent, data=data, user=user) if data else 0
+
+
 @transaction.atomic
 def tirage_create(*, demande, referent, user, seed=None) -> TirageCer:
     """Draw up to 5 CERs of this referent at random, recording the seed and the pool."""
@@ -191,13 +203,17 @@ def tirage_create(*, demande, referent, user, seed=None) -> TirageCer:
         raise LabelError("Ce référent n'appartient pas à la structure de la demande.")
     if TirageCer.objects.filter(demande=demande, referent=referent).exists():
         raise LabelError("Le tirage de ce référent a déjà été fait : il ne peut pas être refait.")
+    portal_cers_import(structure=demande.structure, referent=referent, user=user)
     pool = list(
         CerAnonymise.objects.filter(referent=referent, structure=demande.structure)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     if not pool:
-        raise LabelError(f"Aucun CER déposé pour {referent} : déposez ses CER anonymisés avant le tirage.")
+        raise LabelError(
+            f"Aucun CER signé dans le portail ni déposé pour {referent} : saisissez ses CER dans le suivi des "
+            "personnes, ou déposez ses CER anonymisés, avant le tirage."
+        )
     seed = secrets.randbits(48) if seed is None else seed
     selection = draw(pool, seed)
     tirage = TirageCer.objects.create(
@@ -256,6 +272,14 @@ def demande_deposer(*, demande, user) -> DemandeLabel:
     missing_draws = [str(r) for r in referents if r.pk not in drawn]
     if missing_draws:
         problems.append("tirage de CER à faire pour : " + ", ".join(missing_draws))
+    newcomers_since = add_months(timezone.localdate(), -NEWCOMER_MONTHS)
+    short = [
+        f"{tirage.referent} ({len(tirage.selection)} CER sur {TirageCer.PANEL_SIZE})"
+        for tirage in demande.tirages.select_related("referent").order_by("referent__nom")
+        if tirage.is_short and tirage.referent.date_arrivee <= newcomers_since
+    ]
+    if short:
+        problems.append(f"{TirageCer.PANEL_SIZE} CER par référent sont attendus : " + ", ".join(short))
     if demande.evaluations.filter(evaluateur=Evaluateur.STRUCTURE, evaluated_at__isnull=True).exists():
         problems.append("certains CER tirés ne sont pas encore auto-évalués")
     if problems:
@@ -267,6 +291,37 @@ def demande_deposer(*, demande, user) -> DemandeLabel:
     for evaluation in demande.evaluations.filter(evaluateur=Evaluateur.STRUCTURE).select_related("cer"):
         evaluation_prepare(demande=demande, cer=evaluation.cer, evaluateur=Evaluateur.DPID)
     return demande
+
+
+NEWCOMER_MONTHS = 6
+
+
+@transaction.atomic
+def panel_reduit_accepter(*, tirage, motif: str, user) -> TirageCer:
+    """The DPID accepts fewer than 5 CERs for a referent who arrived less than 6 months before the
+    submission, and records why."""
+    demande = tirage.demande
+    if demande.etat != EtatDemande.DEPOSEE:
+        raise LabelError("Le panel se contrôle sur une demande déposée, avant son évaluation.")
+    if not tirage.is_short or tirage.panel_reduit_accepte_le is not None:
+        raise LabelError("Action déjà effectuée, ou panel déjà complet.")
+    deposee = timezone.localdate(demande.deposee_at)
+    if tirage.referent.date_arrivee <= add_months(deposee, -NEWCOMER_MONTHS):
+        raise LabelError(
+            f"{tirage.referent} est arrivé·e le {format_date(tirage.referent.date_arrivee)}, plus de 6 mois avant le "
+            f"dépôt : {TirageCer.PANEL_SIZE} CER sont attendus.",
+            field="motif",
+        )
+    if not motif.strip():
+        raise LabelError("Indiquez pourquoi ce panel réduit est accepté.", field="motif")
+    tirage.panel_reduit_motif = motif
+    tirage.panel_reduit_accepte_le = timezone.now()
+    tirage.panel_reduit_par = user
+    tirage.save(update_fields=["panel_reduit_motif", "panel_reduit_accepte_le", "panel_reduit_par"])
+    access_record(
+        user=user, obj=demande, action=Action.MODIFICATION, detail=f"Panel réduit accepté pour {tirage.referent}"
+    )
+    return tirage
 
 
 @transaction.atomic
@@ -289,6 +344,17 @@ def demande_evaluer(*, demande, user, evaluation: str, avis: str) -> DemandeLabe
     summary = panel_summary(demande)
     if summary.dpid_done < summary.expected:
         raise LabelError(f"Le contrôle n'est pas terminé : {summary.dpid_done} CER évalués sur {summary.expected}.")
+    pending = [
+        str(t.referent)
+        for t in demande.tirages.select_related("referent")
+        if t.is_short and not t.panel_reduit_accepte_le
+    ]
+    if pending:
+        raise LabelError(
+            f"Panel de moins de {TirageCer.PANEL_SIZE} CER à accepter (nouvel arrivant) pour : "
+            + ", ".join(pending)
+            + "."
+        )
     _transition(demande, "evaluer", user=user, motif=evaluation)
     demande.evaluation_dpid = evaluation
     demande.avis_dpid = avis
@@ -315,9 +381,24 @@ def demande_avis_slai(*, demande, user, avis: str, commentaire: str, revue_conjo
     return demande
 
 
+def _require_criteria(demande, today):
+    """A label is granted only when both criteria of seed 001 §5 hold on the decision day."""
+    criteria = label_criteria(demande, today)
+    if not criteria.met:
+        unmet = criteria.unmet_texts
+        raise LabelError(
+            "Le label ne peut pas être accordé : les deux critères doivent être remplis. " + " ; ".join(unmet) + ".",
+            field="decision",
+        )
+    return criteria
+
+
 @transaction.atomic
 def demande_accorder(*, demande, user, motifs: str = "") -> Label:
     today = timezone.localdate()
+    if demande.etat not in _allowed_from(demande, "accorder"):
+        raise LabelError(WRONG_STATE)
+    _require_criteria(demande, today)
     _transition(demande, "accorder", user=user, motif=motifs)
     demande.decision_at = timezone.now()
     demande.notifiee_le = today
@@ -350,15 +431,8 @@ def demande_refuser(*, demande, user, motifs: str) -> DemandeLabel:
     demande.motifs_decision = motifs
     demande.save(update_fields=["etat", "decision_at", "notifiee_le", "motifs_decision"])
     if not definitive:
-        summary = panel_summary(demande)
-        statuses = training_statuses(Referent.objects.filter(structure=demande.structure).actifs(), today)
-        unmet = []
-        if any(not status.is_complete for status in statuses):
-            unmet.append("Formation de l'ensemble des référents")
-        if not summary.dpid_passes:
-            unmet.append(
-                f"Qualité des CER : moyenne du contrôle {format_number(summary.dpid_average, 1)} % (80 % attendus)"
-            )
+        criteria = label_criteria(demande, today)
+        unmet = criteria.unmet_texts
         Moratoire.objects.create(
             demande=demande,
             date_debut=today,
@@ -366,6 +440,42 @@ def demande_refuser(*, demande, user, motifs: str) -> DemandeLabel:
             criteres_non_remplis="\n".join(unmet),
         )
     return demande
+
+
+# --- withdrawal and appeal transitions ------------------------------------------------------
+
+# (procedure, transition): (allowed from-states, to-state; None: chosen by the service). "" is the
+# state of a procedure not yet recorded.
+PROCEDURE_TRANSITIONS = {
+    ("retrait", "engager"): (
+        {""},
+        None,  # lapsed by right (end of mission), SLAI support (CER quality) or contradictoire
+    ),
+    ("retrait", "ouvrir_contradictoire"): ({EtatRetrait.ACCOMPAGNEMENT}, EtatRetrait.CONTRADICTOIRE),
+    ("retrait", "observations"): ({EtatRetrait.CONTRADICTOIRE}, EtatRetrait.CONTRADICTOIRE),
+    ("retrait", "decider"): ({EtatRetrait.CONTRADICTOIRE}, None),  # retiré or abandonné
+    ("recours", "deposer"): ({""}, EtatRecours.DEPOSE),
+    ("recours", "repondre"): ({EtatRecours.DEPOSE}, None),  # accueilli or rejeté
+}
+PROCEDURE_WRONG_STATE = "Action déjà effectuée, ou impossible dans l'état actuel de la procédure."
+
+
+def _procedure_check(obj, procedure, name, *, message=PROCEDURE_WRONG_STATE) -> str:
+    """Lock the row, check the table; returns the state the step starts from."""
+    allowed, _ = PROCEDURE_TRANSITIONS[(procedure, name)]
+    model = RetraitLabel if procedure == "retrait" else Recours
+    current = model.objects.select_for_update().get(pk=obj.pk).etat if obj.pk else ""
+    if current not in allowed:
+        raise LabelError(message)
+    return current
+
+
+def _procedure_log(obj, procedure, name, *, de, user, motif=""):
+    """Write the step to the procedure's log (after the object is saved)."""
+    _, target = PROCEDURE_TRANSITIONS[(procedure, name)]
+    EtapeProcedure.objects.create(
+        **{procedure: obj}, transition=name, de=de, vers=target or obj.etat, motif=motif, user=user
+    )
 
 
 # --- appeal ----------------------------------------------------------------------------------
@@ -379,6 +489,7 @@ def recours_deadline(demande) -> datetime.date | None:
 @transaction.atomic
 def recours_deposer(*, demande, user, actions_menees: str) -> Recours:
     today = timezone.localdate()
+    DemandeLabel.objects.select_for_update().filter(pk=demande.pk).first()  # one appeal at a time
     if demande.etat not in (EtatDemande.MORATOIRE, EtatDemande.REFUSEE):
         raise LabelError("Seule une décision de refus peut faire l'objet d'un recours gracieux.")
     if hasattr(demande, "recours"):
@@ -390,7 +501,10 @@ def recours_deposer(*, demande, user, actions_menees: str) -> Recours:
         )
     if not actions_menees.strip():
         raise LabelError("Présentez les actions mises en place depuis le refus.", field="actions_menees")
-    recours = Recours.objects.create(demande=demande, depose_le=today, actions_menees=actions_menees, created_by=user)
+    recours = Recours(demande=demande, depose_le=today, actions_menees=actions_menees, created_by=user)
+    de = _procedure_check(recours, "recours", "deposer")
+    recours.save()
+    _procedure_log(recours, "recours", "deposer", de=de, user=user, motif=actions_menees)
     access_record(user=user, obj=demande, action=Action.MODIFICATION, detail="Recours gracieux déposé")
     return recours
 
@@ -401,15 +515,23 @@ def recours_answer_deadline(recours) -> datetime.date:
 
 @transaction.atomic
 def recours_repondre(*, recours, user, accueilli: bool, reponse: str) -> Recours:
-    if recours.etat != EtatRecours.DEPOSE:
-        raise LabelError("Action déjà effectuée : ce recours a déjà reçu sa réponse.")
+    de = _procedure_check(
+        recours, "recours", "repondre", message="Action déjà effectuée : ce recours a déjà reçu sa réponse."
+    )
     if not reponse.strip():
         raise LabelError("La réponse au recours doit être motivée.", field="reponse")
     today = timezone.localdate()
+    if accueilli:
+        # "Si les critères sont remplis, le label sera délivré" (seed 001 §7.4).
+        try:
+            _require_criteria(recours.demande, today)
+        except LabelError as error:
+            raise LabelError(str(error), field="accueilli") from error
     recours.etat = EtatRecours.ACCUEILLI if accueilli else EtatRecours.REJETE
     recours.reponse = reponse
     recours.repondu_le = today
     recours.save(update_fields=["etat", "reponse", "repondu_le"])
+    _procedure_log(recours, "recours", "repondre", de=de, user=user, motif=reponse)
     if accueilli:
         # The refusal is withdrawn: the request is granted (which also ends any moratorium).
         demande = recours.demande
@@ -453,6 +575,7 @@ def retrait_engager(*, label, motif: str, griefs: str, user) -> RetraitLabel:
     if not griefs.strip():
         raise LabelError("Indiquez les faits qui fondent le retrait envisagé.", field="griefs")
     retrait = RetraitLabel(label=label, motif=motif, griefs=griefs, created_by=user)
+    de = _procedure_check(retrait, "retrait", "engager")
     if motif == MotifRetrait.FIN_MISSION:
         retrait.etat = EtatRetrait.RETIRE
         retrait.decide_le = today
@@ -464,6 +587,7 @@ def retrait_engager(*, label, motif: str, griefs: str, user) -> RetraitLabel:
     else:
         _open_contradictoire(retrait, today)
     retrait.save()
+    _procedure_log(retrait, "retrait", "engager", de=de, user=user, motif=griefs)
     access_record(
         user=user,
         obj=label,
@@ -489,8 +613,7 @@ def _withdraw(label, day, reason):
 def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
     """After the 6 months of SLAI support, the new study still finds the quality lacking."""
     today = timezone.localdate()
-    if retrait.etat != EtatRetrait.ACCOMPAGNEMENT:
-        raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
+    de = _procedure_check(retrait, "retrait", "ouvrir_contradictoire")
     if today < retrait.accompagnement_fin:
         raise LabelError(
             f"L'accompagnement du SLAI court jusqu'au {format_date(retrait.accompagnement_fin)} : "
@@ -499,6 +622,7 @@ def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
     retrait.griefs = griefs or retrait.griefs
     _open_contradictoire(retrait, today)
     retrait.save()
+    _procedure_log(retrait, "retrait", "ouvrir_contradictoire", de=de, user=user, motif=griefs)
     access_record(
         user=user,
         obj=retrait.label,
@@ -511,8 +635,9 @@ def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
 @transaction.atomic
 def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
     today = timezone.localdate()
-    if retrait.etat != EtatRetrait.CONTRADICTOIRE:
-        raise LabelError("Aucune procédure contradictoire n'attend d'observations.")
+    de = _procedure_check(
+        retrait, "retrait", "observations", message="Aucune procédure contradictoire n'attend d'observations."
+    )
     if retrait.observations_at is not None:
         raise LabelError("Action déjà effectuée : vos observations ont été transmises.")
     if today > retrait.observations_avant:
@@ -524,6 +649,7 @@ def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
     retrait.observations = observations
     retrait.observations_at = timezone.now()
     retrait.save(update_fields=["observations", "observations_at"])
+    _procedure_log(retrait, "retrait", "observations", de=de, user=user, motif=observations)
     access_record(
         user=user,
         obj=retrait.label,
@@ -537,8 +663,7 @@ def retrait_observations(*, retrait, observations: str, user) -> RetraitLabel:
 def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLabel:
     """Decide after the observations (or once their delay has passed); the decision answers them."""
     today = timezone.localdate()
-    if retrait.etat != EtatRetrait.CONTRADICTOIRE:
-        raise LabelError("Action déjà effectuée, ou impossible dans l'état actuel de la procédure.")
+    de = _procedure_check(retrait, "retrait", "decider")
     if retrait.observations_at is None and today <= retrait.observations_avant:
         raise LabelError(
             f"La structure peut présenter ses observations jusqu'au {format_date(retrait.observations_avant)} : "
@@ -552,6 +677,7 @@ def retrait_decider(*, retrait, retirer: bool, decision: str, user) -> RetraitLa
     retrait.decision = decision
     retrait.decide_le = today
     retrait.save(update_fields=["etat", "decision", "decide_le"])
+    _procedure_log(retrait, "retrait", "decider", de=de, user=user, motif=decision)
     if retirer:
         _withdraw(retrait.label, today, decision)
     access_record(

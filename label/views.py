@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from label import perms, services
-from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur
+from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur, TypeDemande
 from label.forms import (
     AvisSlaiForm,
     CerImportForm,
@@ -23,6 +23,7 @@ from label.forms import (
     FormationForm,
     MoratoireForm,
     ObservationsForm,
+    PanelReduitForm,
     RecoursForm,
     RenvoiForm,
     ReponseRecoursForm,
@@ -36,8 +37,17 @@ from label.models import (
     FormationReferent,
     Label,
     RetraitLabel,
+    TirageCer,
 )
-from label.selectors import DEMANDE_QUEUES, charter_due, current_label, panel_summary, training_statuses
+from label.selectors import (
+    DEMANDE_QUEUES,
+    charter_due,
+    current_label,
+    label_criteria,
+    panel_summary,
+    training_statuses,
+    yearly_report,
+)
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.cer_grid import GRID, grade
@@ -240,13 +250,29 @@ def _demande_forms(user, demande):
     return {
         "demande": DemandeForm(instance=demande) if perms.can_edit_demande(user, demande) else None,
         "evaluation": EvaluationDpidForm() if can_instruct and etat == EtatDemande.DEPOSEE else None,
+        "panel_reduit": PanelReduitForm(tirages=_short_panels(demande))
+        if can_instruct and etat == EtatDemande.DEPOSEE and _short_panels(demande).exists()
+        else None,
         "renvoi": RenvoiForm() if can_instruct and etat in (EtatDemande.DEPOSEE, EtatDemande.AVIS_DPID) else None,
         "slai": AvisSlaiForm(initial={"avis": demande.avis_dpid}) if slai else None,
-        "decision": DecisionForm() if can_instruct and etat == EtatDemande.AVIS_SLAI else None,
+        # A renewal (lighter procedure) is decided from the DPID's control, without the SLAI step.
+        "decision": DecisionForm()
+        if can_instruct
+        and (
+            etat == EtatDemande.AVIS_SLAI
+            or (etat == EtatDemande.AVIS_DPID and demande.type == TypeDemande.RENOUVELLEMENT)
+        )
+        else None,
         "reponse": ReponseRecoursForm()
         if can_instruct and recours is not None and recours.etat == EtatRecours.DEPOSE
         else None,
     }
+
+
+def _short_panels(demande):
+    """Draws of fewer than 5 CERs the DPID has not accepted yet."""
+    short = [t.pk for t in demande.tirages.all() if t.is_short and t.panel_reduit_accepte_le is None]
+    return TirageCer.objects.filter(pk__in=short).select_related("referent").order_by("referent__nom")
 
 
 def _demande_page(request, demande, bound=None):
@@ -274,6 +300,9 @@ def _demande_page(request, demande, bound=None):
         if _control_is_visible(user, demande)
         else [],
         "summary": panel_summary(demande),
+        # The verdict on both criteria, for those who instruct or decide (not for a referent, who
+        # sees only their own line).
+        "criteria": None if request.scope.is_referent else label_criteria(demande, today),
         "transitions": demande.transitions.select_related("user"),
         "can_edit": perms.can_edit_demande(user, demande),
         "can_file_recours": perms.can_file_recours(user, demande),
@@ -399,6 +428,20 @@ def demande_deposer(request, pk):
     except services.LabelError as error:
         _fail(request, error)
     return redirect("label:demande_detail", pk=pk)
+
+
+@require_POST
+def panel_reduit_accepter(request, pk):
+    demande = _get_demande(request, pk)
+
+    def action(demande, data):
+        tirage = services.panel_reduit_accepter(tirage=data["tirage"], motif=data["motif"], user=request.user)
+        return f"Panel réduit accepté pour {tirage.referent.nom_complet}."
+
+    form = PanelReduitForm(request.POST, tirages=_short_panels(demande))
+    return _submit(
+        request, demande, check=perms.can_instruct, form=form, key="panel_reduit", action=action, page=_demande_page
+    )
 
 
 @require_POST
@@ -619,6 +662,18 @@ def remise(request):
             by_territory.setdefault(territoire.nom, []).append(label)
     context = {"annee": annee, "territoires": sorted(by_territory.items()), "count": len(labels)}
     return render(request, "label/remise.html", context)
+
+
+def rapport_annuel(request):
+    """The yearly report to the Commission Permanente (seed 001 l. 588), for the Département."""
+    if not request.scope.sees_departement:
+        raise PermissionDenied
+    today = timezone.localdate()
+    try:
+        annee = min(max(int(request.GET.get("annee", today.year)), 2025), 2100)
+    except ValueError:
+        annee = today.year
+    return render(request, "label/rapport_annuel.html", {"report": yearly_report(annee), "annee": annee})
 
 
 # --- yearly quality charter ------------------------------------------------------------------

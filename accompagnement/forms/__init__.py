@@ -3,8 +3,10 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from accompagnement.enums import Frein, Sexe
+from accompagnement.cerp import cerp_errors, is_cerp
+from accompagnement.enums import Frein, PhaseCerp, Sexe
 from accompagnement.models import Cer, CerAction, Diagnostic, Entretien, TypeAccompagnement
+from accompagnement.regles import cer_duration_error, cer_end_limit
 from accompagnement.selectors import late_condition
 from portal.core.formats import de, format_decimal, pluriel
 from portal.core.forms import NoBlankRadioMixin
@@ -74,6 +76,8 @@ class AffectationForm(forms.Form):
             else pluriel(load.active, "personne")
         )
         full = " – file active complète" if load.is_full else ""
+        if load.is_under:
+            full = f" – sous le minimum attendu ({pluriel(load.minimum, 'personne')})"
         kind = referent.get_type_accompagnement_display()
         return f"{referent.nom_complet} ({kind}, ETP {format_decimal(referent.etp)}) : {capacity}{full}"
 
@@ -157,8 +161,9 @@ class EntretienForm(NoBlankRadioMixin, forms.ModelForm):
 class CerForm(forms.ModelForm):
     class Meta:
         model = Cer
-        fields = ["type", "date_edition", "date_debut", "date_fin", "remarque", "signe_le"]
+        fields = ["type", "phase_cerp", "date_edition", "date_debut", "date_fin", "remarque", "signe_le"]
         widgets = {
+            "phase_cerp": forms.RadioSelect,
             "date_edition": DATE_WIDGET,
             "date_debut": DATE_WIDGET,
             "date_fin": DATE_WIDGET,
@@ -166,9 +171,38 @@ class CerForm(forms.ModelForm):
             "remarque": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, orientation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.orientation = orientation
+        self.kind = orientation.type_accompagnement if orientation is not None else None
+        if self.kind is None or not is_cerp(orientation):
+            del self.fields["phase_cerp"]  # only the self-employed sign CERPs, step by step
+        else:
+            self.fields["phase_cerp"].required = True
+            self.fields["phase_cerp"].choices = PhaseCerp.choices
+        if self.kind is not None and self.kind.duree_cer_mois:
+            # The end follows from the start and the kind's duration; it may only be brought forward.
+            self.fields["date_fin"].required = False
+            self.fields["date_fin"].help_text = (
+                f"Laissée vide, elle suit le début de {pluriel(self.kind.duree_cer_mois, 'mois', 'mois')} "
+                "(durée du CER de ce type d'accompagnement) ; elle peut être avancée, pas reculée."
+            )
+
     def clean(self):
         cleaned = super().clean()
         debut, fin = cleaned.get("date_debut"), cleaned.get("date_fin")
+        if self.kind is not None and debut:
+            if fin is None and self.kind.duree_cer_mois:
+                fin = cleaned["date_fin"] = cer_end_limit(self.kind, debut)
+                self.instance.date_fin = fin
+            error = cer_duration_error(self.kind, debut, fin)
+            if error:
+                self.add_error("date_fin", error)
+            if "phase_cerp" in self.fields and cleaned.get("phase_cerp"):
+                for message in cerp_errors(
+                    self.orientation, phase=cleaned["phase_cerp"], debut=debut, fin=fin, exclude_pk=self.instance.pk
+                ):
+                    self.add_error("date_fin", message)
         if debut and fin and fin <= debut:
             self.add_error("date_fin", "La fin du CER suit son début.")
         return cleaned

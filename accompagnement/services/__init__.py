@@ -1,8 +1,10 @@
 from django.db import transaction
 from django.utils import timezone
 
+from accompagnement.cerp import cerp_errors, is_cerp
 from accompagnement.enums import Presence, SourceOrientation
 from accompagnement.models import Beneficiaire, Cer, Entretien, Orientation, ProcedureSuspension
+from accompagnement.regles import cer_duration_error
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 
@@ -115,6 +117,7 @@ def cer_record(*, orientation, form, actions, user, request=None):
     cer = form.save(commit=False)
     cer.orientation = orientation
     cer.created_by = user
+    cer_check_duration(cer)
     cer_check_unique_start(cer)
     cer.full_clean()
     cer.save()
@@ -124,6 +127,20 @@ def cer_record(*, orientation, form, actions, user, request=None):
         user=user, obj=orientation.beneficiaire, action=Action.MODIFICATION, request=request, detail=str(cer)
     )
     return cer
+
+
+def cer_check_duration(cer):
+    """A CER ends within its kind's duration (seed 000 l. 46: 6 months in référent solidarité); a
+    CERP follows the rules of its step (seed 003 l. 870–925)."""
+    error = cer_duration_error(cer.orientation.type_accompagnement, cer.date_debut, cer.date_fin)
+    if error:
+        raise AccompagnementError(error)
+    if is_cerp(cer.orientation):  # the self-employed: the CERP's step sets its duration
+        errors = cerp_errors(
+            cer.orientation, phase=cer.phase_cerp, debut=cer.date_debut, fin=cer.date_fin, exclude_pk=cer.pk
+        )
+        if errors:
+            raise AccompagnementError(" ".join(errors))
 
 
 CER_SAME_START = "Un CER commence déjà à cette date pour cet accompagnement : modifiez celui-ci plutôt."

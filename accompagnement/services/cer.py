@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from accompagnement.enums import EtatDemande
 from accompagnement.models import Cer, CerAction, DemandeRenouvellement, Orientation
+from accompagnement.regles import cer_end_limit
 from accompagnement.services import (
     ALREADY_DONE,
     AccompagnementError,
+    cer_check_duration,
     cer_check_unique_start,
     cer_record,
     diagnostic_record,
@@ -51,6 +53,7 @@ def cer_update(*, cer, form, actions, user, request=None):
     if _locked(cer).signe_le is not None:
         raise AccompagnementError(SIGNED_IS_FROZEN)
     cer = form.save(commit=False)
+    cer_check_duration(cer)
     cer_check_unique_start(cer)
     cer.full_clean(exclude=["created_by"])  # SET_NULL: the author may have left
     cer.save()
@@ -125,7 +128,9 @@ def renewal_initial(previous, *, today=None) -> tuple[dict, list[dict]]:
     period (shifted by the same number of days, within the new CER)."""
     today = today or timezone.localdate()
     debut = previous.date_fin + datetime.timedelta(days=1)
-    fin = add_months(debut, CER_MONTHS) - datetime.timedelta(days=1)
+    fin = cer_end_limit(previous.orientation.type_accompagnement, debut) or (
+        add_months(debut, CER_MONTHS) - datetime.timedelta(days=1)
+    )
     shift = debut - previous.date_debut
     initial = {
         "type": previous.type,

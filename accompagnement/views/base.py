@@ -244,7 +244,7 @@ def cer_create(request, pk):
         )
         return redirect("accompagnement:cer_renouveler", pk=previous.pk)
     data = cer_form_data(request)
-    form = CerEditForm(data)
+    form = CerEditForm(data, orientation=orientation)
     actions = CerActionFormSet(data, prefix="actions")
     if is_saving(request) and form.is_valid() and actions.is_valid():
         try:

@@ -150,7 +150,7 @@ def cer_update(request, pk):
         messages.error(request, services.SIGNED_IS_FROZEN)
         return _detail(cer)
     data = cer_form_data(request)
-    form = CerEditForm(data, instance=cer)
+    form = CerEditForm(data, instance=cer, orientation=cer.orientation)
     actions = action_formset_class(extra=1, can_delete=True)(data, instance=cer, prefix="actions")
     if is_saving(request) and form.is_valid() and actions.is_valid():
         try:
@@ -211,7 +211,7 @@ def cer_renouveler(request, pk):
     prefill = None
     if request.method == "POST":
         data = cer_form_data(request)
-        form = CerEditForm(data)
+        form = CerEditForm(data, orientation=previous.orientation)
         actions = action_formset_class()(data, prefix="actions")
         if is_saving(request) and form.is_valid() and actions.is_valid():
             try:
@@ -225,7 +225,7 @@ def cer_renouveler(request, pk):
                 return _detail(cer)
     else:
         initial, actions_initial = services.renewal_initial(previous)
-        form = CerEditForm(initial=initial)
+        form = CerEditForm(initial=initial, orientation=previous.orientation)
         actions = action_formset_class(extra=len(actions_initial) + 1)(initial=actions_initial, prefix="actions")
         prefill = _initial_as_post(initial, actions_initial)
         access_record(user=request.user, obj=previous.orientation.beneficiaire, action=Action.LECTURE, request=request)

@@ -35,7 +35,13 @@ from accompagnement.models import (
     Prescription,
     ProcedureSuspension,
 )
-from accompagnement.selectors import current_cer, decisions_a_traiter, next_steps, renouvellements_visible_to
+from accompagnement.selectors import (
+    current_cer,
+    decisions_a_traiter,
+    next_steps,
+    physical_appointments,
+    renouvellements_visible_to,
+)
 from accompagnement.services import AccompagnementError
 from accompagnement.services import parcours as services
 from portal.audit.enums import Action
@@ -555,6 +561,8 @@ class Card:
     prescriptions: list = field(default_factory=list)
     semaines: list = field(default_factory=list)
     is_equilibre: bool = False
+    rdv_physiques: int = 0  # attended physical appointments of the accompaniment phase
+    rdv_physiques_attendus: int | None = None  # équilibré: 12 (seed 003 l. 462)
 
 
 def cards(user, orientations, today) -> list[Card]:
@@ -570,6 +578,8 @@ def cards(user, orientations, today) -> list[Card]:
             can_decide=perms.can_decide_parcours(user, o.beneficiaire),
             is_equilibre=o.type_accompagnement.code == services.EQUILIBRE,
             prescriptions=list(o.prescriptions.all()),
+            rdv_physiques=physical_appointments(o),
+            rdv_physiques_attendus=o.type_accompagnement.rdv_physiques,
         )
         card.semaines = sorted(o.activites.all(), key=lambda week: week.semaine, reverse=True)[:RECENT_WEEKS]
         card.suspensions = [

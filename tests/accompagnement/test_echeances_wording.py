@@ -11,9 +11,11 @@ from portal.echeances.services import items_for, reminders_send_due
 from tests.accompagnement.test_echeances import CER, RDV, at
 
 
-def make_equilibre(orientation, *, cer_months=2, rdv_days=15):
+def make_equilibre(orientation, *, cer_months=2, rdv_days=15, cer_days=None):
+    """An équilibré orientation; by default with a CER delay in months (the wording of a delay in
+    days, the seed's 15-day accueil phase, is tested in test_equilibre_cerp.py)."""
     kind = TypeAccompagnement.objects.get(code="equilibre")
-    kind.delai_cer_mois, kind.delai_premier_rdv_jours = cer_months, rdv_days
+    kind.delai_cer_mois, kind.delai_premier_rdv_jours, kind.delai_cer_jours = cer_months, rdv_days, cer_days
     kind.save()
     orientation.type_accompagnement = kind
     for field, value in kind.date_limits(orientation.date_orientation).items():

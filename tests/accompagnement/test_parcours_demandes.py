@@ -111,7 +111,7 @@ def test_slai_accepts_a_reorientation_one_exit_one_new_orientation(client_for, w
     assert Orientation.objects.filter(beneficiaire=orientation.beneficiaire).count() == 2
     assert (new.structure, new.type_accompagnement, new.date_orientation) == (structure_c, equilibre, TODAY.date())
     assert new.referent is None  # another kind: another professional
-    assert new.date_limite_cer == datetime.date(2027, 1, 25)
+    assert new.date_limite_cer == datetime.date(2026, 12, 10)  # signed within the 15-day accueil phase (003 l. 462)
     assert new.date_limite_premier_rdv == datetime.date(2026, 12, 10)
     # Deciding twice changes nothing.
     again = slai.post(url, {"decision": "refuser", "motif": "Non."})

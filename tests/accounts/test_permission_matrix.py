@@ -109,6 +109,7 @@ RULES = {
     "label:tirage_create": (lambda w: {"pk": w.demande_a.pk, "referent_pk": w.referent_a.pk}, POST_ONLY),
     "label:demande_deposer": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
     "label:demande_renvoyer": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
+    "label:panel_reduit_accepter": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
     "label:demande_evaluer": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
     "label:demande_avis_slai": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
     "label:demande_decider": (lambda w: {"pk": w.demande_a.pk}, POST_ONLY),
@@ -123,6 +124,10 @@ RULES = {
     "label:retrait_observations": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
     "label:retrait_decider": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
     "label:remise": (None, SIGNED_IN_200),
+    "label:rapport_annuel": (
+        None,
+        {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200, "manager": 200},
+    ),
     "label:chartes": (None, SIGNED_IN_200),
     "label:charte_deposer": (
         lambda w: {"label_pk": w.retrait_a.label_id},

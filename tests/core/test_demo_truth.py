@@ -155,3 +155,19 @@ def test_no_manual_deadline_stays_open_for_a_report_the_structure_validated(load
     today = timezone.localdate(loaded_at)
     assert {e.date_echeance < today for e in echeances} == {True, False}  # overdue and coming
     assert all(timezone.localdate(e.created_at) < e.date_echeance for e in echeances)
+
+
+def test_every_label_of_the_demo_met_both_criteria_on_its_decision_day(loaded_at):
+    """Issue 14: the letter states the criteria from the data; a demo label must not print
+    "critère non rempli"."""
+    from label.models import Label
+    from label.selectors import label_criteria
+
+    unmet = []
+    for label in Label.objects.select_related("demande__structure").exclude(demande=None):
+        demande = label.demande
+        day = timezone.localdate(demande.decision_at) if demande.decision_at else label.date_decision
+        criteria = label_criteria(demande, day)
+        if not criteria.met:
+            unmet.append((demande.structure.nom, criteria.unmet_texts))
+    assert unmet == []

@@ -107,8 +107,14 @@ def import_cers(structure, user, *, count: int = 6, referents=None) -> dict:
     return created
 
 
-def draft_ready(structure, user, *, count: int = 6, values=GOOD, engagement: bool = True, demande=None):
-    """A draft request with CERs imported, drawn and self-graded for every active referent."""
+def draft_ready(
+    structure, user, *, count: int = 6, values=GOOD, engagement: bool = True, demande=None, trained: bool = True
+):
+    """A draft request with CERs imported, drawn and self-graded for every active referent; by
+    default every referent is trained (`trained=False`: nobody is)."""
+    if trained:
+        for referent in Referent.objects.filter(structure=structure).actifs():
+            train(referent)
     if demande is None:
         demande = services.demande_create(structure=structure, user=user)
     import_cers(structure, user, count=count)

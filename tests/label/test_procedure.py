@@ -53,10 +53,10 @@ def dpid_evaluations(demande):
     return demande.evaluations.filter(evaluateur=Evaluateur.DPID)
 
 
-def decided(world, day, *, control=GOOD, refuse=False, motifs="Qualité des CER insuffisante."):
+def decided(world, day, *, control=GOOD, refuse=False, motifs="Qualité des CER insuffisante.", trained=True):
     """A request of structure A taken to its decision on `day` (instructed a few days before)."""
     with at(day - datetime.timedelta(days=7)):
-        demande = ready_to_decide(world, control=control)
+        demande = ready_to_decide(world, control=control, trained=trained)
     with at(day):
         if refuse:
             return services.demande_refuser(demande=demande, user=world.user("dpid"), motifs=motifs)
@@ -155,7 +155,7 @@ def test_a_second_draw_for_the_same_referent_is_refused(world):
 
 def test_no_draw_without_cers(world):
     demande = services.demande_create(structure=world.structure_a, user=world.user("responsable"))
-    with refused("Aucun CER déposé pour Anne Alpha : déposez ses CER anonymisés", exact=False):
+    with refused("Aucun CER signé dans le portail ni déposé pour Anne Alpha : saisissez ses CER", exact=False):
         services.tirage_create(demande=demande, referent=world.referent_a, user=world.user("responsable"))
 
 
@@ -381,14 +381,14 @@ def test_no_new_request_while_one_is_in_progress(world):
 
 
 def test_a_first_refusal_opens_a_six_month_moratorium(world):
-    demande = decided(world, D(2026, 8, 31), control=POOR, refuse=True, motifs="Référents non formés.")
+    demande = decided(world, D(2026, 8, 31), control=POOR, refuse=True, motifs="Référents non formés.", trained=False)
     demande.refresh_from_db()
     assert demande.etat == EtatDemande.MORATOIRE
     assert (demande.notifiee_le, demande.motifs_decision) == (D(2026, 8, 31), "Référents non formés.")
     moratoire = Moratoire.objects.get(demande=demande)
     assert (moratoire.date_debut, moratoire.date_fin) == (D(2026, 8, 31), D(2027, 2, 28))
     lines = moratoire.criteres_non_remplis.splitlines()
-    assert lines[0] == "Formation de l'ensemble des référents"
+    assert lines[0].startswith("Formation de l'ensemble des référents : 0 référent formé sur 2 – critère non rempli (")
     assert lines[1].startswith("Qualité des CER : moyenne du contrôle 45")
     assert not services.structure_is_labelled(world.structure_a, on=D(2026, 9, 1))
     assert TransitionDemande.objects.filter(demande=demande).last().motif == "Référents non formés."
@@ -555,10 +555,13 @@ def test_a_recours_only_against_a_refusal(world):
 
 
 def test_an_upheld_recours_delivers_the_label(world):
-    demande = decided(world, D(2026, 10, 31), control=POOR, refuse=True)
+    # Refused because nobody was trained; the referents were trained since (criteria now met).
+    demande = decided(world, D(2026, 10, 31), refuse=True, trained=False)
     assert services.recours_deadline(demande) == D(2026, 12, 31)
     with at(D(2026, 12, 31)):  # the last day
         recours = services.recours_deposer(demande=demande, user=world.user("responsable"), actions_menees="Formés.")
+    train(world.referent_a)
+    train(world.autre_referent_a)
     assert services.recours_answer_deadline(recours) == D(2027, 2, 28)
     with at(D(2027, 1, 25)):
         with refused("La réponse au recours doit être motivée."):
@@ -690,9 +693,11 @@ def test_without_a_new_request_the_moratorium_end_reminds_on_the_day(world, djan
 
 
 def test_an_upheld_recours_ends_the_moratorium_reminders(world, django_capture_on_commit_callbacks):
-    demande = decided(world, D(2026, 8, 31), control=POOR, refuse=True)
+    demande = decided(world, D(2026, 8, 31), refuse=True, trained=False)
     with at(D(2026, 10, 15)):
         recours = services.recours_deposer(demande=demande, user=world.user("responsable"), actions_menees="Formés.")
+    train(world.referent_a)
+    train(world.autre_referent_a)
     with at(D(2026, 12, 1)):
         services.recours_repondre(recours=recours, user=world.user("dpid"), accueilli=True, reponse="Accueilli.")
     assert services.structure_is_labelled(world.structure_a, on=D(2027, 1, 29))

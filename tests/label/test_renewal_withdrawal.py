@@ -40,7 +40,7 @@ def test_renewal_window(world, label_a, day, allowed):
             demande = services.demande_create(structure=world.structure_a, user=world.user("responsable"))
             assert demande.type == TypeDemande.RENOUVELLEMENT
         else:
-            with pytest.raises(services.LabelError, match="entre janvier et juillet 2027"):
+            with pytest.raises(services.LabelError, match="du 1er janvier 2027 au 31 juillet 2027"):
                 services.demande_create(structure=world.structure_a, user=world.user("responsable"))
 
 
