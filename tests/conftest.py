@@ -55,6 +55,11 @@ class World:
 
 @pytest.fixture
 def world(db):
+    # The kinds of accompaniment come from a data migration: a transactional (browser) test that
+    # ran before this one flushed them, so put the defaults back (idempotent).
+    from accompagnement.catalogue import ensure_types
+
+    ensure_types()
     territoire_a = TerritoireFactory(nom="Arrageois", code="arrageois")
     territoire_b = TerritoireFactory(nom="Calaisis", code="calaisis")
     structure_a = StructureFactory(nom="Structure A", territoires=[territoire_a])

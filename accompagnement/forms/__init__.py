@@ -158,7 +158,7 @@ class EntretienForm(NoBlankRadioMixin, forms.ModelForm):
         return cleaned
 
 
-class CerForm(forms.ModelForm):
+class CerForm(NoBlankRadioMixin, forms.ModelForm):
     class Meta:
         model = Cer
         fields = ["type", "phase_cerp", "date_edition", "date_debut", "date_fin", "remarque", "signe_le"]

@@ -147,7 +147,7 @@ def analyze_tables(models) -> list[str]:
             if m2m.remote_field.through._meta.auto_created
         )
     tables = sorted(set(tables))
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    if tables:
+        with connection.cursor() as cursor:  # one statement (PostgreSQL >= 11 takes a list)
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
     return tables

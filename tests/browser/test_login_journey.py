@@ -6,6 +6,7 @@ import re
 import pytest
 
 from portal.accounts.demo import DEMO_ACCOUNTS
+from portal.accounts.enums import Role
 from portal.core.demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_no_csp_violation, screenshot
 
@@ -24,7 +25,8 @@ def test_demo_account_logs_in_and_sees_its_home(page, demo_live_server, account)
     page.get_by_role("button", name="Se connecter").click()
 
     expect(page.get_by_role("heading", name=f"Bonjour {account['first_name']}")).to_be_visible()
-    expect(page.get_by_role("heading", name="Ce qui demande mon attention")).to_be_visible()
+    work = "L'activité que je suis" if account["role"] == Role.MANAGER else "Ce qui m'attend"
+    expect(page.get_by_role("heading", name=work)).to_be_visible()
     expect(page.get_by_text(account["role"].label).first).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "fr"
     screenshot(page, f"accueil-{account['role']}")

@@ -16,7 +16,8 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_PARTY = {"portal", "aap", "label", "accompagnement", "financement", "tests", "benchmarks", "manage"}
-SKIPPED_DIRS = {"tests", ".venv", "node_modules", "staticfiles", "media", "artifacts"}
+# benchmarks/ is developer tooling run with the test extras (locust), never by the portal.
+SKIPPED_DIRS = {"tests", "benchmarks", ".venv", "node_modules", "staticfiles", "media", "artifacts"}
 # Needed at run time without an `import` in our code: the PostgreSQL driver (Django's backend
 # imports it from DATABASE_URL), the production web server (Dockerfile) and Celery's Redis broker.
 WITHOUT_IMPORT = {
