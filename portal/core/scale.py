@@ -56,7 +56,8 @@ class ScaleContext:
     counts: dict = field(default_factory=dict)  # model label -> rows written
 
     def rng(self, name: str) -> random.Random:
-        return random.Random(f"{self.seed}-{name}")
+        # Deterministic synthetic data for the benchmark, not a secret.
+        return random.Random(f"{self.seed}-{name}")  # nosec B311
 
     def scaled(self, number: int, minimum: int = 1) -> int:
         return max(minimum, round(number * self.factor))
