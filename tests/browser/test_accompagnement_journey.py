@@ -120,7 +120,7 @@ def test_whole_parcours_from_orientation_to_exit_shows_in_indicators_and_report(
     page.locator("#id_type").select_option(label="CER solidarité")
     page.locator("#id_date_edition").fill(day(90))
     page.locator("#id_date_debut").fill(day(90))
-    page.locator("#id_date_fin").fill((today - datetime.timedelta(days=90) + datetime.timedelta(days=181)).isoformat())
+    page.locator("#id_date_fin").fill((today - datetime.timedelta(days=90) + datetime.timedelta(days=180)).isoformat())
     page.locator("#id_remarque").fill("Logement à stabiliser d'abord ; puis reprise de contact avec l'emploi.")
     page.locator("#id_actions-0-intitule").fill("Demande de logement social")
     page.locator("#id_actions-0-date_debut").fill(day(90))
