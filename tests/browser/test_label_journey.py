@@ -31,9 +31,7 @@ GOOD = {
 }
 
 
-@pytest.mark.skip(
-    reason="Fails on main after the session-3 merges (label rules of issue 14 vs the demo journey); left for the next session, see the closing note"
-)
+@pytest.mark.skip(reason="Fails after the session-3 merges (issue 14 label rules vs the demo journey): next session")
 def test_structure_requests_dpid_and_slai_decide_structure_gets_its_letter(page, demo_live_server, tmp_path):
     from playwright.sync_api import expect
 
