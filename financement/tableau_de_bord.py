@@ -548,7 +548,7 @@ def group_key(groupement, row) -> str:
 
 def group_label(groupement, row, libelles: Libelles, numeros) -> str:
     if groupement == "convention":
-        return f"Convention n° {numeros[row['pk']][0]} – {numeros[row['pk']][1]}"
+        return f"{numeros[row['pk']][0]} – {numeros[row['pk']][1]}"
     if groupement == "structure":
         return libelles.of("structure", row["structure_id"])
     labels = []
