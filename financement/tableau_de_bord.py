@@ -508,6 +508,15 @@ class LigneCout:
     url: str = ""
     liens: dict = field(default_factory=dict)
     detail: str = ""
+    rubrique: str = ""  # the thématique heading the rows of "thématique et territoire"
+    ordre: tuple = ()
+
+    @property
+    def libelle_complet(self):
+        """For the files: one cell says the whole group."""
+        if self.rubrique:
+            return f"{self.rubrique} · {self.libelle}"
+        return f"{self.libelle} ({self.detail})" if self.detail else self.libelle
 
     def _par(self, count):
         return (self.paye / count).quantize(CENT) if count else None
@@ -596,6 +605,11 @@ def cout_par_resultat(user, filtres: Filtres, convs, libelles: Libelles, today: 
             places=sums.get("places_t"),
             resultats=_compter(paires(group), resultats),
         )
+        if groupement == "thematique_territoire":
+            ligne.rubrique = libelles.of("thematique", first["thematique_eff"])
+            ligne.libelle = libelles.of("territoire", first["territoire_eff"])
+            code = first["thematique_eff"] or ""
+            ligne.ordre = (not code, len(code), code)
         if groupement == "convention":
             ligne.url = reverse("financement:convention_detail", args=[first["pk"]])
             ligne.detail = " · ".join(
@@ -608,7 +622,7 @@ def cout_par_resultat(user, filtres: Filtres, convs, libelles: Libelles, today: 
             code: f"{people_url}?{urlencode(filtres.params(cle=cle, population=code))}" for code in RESULTATS
         }
         lignes.append(ligne)
-    lignes.sort(key=lambda ligne: (ligne.libelle.startswith("Sans"), ligne.libelle.lower()))
+    lignes.sort(key=lambda ligne: (ligne.ordre, ligne.libelle.startswith("Sans"), ligne.libelle.lower()))
     totals = totals or totaux(user, filtres, convs)
     total = LigneCout(
         cle="",

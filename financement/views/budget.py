@@ -116,7 +116,7 @@ def _cost_export(couts, total, titre):
     ]
     rows = [
         [
-            c.libelle + (f" ({c.detail})" if c.detail else ""),
+            c.libelle_complet,
             _money(c.paye),
             c.places,
             c.accompagnes,

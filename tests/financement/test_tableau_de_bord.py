@@ -157,9 +157,10 @@ def test_cost_per_dynamic_exit_per_thematique_and_territory(client, world, funde
     for 1 person and no exit ("—")."""
     client.force_login(world.user("manager"))
     response = client.get(URL, {"annee": 2026})
-    couts = {c.libelle: c for c in response.context["couts"]}
+    couts = {c.libelle_complet: c for c in response.context["couts"]}
     arrageois = couts["1 – Accompagnement des BRSA · Arrageois"]
     calaisis = couts["1 – Accompagnement des BRSA · Calaisis"]
+    assert (arrageois.rubrique, arrageois.libelle) == ("1 – Accompagnement des BRSA", "Arrageois")
     assert (arrageois.paye, arrageois.places, arrageois.accompagnes, arrageois.sorties_dynamiques) == (
         Decimal("10000.00"),
         70,
@@ -204,7 +205,7 @@ def test_filters_apply_to_tables_and_exports(client, world, funded):
     assert response.context["tableaux"]["lignes"].total.paye == Decimal("15000.00")
     # With a territory filter, what is voted is the sum of the territory's annex lines.
     assert response.context["tableaux"]["lignes"].total.vote == Decimal("40000.00")
-    shown = [(c.libelle, c.paye) for c in response.context["couts"]]
+    shown = [(c.libelle_complet, c.paye) for c in response.context["couts"]]
     assert shown == [("1 – Accompagnement des BRSA · Calaisis", Decimal("15000.00"))]
     exported = client.get(URL, {**params, "tableau": "couts", "format": "csv"})
     assert exported["Content-Disposition"] == 'attachment; filename="financement-cout-par-resultat-2026.csv"'
