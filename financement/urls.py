@@ -29,3 +29,11 @@ urlpatterns += [
     path("echeances/<int:pk>/versement/", views.versement_create, name="versement_create"),
     path("lignes-annexe/<int:pk>/acte/", views.acte_from_ligne, name="acte_from_ligne"),
 ]
+
+urlpatterns += [
+    path(
+        "tableau-de-bord/personnes/",
+        views.budget.tableau_de_bord_personnes,
+        name="tableau_de_bord_personnes",
+    ),
+]

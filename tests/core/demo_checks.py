@@ -43,6 +43,11 @@ PROSPECTIVE = {
     ("aap.Candidature", "date_debut"): None,
     ("aap.Candidature", "date_fin"): None,
     ("aap.DemandeAvis", "echeance"): None,
+    # Funding: this year's conventions and annex lines run to the year's end; an instalment is
+    # planned (financement/demo_tableau_de_bord.py: nothing is paid or signed after today).
+    ("financement.Convention", "date_fin"): None,
+    ("financement.LigneAnnexe", "date_fin"): None,
+    ("financement.EcheanceVersement", "date_prevue"): None,
 }
 
 
