@@ -8,14 +8,17 @@ A cell is a plain value or a `(value, kind)` pair; the kind says how a number is
 - `PERCENT` ("taux"): a percentage such as 82.5, stored in XLSX as the fraction 0.825 with a
   percent format (so that sums and charts work);
 - `VALUE` ("valeur"): one decimal.
-A plain Decimal or float is written with `decimals` decimals. A text typed by a user (a name, a
+A plain Decimal or float is written with `decimals` decimals; a date as 09/12/2024, a moment
+(aware: in Paris time) as 09/12/2024 14:30, as real dates in XLSX. A text typed by a user (a name, a
 description) never runs as a spreadsheet formula: it is prefixed with an apostrophe.
 """
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -29,7 +32,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EURO_FORMAT = '#,##0.00 "€"'
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-_XLSX_FORMATS = {MONEY: EURO_FORMAT, PERCENT: "0.0%", VALUE: "0.0"}
+_MOMENT = "moment"
+_DAY = "jour"
+_XLSX_FORMATS = {MONEY: EURO_FORMAT, PERCENT: "0.0%", VALUE: "0.0", _MOMENT: "DD/MM/YYYY HH:MM", _DAY: "DD/MM/YYYY"}
 _DECIMALS = {MONEY: 2, PERCENT: 1, VALUE: 1}
 
 
@@ -52,7 +57,16 @@ def csv_cell(cell, decimals: int = 2) -> str:
         return format_number(value, _DECIMALS.get(kind, decimals)).replace("\u00a0", "")
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, datetime.datetime):
+        return _local(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
     return safe_text(str(value))
+
+
+def _local(moment: datetime.datetime) -> datetime.datetime:
+    """A moment as the wall-clock time of the portal (Paris), without its zone (XLSX has none)."""
+    return timezone.localtime(moment).replace(tzinfo=None) if timezone.is_aware(moment) else moment
 
 
 def csv_bytes(header: list[str], rows: list[list], *, decimals: int = 2) -> bytes:
@@ -97,6 +111,10 @@ def xlsx_bytes(
                 value = float(value / 100) if kind == PERCENT else float(value)
             elif isinstance(value, str):
                 value = safe_text(value)
+            elif isinstance(value, datetime.datetime):
+                value, kind = _local(value), _MOMENT
+            elif isinstance(value, datetime.date):
+                kind = _DAY
             values.append(value)
             formats.append(_XLSX_FORMATS.get(kind))
         sheet.append(values)
