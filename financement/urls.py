@@ -29,3 +29,14 @@ urlpatterns += [
     path("echeances/<int:pk>/versement/", views.versement_create, name="versement_create"),
     path("lignes-annexe/<int:pk>/acte/", views.acte_from_ligne, name="acte_from_ligne"),
 ]
+
+urlpatterns += [
+    path("bilans/", views.bilan_list, name="bilan_list"),
+    path("bilans/<int:pk>/", views.bilan_detail, name="bilan_detail"),
+    path("bilans/<int:pk>/deposer/", views.bilan_deposer, name="bilan_deposer"),
+    path("bilans/<int:pk>/pieces/", views.bilan_piece_ajouter, name="bilan_piece_ajouter"),
+    path("bilans/<int:pk>/valider/", views.bilan_valider, name="bilan_valider"),
+    path("bilans/<int:pk>/rendre/", views.bilan_rendre, name="bilan_rendre"),
+    path("pieces-bilan/<int:pk>/", views.bilan_piece, name="bilan_piece"),
+    path("seances/nouvelle/", views.session_create, name="session_create"),
+]

@@ -43,6 +43,8 @@ PROSPECTIVE = {
     ("aap.Candidature", "date_debut"): None,
     ("aap.Candidature", "date_fin"): None,
     ("aap.DemandeAvis", "echeance"): None,
+    # Funding: a bilan is due by a date (31 March N+1, 3 or 6 months after the end).
+    ("financement.Bilan", "date_limite"): None,
 }
 
 
