@@ -251,6 +251,7 @@ class SessionForm(forms.Form):
     ligne_budgetaire = forms.ModelChoiceField(
         label="Imputation des thématiques encore jamais imputées",
         queryset=None,
+        required=False,
         help_text="Les autres thématiques gardent l'imputation de leur dernière ligne d'annexe.",
     )
 

@@ -388,11 +388,19 @@ def session_from_proposals(
                 "l'appel à projets.",
                 field="candidatures",
             )
+    imputations = _imputations_par_thematique()
+    for candidature in candidatures:
+        dispositif = candidature.dispositif
+        thematique = str(dispositif.thematique.numero) if dispositif.thematique_id else dispositif.code.split(".")[0]
+        if thematique not in imputations and ligne_budgetaire is None:
+            raise FinancementError(
+                f"La thématique {thematique} n'a encore jamais été imputée : choisissez sa ligne budgétaire.",
+                field="ligne_budgetaire",
+            )
     session = SessionCommissionPermanente.objects.create(
         date=date, phase=phase, annee_appel=annee_appel, libelle=f"Réunion du {format_date(date)}"
     )
     deliberation = Deliberation.objects.create(session=session, numero=numero, date=date, intitule=intitule)
-    imputations = _imputations_par_thematique()
     operations = {}
     for ordre, candidature in enumerate(candidatures, start=1):
         dispositif = candidature.dispositif
@@ -420,7 +428,7 @@ def session_from_proposals(
             numero_modele=_numero_modele(candidature) if type_acte == TypeActe.AVENANT else None,
             date_debut=candidature.date_debut,
             date_fin=candidature.date_fin,
-            ligne_budgetaire_id=imputations.get(thematique, ligne_budgetaire.pk),
+            ligne_budgetaire_id=imputations.get(thematique) or ligne_budgetaire.pk,
             source=f"Candidature n° {candidature.pk} (appel à projets {dispositif.appel.annee})",
         )
     simulation = SimulationProgrammation.objects.create(

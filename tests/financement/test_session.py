@@ -169,3 +169,22 @@ def test_demo_annex_lines_link_to_their_applications_and_2025_proposals_wait_for
         ("ID formation", "retenue"),
         ("MIPE", "proposee"),
     }
+
+
+def test_a_thematique_never_imputed_needs_its_budget_line(world, proposals):
+    _made, proposed = proposals
+    LigneAnnexe.objects.update(thematique="9")  # no precedent for thématique 1
+    kwargs = {
+        "date": timezone.localdate(),
+        "phase": 3,
+        "annee_appel": 2030,
+        "numero": "2030-3",
+        "intitule": "Phase 3",
+        "candidatures": [proposed],
+        "user": world.user("dpid"),
+    }
+    with pytest.raises(services.FinancementError, match="jamais été imputée") as error:
+        services.session_from_proposals(ligne_budgetaire=None, **kwargs)
+    assert error.value.field == "ligne_budgetaire"
+    deliberation = services.session_from_proposals(ligne_budgetaire=world.finance.budget_line, **kwargs)
+    assert deliberation.lignes.get().ligne_budgetaire == world.finance.budget_line
