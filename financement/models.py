@@ -1062,4 +1062,12 @@ class TransitionBilan(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.depuis} → {self.vers}"
+        return f"{self.depuis_label} → {self.vers_label}"
+
+    @property
+    def depuis_label(self):
+        return EtatBilan(self.depuis).label
+
+    @property
+    def vers_label(self):
+        return EtatBilan(self.vers).label

@@ -220,6 +220,7 @@ def test_dpid_hands_back_without_reason_gets_the_form_again(client, world, bilan
     assert response.status_code == 302
     bilan.refresh_from_db()
     assert bilan.etat == EtatBilan.A_CORRIGER
+    assert "Déposé → Rendu pour correction" in client.get(bilan.get_absolute_url()).content.decode()
     client.force_login(world.user("responsable"))
     assert "Sorties à détailler." in client.get(bilan.get_absolute_url()).content.decode()
 
@@ -298,7 +299,7 @@ def _notifications(user):
     return list(user.notifications.values_list("title", flat=True))
 
 
-def test_reminders_before_at_and_after_the_due_date(world, bilan):
+def test_reminders_before_at_and_after_the_due_date(world, bilan, django_capture_on_commit_callbacks):
     """The final bilan of world's convention is due on 31 March 2027."""
     from portal.echeances import services as echeances
 
@@ -310,8 +311,12 @@ def test_reminders_before_at_and_after_the_due_date(world, bilan):
         assert any(item.echeance.code == "financement_bilan" for item in items)
         assert not [i for i in echeances.items_for(dpid, horizon_days=None) if i.echeance.code == "financement_bilan"]
     with time_machine.travel(datetime.datetime(2027, 3, 1, 8, 0), tick=False):
-        echeances.reminders_send_due()
+        with django_capture_on_commit_callbacks(execute=True):
+            echeances.reminders_send_due()
         echeances.reminders_send_due()  # exactly once
+        from django.core import mail
+
+        assert [m.to for m in mail.outbox if "bilan final" in m.subject] == [["resp-a@example.test"]]
         titles = [t for t in _notifications(responsable) if "bilan final" in t]
         assert titles == [
             "Échéance dans 30 jours : Produire le bilan final de la convention n° 2026-00001 – Structure A"
