@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from financement import bilans, services, workflow
 from financement.enums import EtatBilan, NatureBilan, RegleBilan
-from financement.models import Avenant, Bilan, Convention, EcheanceVersement, TransitionBilan
+from financement.models import Avenant, Bilan, Convention, EcheanceVersement, LigneAnnexe, TransitionBilan
 from tests.factories import StructureFactory, UserFactory
 from tests.financement.factories import validate_final_bilan
 
@@ -170,8 +170,27 @@ def test_the_balance_waits_for_the_validated_final_bilan(world, bilan):
             reference_mandat="S",
             user=dpid,
         )
+    # A fixed share "au solde" (40 % of an avenant, seed 003 l. 934) waits as well.
+    part = EcheanceVersement.objects.create(
+        convention=convention, ordre=10, nature="solde", libelle="40 % au solde", montant_prevu=Decimal("400.00")
+    )
+    with pytest.raises(services.FinancementError, match="avant la validation du bilan final"):
+        services.versement_enregistrer(
+            echeance=part,
+            montant=Decimal("400.00"),
+            date_versement=datetime.date(2026, 12, 1),
+            reference_mandat="P",
+            user=dpid,
+        )
     validate_final_bilan(convention, dpid)
     assert services.solde_valider(convention=convention, user=dpid).valide_at is not None
+    assert services.versement_enregistrer(
+        echeance=part,
+        montant=Decimal("400.00"),
+        date_versement=datetime.date(2026, 12, 1),
+        reference_mandat="P",
+        user=dpid,
+    ).montant == Decimal("400.00")
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -361,3 +380,50 @@ def test_the_dpid_is_reminded_of_the_balance(world):
             for i in echeances.items_for(world.user("responsable"), horizon_days=None)
             if i.echeance.code == "financement_solde"
         ]
+
+
+def test_an_operation_added_by_an_avenant_and_ending_first_has_its_own_final_bilan(world):
+    from tests.financement.factories import make_line
+
+    convention = _convention(
+        "2024-00002", datetime.date(2024, 1, 1), datetime.date(2025, 12, 31), structure=world.structure_a
+    )
+    ligne = make_line(
+        world.finance.deliberation,
+        world.structure_a,
+        world.territoire_a,
+        world.finance.budget_line,
+        ordre=3,
+        montant="0.00",
+    )
+    LigneAnnexe.objects.filter(pk=ligne.pk).update(
+        date_debut=datetime.date(2025, 1, 1), date_fin=datetime.date(2025, 6, 30)
+    )
+    avenant = Avenant.objects.create(
+        convention=convention,
+        numero=1,
+        articles_modifies="1, 12",
+        objet="Dynamisation 2025.",
+        ligne_annexe=LigneAnnexe.objects.get(pk=ligne.pk),
+        date_debut_supplement=datetime.date(2025, 1, 1),
+    )
+    workflow.acte_transition(acte=avenant, code="envoyer", user=None)
+    workflow.acte_transition(
+        acte=avenant,
+        code="signer",
+        user=None,
+        signe_structure_le=datetime.date(2025, 1, 2),
+        signe_departement_le=datetime.date(2025, 1, 2),
+    )
+    own = Bilan.objects.get(avenant=avenant)
+    assert (own.nature, own.periode_debut, own.periode_fin, own.date_limite) == (
+        NatureBilan.FINAL,
+        datetime.date(2025, 1, 1),
+        datetime.date(2025, 6, 30),
+        datetime.date(2026, 3, 31),
+    )
+    assert "avenant n° 1" in own.regle
+    # The convention's own final bilan is still the one the balance waits for.
+    validate_final_bilan(convention, world.user("dpid"))
+    assert bilans.bilan_final_valide(convention)
+    assert Bilan.objects.get(pk=own.pk).etat == EtatBilan.A_PRODUIRE
