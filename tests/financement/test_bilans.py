@@ -427,3 +427,16 @@ def test_an_operation_added_by_an_avenant_and_ending_first_has_its_own_final_bil
     validate_final_bilan(convention, world.user("dpid"))
     assert bilans.bilan_final_valide(convention)
     assert Bilan.objects.get(pk=own.pk).etat == EtatBilan.A_PRODUIRE
+
+
+def test_the_command_creates_the_bilans_of_conventions_signed_before(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Bilan.objects.all().delete()
+    out = StringIO()
+    call_command("synchroniser_bilans", stdout=out)
+    assert "1 bilan(s) à jour" in out.getvalue()
+    call_command("synchroniser_bilans", stdout=StringIO())
+    assert Bilan.objects.filter(convention=world.finance.convention).count() == 1
