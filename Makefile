@@ -45,9 +45,12 @@ demo: install
 demo-smoke:
 	scripts/demo-smoke
 
-## make test: install with the test extras and run the whole suite (exit 5 "no tests" fails)
+## make test: install with the test extras and run the whole suite (exit 5 "no tests" fails), one
+## pytest-xdist worker per core (PYTEST_WORKERS=0 for a single process); each worker has its own
+## test database and its own Redis database
+PYTEST_WORKERS ?= auto
 test: install-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
 
 ## make bench: timings and SQL query counts at a Département's scale (10 000 orientations; see benchmarks/)
 bench: install

@@ -1,6 +1,3 @@
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -38,6 +35,7 @@ from aap.forms import (
 from aap.models import AppelAProjets, Candidature, DemandeAvis, Dispositif, FenetreDepot, Personnel, PieceJointe
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core import tabular
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Structure
@@ -779,15 +777,10 @@ def export(request):
     stamp = timezone.localdate().strftime("%Y-%m-%d")
     if fmt == "xlsx":
         response = HttpResponse(
-            exports.to_xlsx(header, rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            tabular.xlsx_bytes("Candidatures", header, rows, freeze=True), content_type=tabular.XLSX_CONTENT_TYPE
         )
         response["Content-Disposition"] = f'attachment; filename="candidatures-{stamp}.xlsx"'
         return response
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([[exports.csv_cell(v) for v in row] for row in rows])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(tabular.csv_bytes(header, rows), content_type=tabular.CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="candidatures-{stamp}.csv"'
     return response

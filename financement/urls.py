@@ -31,6 +31,11 @@ urlpatterns += [
 ]
 
 urlpatterns += [
+    path(
+        "tableau-de-bord/personnes/",
+        views.budget.tableau_de_bord_personnes,
+        name="tableau_de_bord_personnes",
+    ),
     path("bilans/", views.bilan_list, name="bilan_list"),
     path("bilans/<int:pk>/", views.bilan_detail, name="bilan_detail"),
     path("bilans/<int:pk>/deposer/", views.bilan_deposer, name="bilan_deposer"),

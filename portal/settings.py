@@ -2,6 +2,7 @@
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -265,6 +266,11 @@ X_FRAME_OPTIONS = "DENY"
 # --- Celery ---------------------------------------------------------------------------------
 # Without REDIS_URL tasks run eagerly in the web process, so the demo needs no broker.
 REDIS_URL = env_str("REDIS_URL", "")
+# A parallel test run (pytest-xdist, `make test` in CI) gives each worker process its own Redis
+# database, so that a Celery worker started by one test process never takes a task queued by
+# another one (whose objects live in another test database).
+if REDIS_URL and (_xdist_worker := env_str("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{1 + int(_xdist_worker[2:]) % 15}").geturl()
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from financement import perms, services, subventions, tables
@@ -23,6 +25,8 @@ from financement.models import (
     SimulationProgrammation,
 )
 from financement.selectors import annex_by_thematique, annex_lines, imputation_table, simulations_comparison
+from portal.core import tabular
+from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 
 
@@ -74,51 +78,208 @@ def subventions_export(request):
     return response
 
 
+def _dashboard_filters(request):
+    form = tableau_de_bord_selectors.FiltresForm(request.GET or None, user=request.user, today=timezone.localdate())
+    if form.is_bound:
+        form.is_valid()
+    return form, form.filtres()
+
+
+def _money(value):
+    return (value, tabular.MONEY)
+
+
+def _budget_export(tableau):
+    header = [tableau.titre, "Voté (€)", "Engagé (€)", "Payé (€)", "Reste à payer (€)"]
+    if tableau.dimension == "ligne":
+        header += ["AE (€)", "Disponible (€)"]
+    rows = []
+    for ligne in [*tableau.lignes, tableau.total]:
+        row = [ligne.libelle, _money(ligne.vote), _money(ligne.engage), _money(ligne.paye), _money(ligne.reste)]
+        if tableau.dimension == "ligne":
+            row += [_money(ligne.ae), _money(ligne.disponible)]
+        rows.append(row)
+    return header, rows
+
+
+def _cost_export(couts, total, titre):
+    header = [
+        titre,
+        "Payé (€)",
+        "Places financées",
+        "Personnes accompagnées",
+        "CER signés",
+        "Sorties dynamiques",
+        "Réorientations",
+        "Coût par personne accompagnée (€)",
+        "Coût par sortie dynamique (€)",
+    ]
+    rows = [
+        [
+            c.libelle_complet,
+            _money(c.paye),
+            c.places,
+            c.accompagnes,
+            c.cer_signes,
+            c.sorties_dynamiques,
+            c.reorientations,
+            _money(c.cout_par_personne),
+            _money(c.cout_par_sortie_dynamique),
+        ]
+        for c in [*couts, total]
+    ]
+    return header, rows
+
+
+def _payments_export(serie):
+    header = ["Mois", "Nombre de versements", "Montant versé (€)", "Cumul (€)"]
+    return header, [[m["libelle"], m["nombre"], _money(m["montant"]), _money(m["cumul"])] for m in serie]
+
+
+EXPORTS = {
+    "lignes": "par-ligne",
+    "thematiques": "par-thematique",
+    "territoires": "par-territoire",
+    "structures": "par-structure",
+    "couts": "cout-par-resultat",
+    "versements": "versements-par-mois",
+}
+
+
+def _chart(tableau):
+    return {
+        "titre": tableau.titre,
+        # Budget lines by their code (the table beside gives the label): short bars' labels.
+        "libelles": [
+            ligne.libelle.split(" – ")[0] if tableau.dimension == "ligne" else ligne.libelle
+            for ligne in tableau.lignes
+        ],
+        "series": [
+            {"nom": nom, "valeurs": [float(getattr(ligne, code)) for ligne in tableau.lignes]}
+            for code, nom in (("vote", "Voté"), ("engage", "Engagé"), ("paye", "Payé"), ("reste", "Reste à payer"))
+        ],
+    }
+
+
 def tableau_de_bord(request):
-    """Voted, committed, paid per budget line, and what each euro paid bought, for one year."""
+    """Voted, committed, paid and left to pay per budget line, thématique, territory and structure;
+    the payments month by month; what each euro paid bought. Filters apply to every table, chart
+    and download. Read-only: managers and the DPID see the same page."""
     _require_finances(request)
     today = timezone.localdate()
-    annees = tableau_de_bord_selectors.annees_disponibles(today)
-    annee = request.GET.get("annee", "")
-    annee = int(annee) if annee.isdigit() and int(annee) in annees else annees[0]
-    lignes = list(tableau_de_bord_selectors.budget_lines(request.user, annee))
-    couts, total = tableau_de_bord_selectors.cout_par_resultat(request.user, annee, today)
-    if request.GET.get("format") in ("csv", "xlsx"):
-        header = [
-            "Structure",
-            "Payé (€)",
-            "Personnes accompagnées",
-            "CER signés",
-            "Sorties dynamiques",
-            "Coût par personne (€)",
-            "Coût par sortie dynamique (€)",
-        ]
-        rows = [
-            [
-                c.nom,
-                c.paye,
-                c.accompagnes,
-                c.cer_signes,
-                c.sorties_dynamiques,
-                c.cout_par_personne,
-                c.cout_par_sortie_dynamique,
-            ]
-            for c in couts
-        ]
-        name = f"cout-par-resultat-{annee}"
-        if request.GET["format"] == "csv":
-            response = HttpResponse(tables.csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+    form, filtres = _dashboard_filters(request)
+    selectors = tableau_de_bord_selectors
+    convs = selectors.conventions(request.user, filtres)
+    totaux = selectors.totaux(request.user, filtres, convs)
+    libelles = selectors.Libelles(request.user, form.thematiques)
+    tableaux = {
+        name: selectors.tableau_budget(request.user, filtres, dimension, convs, libelles, totaux)
+        for name, dimension in (
+            ("lignes", "ligne"),
+            ("thematiques", "thematique"),
+            ("territoires", "territoire"),
+            ("structures", "structure"),
+        )
+    }
+    serie = selectors.versements_par_mois(filtres, convs)
+    couts, total, periode = selectors.cout_par_resultat(request.user, filtres, convs, libelles, today, totaux)
+    titre_couts = selectors.GROUPEMENTS[filtres.par][1]
+    export = request.GET.get("tableau")
+    if export in EXPORTS and request.GET.get("format") in ("csv", "xlsx"):
+        if export == "couts":
+            header, rows = _cost_export(couts, total, titre_couts)
+            titre = "Coût par résultat"
+        elif export == "versements":
+            header, rows = _payments_export(serie)
+            titre = "Versements par mois"
         else:
+            header, rows = _budget_export(tableaux[export])
+            titre = f"Par {tableaux[export].titre.lower()}"
+        name = f"financement-{EXPORTS[export]}-{filtres.annee}"
+        if request.GET["format"] == "csv":
+            response = HttpResponse(tabular.csv_bytes(header, rows), content_type=tabular.CSV_CONTENT_TYPE)
+        else:
+            note = f"Financement {filtres.annee} – {titre}"
             response = HttpResponse(
-                tables.xlsx_bytes("Coût par résultat", header, rows, money_columns=(1, 5, 6)),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                tabular.xlsx_bytes(titre, header, rows, note=note, wrap=True), content_type=tabular.XLSX_CONTENT_TYPE
             )
         response["Content-Disposition"] = f'attachment; filename="{name}.{request.GET["format"]}"'
         return response
+    params = filtres.params()
+    graphiques = {
+        "lignes": _chart(tableaux["lignes"]),
+        "territoires": _chart(tableaux["territoires"]),
+        "versements": {
+            "libelles": [m["libelle"] for m in serie],
+            "montants": [float(m["montant"]) for m in serie],
+            "cumul": [float(m["cumul"]) for m in serie],
+        },
+    }
     return render(
         request,
         "financement/tableau_de_bord.html",
-        {"annee": annee, "annees": annees, "lignes": lignes, "couts": couts, "total": total},
+        {
+            "form": form,
+            "filtres": filtres,
+            "annee": filtres.annee,
+            "tableaux": tableaux,
+            "serie": serie,
+            "couts": couts,
+            "total": total,
+            "titre_couts": titre_couts,
+            "periode": periode,
+            "graphiques": graphiques,
+            "exports": {
+                name: {fmt: "?" + urlencode({**params, "tableau": name, "format": fmt}) for fmt in ("csv", "xlsx")}
+                for name in EXPORTS
+            },
+        },
+    )
+
+
+def tableau_de_bord_personnes(request):
+    """The people behind a figure of "what each euro bought", within the viewer's scope: the
+    orientations of the group's (structure, territory) pairs counted by the same condition."""
+    from accompagnement import indicateurs
+    from accompagnement.enums import MotifSortie
+    from accompagnement.models import Beneficiaire
+    from portal.audit.services import list_record
+
+    _require_finances(request)
+    today = timezone.localdate()
+    form, filtres = _dashboard_filters(request)
+    population = request.GET.get("population", "accompagnes")
+    if population not in tableau_de_bord_selectors.RESULTATS:
+        raise Http404
+    cle = request.GET.get("cle", "")
+    orientations = tableau_de_bord_selectors.orientations_du_groupe(request.user, filtres, cle)
+    if orientations is None:
+        raise Http404
+    periode = tableau_de_bord_selectors.periode_resultats(filtres, today)
+    people = indicateurs.personnes(orientations, periode=periode, population=population, today=today)
+    titre, numerateur, numerateur_libelle = indicateurs.POPULATIONS[population]
+    page = paginate(request, people)
+    list_record(
+        user=request.user,
+        model=Beneficiaire,
+        people=[orientation.beneficiaire_id for orientation in page.object_list],
+        request=request,
+        what=f"Personnes derrière un chiffre du tableau de bord du financement ({titre}), page {page.number}",
+    )
+    return render(
+        request,
+        "financement/tableau_de_bord_personnes.html",
+        {
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "titre": titre,
+            "numerateur": numerateur,
+            "numerateur_libelle": numerateur_libelle,
+            "motifs": dict(MotifSortie.choices),
+            "periode": periode,
+            "groupe": tableau_de_bord_selectors.libelle_du_groupe(request.user, filtres, cle, form.thematiques),
+            "retour": reverse("financement:tableau_de_bord") + "?" + urlencode(filtres.params()),
+        },
     )
 
 

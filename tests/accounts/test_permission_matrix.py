@@ -266,6 +266,7 @@ RULES = {
     # --- financement ---
     "financement:lignes": (None, FINANCE_READ),
     "financement:tableau_de_bord": (None, FINANCE_READ),
+    "financement:tableau_de_bord_personnes": (None, FINANCE_READ),
     # Without the Département's SIRET setting the download sends back to the budget page.
     "financement:subventions_export": (None, {**FINANCE_READ, "dpid": 302, "manager": 302, "admin": 302}),
     "financement:ligne_detail": (lambda w: {"pk": w.finance.budget_line.pk}, FINANCE_READ),

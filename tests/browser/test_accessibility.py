@@ -59,6 +59,12 @@ def key_pages(user):
     demande = DemandeLabel.objects.visible_to(user).order_by("-pk").first()
     if demande:
         pages.append(reverse("label:demande_detail", args=[demande.pk]))
+    from financement import perms as financement_perms
+
+    if financement_perms.can_view_finances(user):
+        # The funding dashboard with its charts and what each euro bought, per convention too.
+        pages.append(reverse("financement:tableau_de_bord"))
+        pages.append(reverse("financement:tableau_de_bord") + "?par=convention")
     return pages
 
 

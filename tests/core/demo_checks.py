@@ -43,8 +43,15 @@ PROSPECTIVE = {
     ("aap.Candidature", "date_debut"): None,
     ("aap.Candidature", "date_fin"): None,
     ("aap.DemandeAvis", "echeance"): None,
-    # Funding: a bilan is due by a date (31 March N+1, 3 or 6 months after the end).
+    # Funding: this year's conventions and annex lines run to the year's end; an instalment is
+    # planned (financement/demo_tableau_de_bord.py: nothing is paid or signed after today).
+    ("financement.Convention", "date_fin"): None,
+    ("financement.LigneAnnexe", "date_fin"): None,
+    ("financement.EcheanceVersement", "date_prevue"): None,
+    # Funding: a bilan is due by a date (31 March N+1, 3 or 6 months after the end) and covers
+    # its operation's period, which may run to the year's end.
     ("financement.Bilan", "date_limite"): None,
+    ("financement.Bilan", "periode_fin"): None,
 }
 
 
