@@ -6,4 +6,4 @@ class FinancementConfig(AppConfig):
     verbose_name = "Financement"
 
     def ready(self):
-        from financement import demo, demo_tableau_de_bord, documents  # noqa: F401  (registrations)
+        from financement import demo, demo_tableau_de_bord, documents, echeances  # noqa: F401  (registrations)

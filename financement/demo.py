@@ -7,13 +7,14 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from financement import services, workflow
-from financement.enums import EtatActe, TypeActe
+from financement import bilans, services, workflow
+from financement.enums import EtatActe, EtatBilan, NatureBilan, RegleBilan, TypeActe
 from financement.fixtures import date_or_none, decimal_or_none, int_or_none, read_rows
 from financement.models import (
     Article,
     AutorisationEngagement,
     Avenant,
+    Bilan,
     Convention,
     Deliberation,
     EcheanceVersement,
@@ -225,6 +226,7 @@ def load_conventions(deliberations, lignes_budgetaires):
                 "taux_place": decimal_or_none(row["taux_place"]),
                 "places_conventionnees": int_or_none(row["places_conventionnees"]),
                 "part_quantitative": decimal_or_none(row["part_quantitative"]),
+                "regle_bilan": row["regle_bilan"] or RegleBilan.MARS_N1,
             },
         )
         conventions[convention.numero] = _sign(convention, row, user)
@@ -275,6 +277,9 @@ def load_conventions(deliberations, lignes_budgetaires):
         fields = ["titre", "duree", "cout", "public_cible", "objectifs", "deroulement", "territoire", "profil"]
         fields += ["modalites_financement", "modalites_versement", "bilan"]
         upsert(FicheAnnexe, {**owner, "numero": int(row["numero"])}, {name: row[name] for name in fields})
+    for convention in conventions.values():
+        bilans.synchroniser(convention)  # also for a database loaded before the bilans existed
+    load_bilans(conventions, user)
     paid = 0
     for row in read_rows("echeances_versements.csv"):
         convention = conventions[row["convention"]]
@@ -301,6 +306,74 @@ def load_conventions(deliberations, lignes_budgetaires):
     return len(conventions), len(avenants), paid
 
 
+def _at(day, hour=10):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _redate(bilan, transition, at, **fields):
+    bilan.transitions.filter(transition=transition).update(at=at)
+    Bilan.objects.filter(pk=bilan.pk).update(**fields)
+
+
+# The bilans' history in the demo (product choice, the seeds give no dates): Pas-de-Calais Actif's
+# intermediate bilan deposited before its 31 March 2025 deadline and validated before the
+# intermediate payment of 15 April 2025; its final bilan deposited on 20 March 2026, within the 3
+# months after the end (seed 003 l. 935), waiting for the DPID; the CCAS de Liévin's final bilan
+# (31 March N+1, seed 000 l. 136) not produced: late.
+BILANS_DEMO = {
+    ("2024-01213", NatureBilan.INTERMEDIAIRE): (datetime.date(2025, 3, 24), datetime.date(2025, 4, 7)),
+    ("2024-01213", NatureBilan.FINAL): (datetime.date(2026, 3, 20), None),
+}
+
+
+def load_bilans(conventions, user):
+    today = timezone.localdate()
+    for (numero, nature), (deposited, validated) in BILANS_DEMO.items():
+        bilan = Bilan.objects.filter(convention=conventions[numero], nature=nature, avenant__isnull=True).first()
+        if bilan is None or bilan.etat != EtatBilan.A_PRODUIRE or deposited > today:
+            continue
+        bilan = bilans.deposer(
+            bilan=bilan,
+            chiffres={
+                "file_active": 118,
+                "entrees": 64,
+                "sorties": 41,
+                "sorties_dynamiques": 17,
+                "reorientations": 6,
+                "sorties_autres": 18,
+                "entretiens": 512,
+            },
+            commentaire="Chiffres tirés de notre suivi (Néogestion) : la file active comprend les créateurs "
+            "accompagnés au développement comme à la cessation d'activité.",
+            user=None,
+            today=deposited,
+        )
+        _redate(bilan, "deposer", _at(deposited), depose_at=_at(deposited))
+        if validated and validated <= today:
+            bilan = bilans.valider(bilan=bilan, user=user)
+            _redate(bilan, "valider", _at(validated, 15), valide_at=_at(validated, 15))
+
+
+def link_candidatures(deliberations):
+    """The annex-4 lines and the applications of the calls-for-projects demo (aap/demo.py, line
+    number = order in the annex): each line links back to its application."""
+    from aap.models import Candidature
+
+    deliberation = deliberations.get("2024-587")
+    if deliberation is None:
+        return 0
+    linked = 0
+    for ligne in deliberation.lignes.filter(candidature__isnull=True):
+        prefix = f"Ligne {ligne.ordre} de l'annexe 4 de la délibération 2024-587"
+        candidature = Candidature.objects.filter(
+            description__startswith=prefix + " ", structure_id=ligne.structure_id
+        ).first()
+        if candidature is not None:
+            LigneAnnexe.objects.filter(pk=ligne.pk).update(candidature=candidature)
+            linked += 1
+    return linked
+
+
 @register("Financement : lignes budgétaires et délibération 2024-587", order=100)
 @transaction.atomic
 def load():
@@ -308,6 +381,7 @@ def load():
     deliberations = load_deliberations()
     count, created_structures = load_lines(deliberations, lignes_budgetaires)
     load_articles(deliberations, lignes_budgetaires)
+    link_candidatures(deliberations)
     for deliberation in deliberations.values():
         load_simulations(deliberation)
     nb_conventions, nb_avenants, paid = load_conventions(deliberations, lignes_budgetaires)

@@ -41,3 +41,23 @@ class IndicateurPortail(models.TextChoices):
     TAUX_CER_DANS_DELAI = "taux_cer_dans_delai", "CER signés dans les 2 mois (%)"
     ENTRETIENS_PAR_PLACE = "entretiens_par_place", "Entretiens physiques par place sur un an"
     TAUX_SORTIES_DYNAMIQUES = "taux_sorties_dynamiques", "Sorties dynamiques (% des sorties)"
+
+
+class RegleBilan(models.TextChoices):
+    """When the final bilan is due (DOMAIN.md §6; the seed line is cited in financement/bilans.py)."""
+
+    MARS_N1 = "31_mars_n1", "Au plus tard le 31 mars de l'année suivant la fin de l'opération"
+    SIX_MOIS = "6_mois", "Au plus tard 6 mois après la fin de l'opération (accompagnement équilibré)"
+    TROIS_MOIS = "3_mois", "Dans les 3 mois suivant la fin effective de la convention"
+
+
+class NatureBilan(models.TextChoices):
+    INTERMEDIAIRE = "intermediaire", "Bilan intermédiaire"
+    FINAL = "final", "Bilan final"
+
+
+class EtatBilan(models.TextChoices):
+    A_PRODUIRE = "a_produire", "À produire"
+    DEPOSE = "depose", "Déposé"
+    A_CORRIGER = "a_corriger", "Rendu pour correction"
+    VALIDE = "valide", "Validé"

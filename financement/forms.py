@@ -146,3 +146,119 @@ class VoteForm(forms.Form):
             code: (self.cleaned_data[f"libelle_{code}"], self.cleaned_data[f"montant_{code}"])
             for code in self.thematiques
         }
+
+
+# --- bilans --------------------------------------------------------------------------------------
+
+
+class BilanForm(forms.ModelForm):
+    """The structure confirms the figures pre-filled from its caseload and comments."""
+
+    class Meta:
+        from financement.models import Bilan
+
+        model = Bilan
+        fields = [
+            "file_active",
+            "entrees",
+            "sorties",
+            "sorties_dynamiques",
+            "reorientations",
+            "sorties_autres",
+            "entretiens",
+            "commentaire",
+        ]
+        widgets = {"commentaire": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "commentaire": "Ce que les chiffres ne disent pas : difficultés, partenariats, actions menées.",
+        }
+
+    def __init__(self, *args, portail=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        portail = portail or {}
+        for name in ("file_active", "entrees", "sorties"):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = "Confirmez ce chiffre avant de déposer le bilan."
+        for name, field in self.fields.items():
+            if name in portail and portail[name] is not None:
+                field.help_text = f"Accompagnement : {portail[name]}. {field.help_text}".strip()
+
+    def chiffres(self):
+        from financement.bilans import CHIFFRES
+
+        return {name: self.cleaned_data.get(name) for name in CHIFFRES}
+
+
+class PieceBilanForm(forms.Form):
+    titre = forms.CharField(
+        label="Intitulé de la pièce", max_length=200, help_text="Par exemple « Compte rendu du COPIL »."
+    )
+    fichier = forms.FileField(label="Fichier (PDF, JPEG ou PNG)")
+
+    def clean_fichier(self):
+        from portal.core.uploads import validate_document_upload
+
+        fichier = self.cleaned_data["fichier"]
+        validate_document_upload(fichier)
+        return fichier
+
+
+class RenduBilanForm(forms.Form):
+    motif = forms.CharField(
+        label="Ce que la structure doit corriger",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez ce que la structure doit corriger."},
+    )
+
+
+class ValiderBilanForm(forms.Form):
+    """A button only: the DPID validates the deposited bilan."""
+
+
+# --- a Commission Permanente session from the proposals -----------------------------------------
+
+
+class CandidatureChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, candidature):
+        from portal.core.formats import format_euros
+
+        modele = candidature.modele_acte or candidature.get_acte_propose_display()
+        return (
+            f"{candidature.dispositif.code} – {candidature.structure.nom} ({candidature.territoire.nom}) : "
+            f"{format_euros(candidature.montant_propose)}, {modele} – {candidature.get_etat_display().lower()}"
+        )
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(
+        label="Date de la réunion", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    annee_appel = forms.IntegerField(label="Année de l'appel à projets", min_value=2000, max_value=2100)
+    phase = forms.IntegerField(label="Phase", min_value=1, max_value=99)
+    numero = forms.SlugField(
+        label="Numéro de la délibération",
+        max_length=20,
+        help_text="Le numéro attribué par l'assemblée, par exemple 2025-112 (lettres, chiffres et tirets).",
+    )
+    intitule = forms.CharField(label="Intitulé de la délibération", max_length=250)
+    candidatures = CandidatureChoiceField(
+        label="Propositions à inscrire",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Les candidatures proposées à la Commission Permanente qui ne sont dans aucune séance.",
+        error_messages={"required": "Choisissez au moins une proposition."},
+    )
+    ligne_budgetaire = forms.ModelChoiceField(
+        label="Imputation des thématiques encore jamais imputées",
+        queryset=None,
+        required=False,
+        help_text="Les autres thématiques gardent l'imputation de leur dernière ligne d'annexe.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from financement.models import LigneBudgetaire
+        from financement.services import propositions_disponibles
+
+        super().__init__(*args, **kwargs)
+        self.fields["candidatures"].queryset = propositions_disponibles()
+        self.fields["ligne_budgetaire"].queryset = LigneBudgetaire.objects.all()

@@ -13,7 +13,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from financement.enums import EtatActe, IndicateurPortail, ModeleCout, TypeActe
+from financement.enums import EtatActe, EtatBilan, IndicateurPortail, ModeleCout, NatureBilan, RegleBilan, TypeActe
 from portal.core.formats import round_money
 from portal.referentiels.models import Structure, Territoire
 
@@ -276,10 +276,17 @@ class LigneAnnexe(models.Model):
     deliberation = models.ForeignKey(
         Deliberation, verbose_name="délibération", on_delete=models.CASCADE, related_name="lignes"
     )
-    # TODO(issue 12): link to aap's candidature once the aap app has its models
-    # (`models.ForeignKey("aap.Candidature", null=True, on_delete=models.SET_NULL)`); until then
-    # the id of the application in the call-for-projects tool, when known.
-    candidature_ref = models.PositiveBigIntegerField("candidature (appel à projets)", null=True, blank=True)
+    # The call-for-projects application this line proposes (None for lines loaded from a printed
+    # annex without their application). Not unique: an application left out of one session may be
+    # proposed again at the next one.
+    candidature = models.ForeignKey(
+        "aap.Candidature",
+        verbose_name="candidature (appel à projets)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lignes_annexe",
+    )
     ordre = models.PositiveSmallIntegerField("ordre dans l'annexe")
     thematique = models.CharField("thématique", max_length=10)
     operation = models.PositiveSmallIntegerField("opération")
@@ -561,6 +568,14 @@ class Convention(Acte):
     forfait_places = models.PositiveIntegerField("places du forfait", null=True, blank=True)
     etp_finances = models.DecimalField("ETP financés", max_digits=5, decimal_places=2, null=True, blank=True)
     cout_etp = _money("coût d'un ETP", null=True, blank=True)
+    regle_bilan = models.CharField(
+        "échéance du bilan final",
+        max_length=20,
+        choices=RegleBilan.choices,
+        default=RegleBilan.MARS_N1,
+        help_text="31 mars N+1 (fiche référent solidarité, dynamisation), 6 mois après la fin (accompagnement "
+        "équilibré), 3 mois après la fin (Pas-de-Calais Actif).",
+    )
     part_quantitative = models.DecimalField(
         "part quantitative (%)",
         max_digits=5,
@@ -873,3 +888,186 @@ class IndicateurQualitatif(models.Model):
 
     def __str__(self):
         return self.libelle
+
+
+# --- bilans ------------------------------------------------------------------------------------------
+
+
+class BilanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """As the conventions: the Département's roles see every bilan, a structure its own, SLAI
+        agents none."""
+        return self.filter(convention__in=Convention.objects.visible_to(user))
+
+    def en_retard(self, today):
+        return self.filter(etat__in=[EtatBilan.A_PRODUIRE, EtatBilan.A_CORRIGER], date_limite__lt=today)
+
+    def a_examiner(self):
+        return self.filter(etat=EtatBilan.DEPOSE)
+
+
+class Bilan(models.Model):
+    """An intermediate or final bilan of a convention (or of an operation added by an avenant),
+    due by a date that follows the convention's rule. The structure confirms the figures the
+    portal pre-fills from its caseload, comments and attaches documents; the DPID validates or
+    hands it back for correction. States move only through `financement.bilans`."""
+
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.CASCADE, related_name="bilans"
+    )
+    avenant = models.ForeignKey(
+        Avenant,
+        verbose_name="avenant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bilans",
+        help_text="Quand le bilan porte sur l'opération ajoutée par un avenant.",
+    )
+    nature = models.CharField("nature", max_length=20, choices=NatureBilan.choices)
+    periode_debut = models.DateField("période du")
+    periode_fin = models.DateField("au")
+    date_limite = models.DateField("à remettre au plus tard le")
+    regle = models.CharField("règle", max_length=250)
+    etat = models.CharField(
+        "état", max_length=20, choices=EtatBilan.choices, default=EtatBilan.A_PRODUIRE, editable=False
+    )
+    # Figures confirmed by the structure (pre-filled from the caseload).
+    file_active = models.PositiveIntegerField("file active en fin de période", null=True, blank=True)
+    entrees = models.PositiveIntegerField("personnes entrées", null=True, blank=True)
+    sorties = models.PositiveIntegerField("personnes sorties", null=True, blank=True)
+    sorties_dynamiques = models.PositiveIntegerField(
+        "sorties dynamiques", null=True, blank=True, help_text="Emploi durable, emploi de transition, sortie positive."
+    )
+    reorientations = models.PositiveIntegerField("réorientations", null=True, blank=True)
+    sorties_autres = models.PositiveIntegerField(
+        "autres sorties", null=True, blank=True, help_text="Situation financière, déménagement, fin de droits, autre."
+    )
+    entretiens = models.PositiveIntegerField("entretiens physiques", null=True, blank=True)
+    commentaire = models.TextField("commentaire de la structure", blank=True)
+    donnees_portail = models.JSONField(
+        "chiffres de l'accompagnement au dépôt", default=dict, blank=True, editable=False
+    )
+    depose_at = models.DateTimeField("déposé le", null=True, blank=True, editable=False)
+    depose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    valide_at = models.DateTimeField("validé le", null=True, blank=True, editable=False)
+    valide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    motif_correction = models.TextField("motif de la correction demandée", blank=True, editable=False)
+
+    objects = BilanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bilan"
+        verbose_name_plural = "bilans"
+        ordering = ["date_limite", "pk"]
+        indexes = [models.Index(fields=["etat", "date_limite"], name="bilan_etat_limite_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "nature", "periode_fin"],
+                condition=Q(avenant__isnull=True),
+                name="bilan_one_per_convention_period",
+            ),
+            models.UniqueConstraint(
+                fields=["avenant", "nature", "periode_fin"],
+                condition=Q(avenant__isnull=False),
+                name="bilan_one_per_avenant_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(etat__in=["a_produire", "depose", "a_corriger", "valide"]), name="bilan_etat_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(periode_fin__gte=F("periode_debut")),
+                name="bilan_period_ordered",
+                violation_error_message="La fin de la période ne peut pas précéder son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(etat="a_produire") | Q(depose_at__isnull=False),
+                name="bilan_deposited_has_date",
+                violation_error_message="Un bilan déposé est daté.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(etat="valide") | Q(valide_at__isnull=False),
+                name="bilan_validated_has_date",
+                violation_error_message="Un bilan validé est daté.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(etat="a_corriger") | ~Q(motif_correction=""),
+                name="bilan_correction_has_reason",
+                violation_error_message="Un bilan rendu pour correction en indique le motif.",
+            ),
+        ]
+
+    def __str__(self):
+        suffix = f" (avenant n° {self.avenant.numero})" if self.avenant_id else ""
+        return f"{self.get_nature_display()} – convention n° {self.convention.numero}{suffix}"
+
+    def get_absolute_url(self):
+        return reverse("financement:bilan_detail", args=[self.pk])
+
+    @property
+    def structure(self):
+        return self.convention.structure
+
+    @property
+    def is_open(self):
+        """Still for the structure to produce (or correct)."""
+        return self.etat in (EtatBilan.A_PRODUIRE, EtatBilan.A_CORRIGER)
+
+    def is_late(self, today):
+        return self.is_open and self.date_limite < today
+
+
+def _bilan_upload_to(instance, filename):
+    # The name was replaced by a random one with the detected type's extension
+    # (portal.core.uploads.validate_document_upload): the uploaded name is never used.
+    return f"financement/bilans/{instance.bilan_id}/{filename}"
+
+
+class PieceBilan(models.Model):
+    """A document attached to a bilan by the structure (PDF, JPEG or PNG, checked by content)."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="pieces")
+    titre = models.CharField("intitulé", max_length=200)
+    fichier = models.FileField("fichier", upload_to=_bilan_upload_to)
+    ajoute_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    ajoute_at = models.DateTimeField("ajoutée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce du bilan"
+        verbose_name_plural = "pièces du bilan"
+        ordering = ["ajoute_at", "pk"]
+
+    def __str__(self):
+        return self.titre
+
+
+class TransitionBilan(models.Model):
+    """Who moved a bilan from one state to another, when and why (as `TransitionActe`)."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="transitions")
+    transition = models.CharField("transition", max_length=30)
+    depuis = models.CharField("depuis", max_length=20)
+    vers = models.CharField("vers", max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField("le", auto_now_add=True)
+    motif = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "changement d'état du bilan"
+        verbose_name_plural = "changements d'état des bilans"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.depuis_label} → {self.vers_label}"
+
+    @property
+    def depuis_label(self):
+        return EtatBilan(self.depuis).label
+
+    @property
+    def vers_label(self):
+        return EtatBilan(self.vers).label

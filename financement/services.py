@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from financement.enums import EtatActe, TypeActe
+from financement import bilans
+from financement.enums import EtatActe, NatureVersement, TypeActe
 from financement.models import (
     Article,
     Avenant,
@@ -16,16 +17,27 @@ from financement.models import (
     IndicateurQualitatif,
     LigneAnnexe,
     ResultatsConvention,
+    SessionCommissionPermanente,
     SimulationProgrammation,
     Versement,
 )
 from financement.resultats_portail import prefill, valeurs_accompagnement
 from financement.solde import calcul_solde
-from portal.core.formats import format_euros, round_money
+from portal.core.formats import format_date, format_euros, round_money
 
 
 class FinancementError(Exception):
-    """An action the record's state does not allow (shown to the user as is)."""
+    """An action the record's state does not allow (shown to the user as is); `field` names the
+    form field it is about, when there is one."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+SOLDE_AVANT_BILAN = (
+    "Le solde ne peut être ni validé ni versé avant la validation du bilan final de la convention par la DPID."
+)
 
 
 @transaction.atomic
@@ -79,6 +91,8 @@ def versement_enregistrer(
         raise FinancementError("Seule une convention signée, en cours ou échue, donne lieu à des versements.")
     if echeance.avenant is not None and echeance.avenant.etat != EtatActe.SIGNEE:
         raise FinancementError("L'avenant de cette échéance n'est pas signé.")
+    if echeance.nature == NatureVersement.SOLDE and not bilans.bilan_final_valide(convention):
+        raise FinancementError(SOLDE_AVANT_BILAN)
     montant = round_money(montant)
     if montant <= 0:
         raise FinancementError("Le montant versé doit être positif.")
@@ -139,6 +153,8 @@ def solde_valider(*, convention, user) -> ResultatsConvention:
     resultats, _ = ResultatsConvention.objects.get_or_create(convention=convention)
     if resultats.valide_at is not None:
         raise FinancementError("Action déjà effectuée : le solde est validé.")
+    if not bilans.bilan_final_valide(convention):
+        raise FinancementError(SOLDE_AVANT_BILAN)
     indicateurs = list(IndicateurQualitatif.objects.filter(convention=convention))
     for indicateur in prefill(resultats, indicateurs, valeurs_accompagnement(convention, timezone.localdate())):
         indicateur.save(update_fields=["valeur"])
@@ -161,6 +177,20 @@ def _next_convention_number(year: int) -> str:
         if numero.removeprefix(prefix).isdigit()
     ]
     return f"{prefix}{max(numbers, default=0) + 1:05d}"
+
+
+def regle_bilan_de(ligne) -> str:
+    """The final bilan's rule of the operation an annex line funds: 6 months after the end for the
+    accompagnement équilibré (seed 003 l. 470), 3 months for Pas-de-Calais Actif (seed 003 l. 935),
+    otherwise 31 March N+1 (seed 000 l. 136, 003 l. 328)."""
+    from financement.enums import RegleBilan
+
+    libelle = f"{ligne.operation_libelle} {ligne.structure.nom}".lower()
+    if "équilibré" in libelle or "equilibre" in libelle:
+        return RegleBilan.SIX_MOIS
+    if "pas-de-calais actif" in libelle:
+        return RegleBilan.TROIS_MOIS
+    return RegleBilan.MARS_N1
 
 
 @transaction.atomic
@@ -196,6 +226,7 @@ def acte_from_ligne(*, ligne: LigneAnnexe, user):
             ligne_budgetaire=ligne.ligne_budgetaire,
             places_conventionnees=ligne.places,
             etp_finances=ligne.etp,
+            regle_bilan=regle_bilan_de(ligne),
         )
         FicheAnnexe.objects.create(convention=convention, **fiche)
         return convention
@@ -274,4 +305,152 @@ def deliberation_voter(
             montant_vote=round_money(montant),
             ligne_budgetaire_id=next(iter(budget_lines[thematique])),
         )
+    _decide_applications(deliberation, user)
     return deliberation
+
+
+# --- a Commission Permanente session from the calls for projects' proposals ------------------------
+
+
+def propositions_disponibles():
+    """Applications the DPID proposed to the Commission Permanente (proposed, or already retained
+    in the call-for-projects tool) that are on no line of a deliberation in preparation, nor on a
+    retained line of an adopted one: a proposal left out of a vote may come back at the next
+    session."""
+    from django.db.models import Q
+
+    from aap.models import Candidature
+
+    taken = LigneAnnexe.objects.filter(candidature__isnull=False).filter(
+        Q(deliberation__adoptee__isnull=True) | Q(deliberation__adoptee=True, retenue=True)
+    )
+    return (
+        Candidature.objects.proposals()
+        .exclude(pk__in=taken.values("candidature_id"))
+        .select_related("dispositif__thematique", "dispositif__appel", "structure", "territoire")
+        .order_by("dispositif__thematique__numero", "dispositif__ordre", "dispositif__code", "territoire__nom", "pk")
+    )
+
+
+def _numero_modele(candidature):
+    digits = "".join(ch for ch in candidature.modele_acte if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def _imputations_par_thematique():
+    """thématique → the budget line its most recent annex line was imputed on."""
+    result = {}
+    for thematique, ligne_budgetaire_id in LigneAnnexe.objects.order_by("-deliberation__date", "-pk").values_list(
+        "thematique", "ligne_budgetaire_id"
+    ):
+        result.setdefault(thematique, ligne_budgetaire_id)
+    return result
+
+
+@transaction.atomic
+def session_from_proposals(
+    *, date, phase: int, annee_appel: int, numero: str, intitule: str, candidatures, ligne_budgetaire, user
+) -> Deliberation:
+    """The DPID groups proposals into a Commission Permanente session: a deliberation in
+    preparation whose annex has one line per chosen application (thématique, operation, territory,
+    structure, description, ETP, places or diagnostics, amount, convention or avenant model), each
+    linked to its application; then the simulations and the vote follow as for any deliberation.
+
+    Imputation (product choice, no seed states it): each thématique goes on the budget line of its
+    most recent annex line; a thématique never imputed yet goes on `ligne_budgetaire`."""
+    from aap.models import Candidature
+
+    candidatures = list(candidatures)
+    if not candidatures:
+        raise FinancementError("Choisissez au moins une proposition.", field="candidatures")
+    if SessionCommissionPermanente.objects.filter(annee_appel=annee_appel, phase=phase).exists():
+        raise FinancementError(
+            f"Une séance existe déjà pour la phase {phase} de l'appel à projets {annee_appel}.", field="phase"
+        )
+    if Deliberation.objects.filter(numero=numero).exists():
+        raise FinancementError(f"Le numéro « {numero} » est déjà celui d'une délibération.", field="numero")
+    available = set(
+        propositions_disponibles().filter(pk__in=[c.pk for c in candidatures]).values_list("pk", flat=True)
+    )
+    if any(c.pk not in available for c in candidatures):
+        raise FinancementError(
+            "Une proposition choisie est déjà dans une séance, ou n'est plus proposée.", field="candidatures"
+        )
+    candidatures = list(
+        Candidature.objects.filter(pk__in=available)
+        .select_related("dispositif__thematique", "structure", "territoire")
+        .order_by("dispositif__thematique__numero", "dispositif__ordre", "dispositif__code", "territoire__nom", "pk")
+    )
+    for candidature in candidatures:
+        if candidature.acte_propose == TypeActe.AVENANT and _numero_modele(candidature) is None:
+            raise FinancementError(
+                f"La proposition « {candidature} » est un avenant sans numéro de modèle : complétez-la dans "
+                "l'appel à projets.",
+                field="candidatures",
+            )
+    imputations = _imputations_par_thematique()
+    for candidature in candidatures:
+        dispositif = candidature.dispositif
+        thematique = str(dispositif.thematique.numero) if dispositif.thematique_id else dispositif.code.split(".")[0]
+        if thematique not in imputations and ligne_budgetaire is None:
+            raise FinancementError(
+                f"La thématique {thematique} n'a encore jamais été imputée : choisissez sa ligne budgétaire.",
+                field="ligne_budgetaire",
+            )
+    session = SessionCommissionPermanente.objects.create(
+        date=date, phase=phase, annee_appel=annee_appel, libelle=f"Réunion du {format_date(date)}"
+    )
+    deliberation = Deliberation.objects.create(session=session, numero=numero, date=date, intitule=intitule)
+    operations = {}
+    for ordre, candidature in enumerate(candidatures, start=1):
+        dispositif = candidature.dispositif
+        thematique = str(dispositif.thematique.numero) if dispositif.thematique_id else dispositif.code.split(".")[0]
+        # Operations are numbered within their thématique, in the order of the dispositifs.
+        numbering = operations.setdefault(thematique, {})
+        operation = numbering.setdefault(dispositif.pk, len(numbering) + 1)
+        type_acte = TypeActe.AVENANT if candidature.acte_propose == TypeActe.AVENANT else TypeActe.CONVENTION
+        LigneAnnexe.objects.create(
+            deliberation=deliberation,
+            candidature=candidature,
+            ordre=ordre,
+            thematique=thematique,
+            operation=operation,
+            operation_libelle=dispositif.libelle[:200],
+            dispositif=dispositif.code,
+            territoire=candidature.territoire,
+            structure=candidature.structure,
+            description=candidature.description or candidature.intitule or str(candidature),
+            etp=candidature.etp_propose if candidature.etp_propose is not None else candidature.etp,
+            places=candidature.places_proposees if candidature.places_proposees is not None else candidature.places,
+            diagnostics=candidature.diagnostics,
+            montant=round_money(candidature.montant_propose),
+            type_acte=type_acte,
+            numero_modele=_numero_modele(candidature) if type_acte == TypeActe.AVENANT else None,
+            date_debut=candidature.date_debut,
+            date_fin=candidature.date_fin,
+            ligne_budgetaire_id=imputations.get(thematique) or ligne_budgetaire.pk,
+            source=f"Candidature n° {candidature.pk} (appel à projets {dispositif.appel.annee})",
+        )
+    simulation = SimulationProgrammation.objects.create(
+        deliberation=deliberation, nom="Toutes les propositions", created_by=user
+    )
+    simulation.lignes.set(deliberation.lignes.all())
+    return deliberation
+
+
+def _decide_applications(deliberation, user):
+    """After an adopted vote, the retained lines' applications still "proposed" become "retained"
+    in the call-for-projects tool (which tells their structure)."""
+    from aap.enums import EtatCandidature
+    from aap.services import candidature_decide
+
+    lignes = LigneAnnexe.objects.filter(
+        deliberation=deliberation, retenue=True, candidature__etat=EtatCandidature.PROPOSEE
+    ).select_related("candidature")
+    for ligne in lignes:
+        candidature_decide(
+            candidature=ligne.candidature,
+            retenue=True,
+            motif=f"Commission permanente du {format_date(deliberation.date)}, délibération {deliberation.numero}.",
+            user=user,
+        )

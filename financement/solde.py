@@ -160,3 +160,22 @@ def calcul_solde(convention, *, resultats=None, indicateurs=None, plafond=None, 
         )
     )
     return calcul
+
+
+def solde_bloque(convention, bilans=None) -> str | None:
+    """Why the balance cannot be validated nor paid yet (its final bilan is not validated), or None.
+    `bilans`: the convention's bilans when the caller already has them."""
+    from financement.enums import EtatBilan, NatureBilan
+    from portal.core.formats import format_date
+
+    bilans = list(convention.bilans.all()) if bilans is None else bilans
+    finals = [b for b in bilans if b.nature == NatureBilan.FINAL and b.avenant_id is None]
+    if any(b.etat == EtatBilan.VALIDE for b in finals):
+        return None
+    if not finals:
+        return "Le solde attend le bilan final, qui sera dû une fois la convention signée."
+    final = finals[-1]
+    return (
+        f"Le solde attend la validation du bilan final (à remettre au plus tard le {format_date(final.date_limite)}, "
+        f"aujourd'hui : {final.get_etat_display().lower()})."
+    )

@@ -36,4 +36,12 @@ urlpatterns += [
         views.budget.tableau_de_bord_personnes,
         name="tableau_de_bord_personnes",
     ),
+    path("bilans/", views.bilan_list, name="bilan_list"),
+    path("bilans/<int:pk>/", views.bilan_detail, name="bilan_detail"),
+    path("bilans/<int:pk>/deposer/", views.bilan_deposer, name="bilan_deposer"),
+    path("bilans/<int:pk>/pieces/", views.bilan_piece_ajouter, name="bilan_piece_ajouter"),
+    path("bilans/<int:pk>/valider/", views.bilan_valider, name="bilan_valider"),
+    path("bilans/<int:pk>/rendre/", views.bilan_rendre, name="bilan_rendre"),
+    path("pieces-bilan/<int:pk>/", views.bilan_piece, name="bilan_piece"),
+    path("seances/nouvelle/", views.session_create, name="session_create"),
 ]

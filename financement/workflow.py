@@ -79,4 +79,9 @@ def acte_transition(*, acte, code: str, user, signe_structure_le=None, signe_dep
         user=user,
         motif=motif,
     )
+    if code == "signer":
+        # A signed convention has its bilans due; a signed avenant may move the final one.
+        from financement import bilans
+
+        bilans.synchroniser(locked if isinstance(locked, Convention) else locked.convention)
     return locked

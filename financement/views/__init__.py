@@ -1,3 +1,12 @@
+from financement.views.bilans import (
+    bilan_deposer,
+    bilan_detail,
+    bilan_list,
+    bilan_piece,
+    bilan_piece_ajouter,
+    bilan_rendre,
+    bilan_valider,
+)
 from financement.views.budget import (
     deliberation_detail,
     deliberation_export,
@@ -22,11 +31,19 @@ from financement.views.conventions import (
     solde_valider,
     versement_create,
 )
+from financement.views.sessions import session_create
 
 __all__ = [
     "acte_from_ligne",
     "avenant_detail",
     "avenant_transition",
+    "bilan_deposer",
+    "bilan_detail",
+    "bilan_list",
+    "bilan_piece",
+    "bilan_piece_ajouter",
+    "bilan_rendre",
+    "bilan_valider",
     "convention_detail",
     "convention_list",
     "convention_transition",
@@ -37,6 +54,7 @@ __all__ = [
     "ligne_detail",
     "lignes",
     "resultats_update",
+    "session_create",
     "simulation_create",
     "simulation_promote",
     "simulations",

@@ -325,6 +325,7 @@ def deliberation_detail(request, numero):
         "financement/deliberation_detail.html",
         {
             "show_actions": show_actions,
+            "lien_candidatures": True,
             "actes": actes,
             "deliberation": deliberation,
             "groups": groups,

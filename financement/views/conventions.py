@@ -18,7 +18,7 @@ from financement.models import (
     Versement,
 )
 from financement.resultats_portail import prefill, valeurs_accompagnement
-from financement.solde import calcul_solde
+from financement.solde import calcul_solde, solde_bloque
 from portal.core.formats import format_euros
 from portal.documents.selectors import documents_panel
 
@@ -37,7 +37,9 @@ def convention_list(request):
 
 def convention_detail(request, pk):
     convention = get_object_or_404(
-        Convention.objects.visible_to(request.user).select_related("structure", "deliberation", "ligne_budgetaire"),
+        Convention.objects.visible_to(request.user).select_related(
+            "structure", "deliberation", "ligne_budgetaire", "ligne_annexe"
+        ),
         pk=pk,
     )
     avenants = list(convention.avenants.order_by("numero"))
@@ -60,6 +62,7 @@ def convention_detail(request, pk):
         resultats = resultats or ResultatsConvention(convention=convention)
         prefill(resultats, indicateurs, valeurs_accompagnement(convention, timezone.localdate()))
     calcul = calcul_solde(convention, resultats=resultats, indicateurs=indicateurs, plafond=plafond, deja_verse=verse)
+    bilans = list(convention.bilans.select_related("avenant").order_by("date_limite", "pk"))
     return render(
         request,
         "financement/convention_detail.html",
@@ -84,13 +87,20 @@ def convention_detail(request, pk):
             else None,
             "documents_panel": documents_panel(request.user, convention),
             "owner": convention,
+            "bilans": bilans,
+            "solde_bloque": solde_bloque(convention, bilans),
+            "today": timezone.localdate(),
+            "candidature_id": convention.ligne_annexe.candidature_id if convention.ligne_annexe_id else None,
         },
     )
 
 
 def avenant_detail(request, pk):
     avenant = get_object_or_404(
-        Avenant.objects.visible_to(request.user).select_related("convention__structure", "deliberation"), pk=pk
+        Avenant.objects.visible_to(request.user).select_related(
+            "convention__structure", "deliberation", "ligne_annexe"
+        ),
+        pk=pk,
     )
     can_manage = perms.can_manage_finances(request.user)
     return render(
@@ -108,6 +118,7 @@ def avenant_detail(request, pk):
             "resiliation_form": ResiliationForm(),
             "documents_panel": documents_panel(request.user, avenant),
             "owner": avenant,
+            "candidature_id": avenant.ligne_annexe.candidature_id if avenant.ligne_annexe_id else None,
         },
     )
 

@@ -293,6 +293,15 @@ RULES = {
     "financement:resultats_update": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
     "financement:acte_from_ligne": (lambda w: {"pk": w.finance.lignes[1].pk}, POST_ONLY),
     "financement:solde_valider": (lambda w: {"pk": w.finance.convention.pk}, POST_ONLY),
+    # Bilans: the Département's roles and the structure's members read them (SLAI: no funding).
+    "financement:bilan_list": (None, {**SIGNED_IN_200, "slai": 403}),
+    "financement:bilan_detail": (lambda w: {"pk": w.finance.bilan.pk}, {**SIGNED_IN_200, "slai": 404}),
+    "financement:bilan_deposer": (lambda w: {"pk": w.finance.bilan.pk}, POST_ONLY),
+    "financement:bilan_piece_ajouter": (lambda w: {"pk": w.finance.bilan.pk}, POST_ONLY),
+    "financement:bilan_valider": (lambda w: {"pk": w.finance.bilan.pk}, POST_ONLY),
+    "financement:bilan_rendre": (lambda w: {"pk": w.finance.bilan.pk}, POST_ONLY),
+    "financement:bilan_piece": (lambda w: {"pk": w.finance.piece.pk}, {**SIGNED_IN_200, "slai": 404}),
+    "financement:session_create": (None, DPID_ONLY),
 }
 # POST-only views, by role: the permission check runs before anything changes. Expected codes
 # on an object of structure A in a state where the action is possible for the allowed roles
@@ -371,6 +380,18 @@ POST_RULES = {
     "financement:versement_create": {**FINANCE_WRITE, "slai": 404},
     "financement:resultats_update": {**FINANCE_WRITE, "slai": 404},
     "financement:solde_valider": {**FINANCE_WRITE, "slai": 404},
+    # Bilans: the structure's responsable files (an empty form comes back with its errors), the
+    # DPID reviews (nothing deposited yet: refused with a message); out of scope for the SLAI.
+    "financement:bilan_deposer": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "slai": 404, "responsable": 200},
+    "financement:bilan_piece_ajouter": {
+        **dict.fromkeys(ROLES, 403),
+        "anonyme": LOGIN,
+        "slai": 404,
+        "responsable": 200,
+    },
+    "financement:bilan_valider": {**FINANCE_WRITE, "slai": 404},
+    "financement:bilan_rendre": {**FINANCE_WRITE, "slai": 404},
+    "financement:session_create": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
     # Annex lines are the Département's: out of scope (404) for structures and SLAI.
     "financement:acte_from_ligne": {
         **dict.fromkeys(ROLES, 404),

@@ -48,6 +48,10 @@ PROSPECTIVE = {
     ("financement.Convention", "date_fin"): None,
     ("financement.LigneAnnexe", "date_fin"): None,
     ("financement.EcheanceVersement", "date_prevue"): None,
+    # Funding: a bilan is due by a date (31 March N+1, 3 or 6 months after the end) and covers
+    # its operation's period, which may run to the year's end.
+    ("financement.Bilan", "date_limite"): None,
+    ("financement.Bilan", "periode_fin"): None,
 }
 
 

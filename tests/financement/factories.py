@@ -88,6 +88,14 @@ def make_finance_world(world):
     echeance = EcheanceVersement.objects.create(
         convention=convention, ordre=1, nature="avance", libelle="Avance", montant_prevu=Decimal("10000.00")
     )
+    from django.core.files.base import ContentFile
+
+    from financement.models import PieceBilan
+
+    bilan = convention.bilans.get(nature="final")
+    piece = PieceBilan(bilan=bilan, titre="Compte rendu du COPIL")
+    piece.fichier.save("piece.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    piece.save()
     return type(
         "Finance",
         (),
@@ -99,5 +107,18 @@ def make_finance_world(world):
             "convention": convention,
             "avenant": avenant,
             "echeance": echeance,
+            "bilan": bilan,
+            "piece": piece,
         },
     )
+
+
+def validate_final_bilan(convention, dpid, **chiffres):
+    """The convention's final bilan, deposited (figures of the caseload unless given) and validated."""
+    from financement import bilans
+    from financement.models import Bilan
+
+    bilan = Bilan.objects.get(convention=convention, nature="final", avenant__isnull=True)
+    figures = {"file_active": 0, "entrees": 0, "sorties": 0, **chiffres}
+    bilan = bilans.deposer(bilan=bilan, chiffres=figures, commentaire="", user=None)
+    return bilans.valider(bilan=bilan, user=dpid)

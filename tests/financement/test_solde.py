@@ -11,6 +11,7 @@ from financement.enums import ModeleCout
 from financement.models import Convention, EcheanceVersement, IndicateurQualitatif
 from financement.solde import calcul_solde
 from tests.factories import StructureFactory
+from tests.financement.factories import validate_final_bilan
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,18 @@ def test_zero_results_pay_nothing_more_and_show_the_overpayment(solidarite, dpid
 
 def test_balance_is_paid_only_after_validation_and_at_most_the_validated_amount(solidarite, dpid):
     balance = EcheanceVersement.objects.get(convention=solidarite, nature="solde")
+    # Before the final bilan is validated, the balance is neither validated nor paid.
+    with pytest.raises(services.FinancementError, match="avant la validation du bilan final"):
+        services.versement_enregistrer(
+            echeance=balance,
+            montant=Decimal("1.00"),
+            date_versement=datetime.date(2025, 9, 1),
+            reference_mandat="S-0",
+            user=dpid,
+        )
+    with pytest.raises(services.FinancementError, match="avant la validation du bilan final"):
+        services.solde_valider(convention=solidarite, user=dpid)
+    validate_final_bilan(solidarite, dpid)
     with pytest.raises(services.FinancementError, match="après validation"):
         services.versement_enregistrer(
             echeance=balance,
@@ -187,6 +200,10 @@ def test_dpid_sees_the_calculation_on_the_convention_page(client, solidarite, dp
     assert "Valider le solde" not in html  # the manager reads only
     client.force_login(dpid)
     html = client.get(solidarite.get_absolute_url()).content.decode()
+    assert "Valider le solde" not in html  # the final bilan is not validated yet
+    assert "Le solde attend la validation du bilan final" in html
+    validate_final_bilan(solidarite, dpid)
+    html = client.get(solidarite.get_absolute_url()).content.decode()
     assert "Valider le solde" in html
     response = client.post(reverse("financement:solde_valider", args=[solidarite.pk]))
     assert response.status_code == 302
@@ -222,5 +239,6 @@ def test_accompaniment_figures_prefill_the_results(client, world):
     html = client.get(convention.get_absolute_url()).content.decode()
     assert "Pré-rempli à partir de l'accompagnement" in html
     assert "2 places réalisées sur 2 places" in html
+    validate_final_bilan(convention, world.user("dpid"))
     services.solde_valider(convention=convention, user=world.user("dpid"))
     assert convention.indicateurs.get().valeur == Decimal("0.0")

@@ -1,0 +1,126 @@
+"""Deadlines of the funding domain, declared to the shared deadline engine: bilans to produce
+(structures are reminded before the date, the DPID sees the late ones) and balances to pay."""
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from financement.enums import EtatActe, EtatBilan, NatureBilan, NatureVersement
+from financement.models import Bilan, Convention, EcheanceVersement, Versement
+from portal.accounts.enums import Role
+from portal.accounts.models import User
+from portal.core.formats import format_date
+from portal.echeances.registry import Echeance, register
+
+OPEN = (EtatBilan.A_PRODUIRE, EtatBilan.A_CORRIGER)
+
+
+def _responsables(structure_id):
+    return list(User.objects.filter(role=Role.RESPONSABLE, structure_id=structure_id, is_active=True))
+
+
+def _dpid_agents():
+    return list(User.objects.filter(role=Role.DPID, is_active=True))
+
+
+@register
+class BilanAProduire(Echeance):
+    """The structure's responsables are reminded 30 and 7 days before, on the day and a week
+    after; the structure's members and the Département see it among their deadlines (the DPID
+    as late once the date has passed)."""
+
+    code = "financement_bilan"
+    label = "Bilan de convention à produire"
+    offsets = (-30, -7, 0, 7)
+
+    def candidates(self, today):
+        return Bilan.objects.filter(etat__in=OPEN).select_related("convention__structure", "avenant")
+
+    def visible(self, user, today, until=None):
+        scope = user.scope
+        if not (scope.sees_departement or scope.is_structure_member):
+            return Bilan.objects.none()
+        bilans = self.candidates(today).filter(convention__in=Convention.objects.visible_to(user))
+        if until is not None:
+            bilans = bilans.filter(date_limite__lte=until)
+        if scope.sees_departement and not scope.is_structure_member:
+            # The Département follows the late ones; the structures produce them.
+            bilans = bilans.filter(date_limite__lt=today)
+        return bilans
+
+    def due_date(self, obj):
+        return obj.date_limite
+
+    def is_met(self, obj):
+        return obj.etat not in OPEN
+
+    def recipients(self, obj):
+        return _responsables(obj.convention.structure_id)
+
+    def rule(self, obj):
+        return obj.regle
+
+    def describe(self, obj):
+        action = "Corriger" if obj.etat == EtatBilan.A_CORRIGER else "Produire"
+        suffix = f" (avenant n° {obj.avenant.numero})" if obj.avenant_id else ""
+        return (
+            f"{action} le {obj.get_nature_display().lower()} de la convention n° {obj.convention.numero}{suffix} – "
+            f"{obj.convention.structure.nom}"
+        )
+
+    def url(self, obj):
+        return reverse("financement:bilan_detail", args=[obj.pk])
+
+
+@register
+class SoldeAVerser(Echeance):
+    """The balance of a convention, planned on its schedule: the DPID is reminded to validate it
+    (after the final bilan) and pay it."""
+
+    code = "financement_solde"
+    label = "Solde de convention à valider et verser"
+    offsets = (-15, 0, 15)
+
+    def _soldes(self):
+        final_valide = Bilan.objects.filter(
+            convention=OuterRef("convention"), avenant__isnull=True, nature=NatureBilan.FINAL, etat=EtatBilan.VALIDE
+        )
+        return (
+            EcheanceVersement.objects.filter(
+                nature=NatureVersement.SOLDE,
+                date_prevue__isnull=False,
+                convention__etat__in=[EtatActe.SIGNEE, EtatActe.ECHUE],
+            )
+            .annotate(paid=Exists(Versement.objects.filter(echeance=OuterRef("pk"))), bilan_ok=Exists(final_valide))
+            .filter(paid=False)
+            .select_related("convention__structure", "avenant")
+        )
+
+    def candidates(self, today):
+        return self._soldes()
+
+    def visible(self, user, today, until=None):
+        if not user.scope.is_dpid:
+            return EcheanceVersement.objects.none()
+        soldes = self._soldes()
+        return soldes.filter(date_prevue__lte=until) if until is not None else soldes
+
+    def due_date(self, obj):
+        return obj.date_prevue
+
+    def is_met(self, obj):
+        if hasattr(obj, "paid"):  # annotated on lists: no query per row
+            return obj.paid
+        return Versement.objects.filter(echeance_id=obj.pk).exists()
+
+    def recipients(self, obj):
+        return _dpid_agents()
+
+    def describe(self, obj):
+        waiting = "" if getattr(obj, "bilan_ok", True) else " (bilan final non validé)"
+        return f"{obj.libelle} – convention n° {obj.convention.numero}, {obj.convention.structure.nom}{waiting}"
+
+    def rule(self, obj):
+        return f"Solde prévu le {format_date(obj.date_prevue)}, après validation du bilan final"
+
+    def url(self, obj):
+        return reverse("financement:convention_detail", args=[obj.convention_id])
