@@ -4,9 +4,10 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from aap import exports, perms, selectors, services
@@ -38,6 +39,7 @@ from aap.forms import (
 from aap.models import AppelAProjets, Candidature, DemandeAvis, Dispositif, FenetreDepot, Personnel, PieceJointe
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core.uploads import serve_upload
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Structure
@@ -487,7 +489,7 @@ def piece_download(request, pk):
         PieceJointe.objects.filter(candidature__in=Candidature.objects.visible_to(request.user)), pk=pk
     )
     access_record(user=request.user, obj=piece.candidature, action=Action.TELECHARGEMENT, request=request)
-    return FileResponse(piece.fichier.open("rb"), as_attachment=True, filename=piece.nom_original)
+    return serve_upload(piece.fichier, f"candidature-{piece.candidature_id}-{slugify(piece.nature)[:60]}-{piece.pk}")
 
 
 def personnel_cv(request, pk):
@@ -497,7 +499,7 @@ def personnel_cv(request, pk):
     if not personnel.cv:
         raise Http404
     access_record(user=request.user, obj=personnel.candidature, action=Action.TELECHARGEMENT, request=request)
-    return FileResponse(personnel.cv.open("rb"), as_attachment=True, filename=personnel.cv_nom or "cv")
+    return serve_upload(personnel.cv, f"candidature-{personnel.candidature_id}-cv-{personnel.pk}")
 
 
 def _post_action(request, pk, action, check, success):
