@@ -218,6 +218,13 @@ def verify(request):
                     "Générez-en de nouveaux depuis « Codes de secours ».",
                 )
             return redirect(_next_url(request))
+        access_record(
+            user=user,
+            obj=user,
+            action=Action.CONNEXION_REFUSEE,
+            request=request,
+            detail="code de double authentification incorrect",
+        )
         form.add_error(
             "code",
             "Code incorrect ou déjà utilisé. Après plusieurs erreurs, patientez quelques secondes entre deux essais.",
