@@ -1,5 +1,7 @@
 import csv
 import io
+from collections.abc import Callable
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -560,129 +562,75 @@ def candidature_instruire(request, pk):
 # --- instruction -----------------------------------------------------------------------------
 
 
-def _instruction_form(request, pk, *, check, form_class, title, act, success, form_kwargs=None, intro=""):
+class InstructionStep(NamedTuple):
+    check: Callable  # perms.*(user, candidature)
+    form_class: type  # an aap.forms.InstructionForm
+    service: Callable  # services.*(candidature=, user=, **form.service_kwargs())
+    title: str
+    success: str
+    intro: str = ""
+
+
+INSTRUCTION_STEPS = {
+    "recevabilite": InstructionStep(
+        perms.can_instruct,
+        RecevabiliteForm,
+        services.candidature_admissibility,
+        "Recevabilité",
+        "Recevabilité enregistrée.",
+        "Seuls les dossiers déposés dans les délais sont étudiés. Cochez les critères remplis.",
+    ),
+    "revue": InstructionStep(
+        perms.can_instruct,
+        RevueForm,
+        services.candidature_review,
+        "Cohérence et analyse financière",
+        "Revue enregistrée.",
+    ),
+    "avis_territorial": InstructionStep(
+        perms.can_give_territorial_opinion,
+        AvisTerritorialForm,
+        services.candidature_territorial_opinion,
+        "Avis du SLAI",
+        "Avis territorial enregistré.",
+    ),
+    "correction": InstructionStep(
+        perms.can_instruct,
+        CorrectionForm,
+        services.candidature_request_correction,
+        "Demander une correction",
+        "Correction demandée : la structure est prévenue.",
+    ),
+    "proposer": InstructionStep(
+        perms.can_instruct,
+        PropositionForm,
+        services.candidature_propose,
+        "Proposition à la Commission permanente",
+        "Candidature proposée.",
+    ),
+    "decider": InstructionStep(
+        perms.can_instruct, DecisionForm, services.candidature_decide, "Décision", "Décision enregistrée."
+    ),
+}
+
+
+def instruction_step(request, pk, step):
+    """Every step of the instruction (recevabilité, revue, avis du SLAI, correction, proposition,
+    décision): the right role only, the step's form redisplayed with its errors, the service's
+    refusal shown on the form. The URLs name the step (aap/urls.py)."""
+    step = INSTRUCTION_STEPS[step]
     candidature = _candidature(request, pk)
-    _require(check(request.user, candidature))
-    kwargs = (form_kwargs or (lambda c: {}))(candidature)
-    form = form_class(request.POST or None, **kwargs)
+    _require(step.check(request.user, candidature))
+    form = step.form_class(request.POST or None, candidature=candidature)
     if request.method == "POST" and form.is_valid():
         try:
-            act(candidature, form)
-            messages.success(request, success)
+            step.service(candidature=candidature, user=request.user, **form.service_kwargs())
+            messages.success(request, step.success)
             return redirect(candidature)
         except services.AapError as error:
             form.add_error(None, str(error))
     return _form_page(
-        request, form, title=f"{title} – {candidature}", back=candidature.get_absolute_url(), intro=intro
-    )
-
-
-def candidature_recevabilite(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=RecevabiliteForm,
-        title="Recevabilité",
-        intro="Seuls les dossiers déposés dans les délais sont étudiés. Cochez les critères remplis.",
-        act=lambda c, f: services.candidature_admissibility(
-            candidature=c,
-            checklist=f.checklist(),
-            recevable=f.cleaned_data["recevable"],
-            motif=f.cleaned_data["motif"],
-            user=request.user,
-        ),
-        success="Recevabilité enregistrée.",
-    )
-
-
-def candidature_revue(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=RevueForm,
-        form_kwargs=lambda c: {"candidature": c},
-        title="Cohérence et analyse financière",
-        act=lambda c, f: services.candidature_review(
-            candidature=c,
-            coherence=f.coherence(),
-            analyse_financiere=f.cleaned_data["analyse_financiere"],
-            user=request.user,
-        ),
-        success="Revue enregistrée.",
-    )
-
-
-def candidature_avis_territorial(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_give_territorial_opinion,
-        form_class=AvisTerritorialForm,
-        form_kwargs=lambda c: {"candidature": c},
-        title="Avis du SLAI",
-        act=lambda c, f: services.candidature_territorial_opinion(
-            candidature=c,
-            user=request.user,
-            avis=f.cleaned_data.get("avis", ""),
-            validation=f.cleaned_data.get("validation", ""),
-            commentaire=f.cleaned_data["commentaire"],
-        ),
-        success="Avis territorial enregistré.",
-    )
-
-
-def candidature_correction(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=CorrectionForm,
-        title="Demander une correction",
-        act=lambda c, f: services.candidature_request_correction(
-            candidature=c,
-            motif=f.cleaned_data["motif"],
-            sections=f.cleaned_data["sections"],
-            message=f.cleaned_data["message"],
-            user=request.user,
-        ),
-        success="Correction demandée : la structure est prévenue.",
-    )
-
-
-def candidature_proposer(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=PropositionForm,
-        title="Proposition à la Commission permanente",
-        act=lambda c, f: services.candidature_propose(
-            candidature=c,
-            montant=f.cleaned_data["montant"],
-            places=f.cleaned_data["places"],
-            etp=f.cleaned_data["etp"],
-            acte=f.cleaned_data["acte"],
-            modele_acte=f.cleaned_data["modele_acte"],
-            motif=f.cleaned_data["motif"],
-            user=request.user,
-        ),
-        success="Candidature proposée.",
-    )
-
-
-def candidature_decider(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=DecisionForm,
-        title="Décision",
-        act=lambda c, f: services.candidature_decide(
-            candidature=c, retenue=f.cleaned_data["retenue"], motif=f.cleaned_data["motif"], user=request.user
-        ),
-        success="Décision enregistrée.",
+        request, form, title=f"{step.title} – {candidature}", back=candidature.get_absolute_url(), intro=step.intro
     )
 
 
