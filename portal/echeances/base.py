@@ -62,3 +62,22 @@ class ObjectEcheance(Echeance):
 
     def url(self, obj):
         return reverse(self.url_name, args=[attrgetter(self.url_arg)(obj)]) if self.url_name else ""
+
+
+def people_linked(items) -> list:
+    """The beneficiaries named by a page of deadlines: those whose link opens a person's record
+    (the confidential deadlines of the caseload). Read from the links the page shows anyway, so
+    no query is added; the page records them in the audit trail (portal.audit.list_record)."""
+    from django.urls import Resolver404, resolve
+
+    people = []
+    for item in items:
+        if not item.echeance.confidential or not item.url:
+            continue
+        try:
+            match = resolve(item.url.split("?", 1)[0])
+        except Resolver404:
+            continue
+        if match.view_name == "accompagnement:beneficiaire_detail":
+            people.append(match.kwargs["pk"])
+    return people

@@ -9,10 +9,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.audit.enums import Action
-from portal.audit.services import access_record
+from portal.audit.services import access_record, list_record
 from portal.core.formats import format_date
 from portal.core.views import paginate
 from portal.echeances import perms, services
+from portal.echeances.base import people_linked
 from portal.echeances.forms import EcheanceManuelleForm, PreferenceForm
 from portal.echeances.models import EcheanceManuelle, Notification, PreferenceNotification, Rappel
 
@@ -39,6 +40,18 @@ def echeance_list(request):
         per_page=ECHEANCES_PAR_PAGE,
         keep=ECHEANCE_FILTERS[quand][1] if quand else None,
     )
+    people = people_linked(page.object_list)
+    if people:
+        # Deadlines of the caseload name the people (issue 15: a page that shows people is recorded).
+        from accompagnement.models import Beneficiaire
+
+        list_record(
+            user=request.user,
+            model=Beneficiaire,
+            people=people,
+            request=request,
+            what=f"Échéances, page {page.number}",
+        )
     context = {
         "page": page,
         "can_create": perms.can_create_echeance(request.user),

@@ -108,3 +108,19 @@ def test_postgresql_refuses_raw_update_and_delete(client_for, world):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditentry SET user_id = NULL WHERE id = %s", [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).user_email == "ref-a@example.test"
+
+
+def test_deadlines_page_naming_people_is_recorded(client_for, world):
+    """The deadlines of a caseload name the people (name and N° CAF): the page is a list of
+    people, recorded like the caseload."""
+    client = client_for("referent")
+    page = client.get(reverse("echeances:list")).content.decode()
+    person = world.orientation_a.beneficiaire
+    assert person.nom in page
+    entry = AuditEntry.objects.get(action=Action.LISTE)
+    assert entry.object_repr == "Échéances, page 1"
+    assert f",{person.pk}," in entry.detail
+    assert f",{world.orientation_b.beneficiaire_id}," not in entry.detail
+    # A page without people (the DPID's deadlines) adds nothing.
+    client_for("dpid").get(reverse("echeances:list"))
+    assert AuditEntry.objects.filter(action=Action.LISTE).count() == 1
