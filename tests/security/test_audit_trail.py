@@ -124,3 +124,35 @@ def test_deadlines_page_naming_people_is_recorded(client_for, world):
     # A page without people (the DPID's deadlines) adds nothing.
     client_for("dpid").get(reverse("echeances:list"))
     assert AuditEntry.objects.filter(action=Action.LISTE).count() == 1
+
+
+def test_refused_attempt_on_a_cer_is_recorded_on_its_person(client_for, world):
+    """Not only the person's page: a CER (or any page of a person's record) out of scope is a
+    refused attempt on that person, in their trail."""
+    from accompagnement.models import Cer
+    from portal.audit.services import entries_about
+
+    cer = Cer.objects.filter(orientation__beneficiaire=world.orientation_b.beneficiaire).first()
+    if cer is None:
+        cer = Cer.objects.create(
+            orientation=world.orientation_b,
+            type=world.cer_a.type,
+            date_edition=world.cer_a.date_edition,
+            date_debut=world.cer_a.date_debut,
+            date_fin=world.cer_a.date_fin,
+        )
+    person = world.orientation_b.beneficiaire
+    for name in ("accompagnement:cer_detail", "accompagnement:cer_export_json"):
+        assert client_for("referent").get(reverse(name, args=[cer.pk])).status_code == 404
+    entries = list(AuditEntry.objects.filter(action=Action.REFUS).order_by("pk"))
+    assert [e.detail for e in entries] == [
+        f"hors du périmètre (404) : cer_detail n° {cer.pk}",
+        f"hors du périmètre (404) : cer_export_json n° {cer.pk}",
+    ]
+    assert all(e.object_id == str(person.pk) for e in entries)
+    assert len(entries_about(model=Beneficiaire, pk=person.pk).filter(action=Action.REFUS)) == 2
+    # In scope, a missing object is a plain 404, recorded nowhere.
+    assert client_for("referent").get(reverse("accompagnement:cer_detail", args=[999999])).status_code == 404
+    # The referent's own CER opens; nothing refused.
+    assert client_for("referent").get(reverse("accompagnement:cer_detail", args=[world.cer_a.pk])).status_code == 200
+    assert AuditEntry.objects.filter(action=Action.REFUS).count() == 2
