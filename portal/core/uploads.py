@@ -39,8 +39,12 @@ def _head(fileobj, size=16) -> bytes:
     return head
 
 
+# Each kind's default limit; settings.UPLOAD_MAX_BYTES overrides it.
+DEFAULT_MAX_BYTES = {"piece": MAX_UPLOAD_BYTES, "aap": 10 * 1024 * 1024}
+
+
 def max_bytes(kind: str) -> int:
-    return getattr(settings, "UPLOAD_MAX_BYTES", {}).get(kind, MAX_UPLOAD_BYTES)
+    return getattr(settings, "UPLOAD_MAX_BYTES", {}).get(kind, DEFAULT_MAX_BYTES.get(kind, MAX_UPLOAD_BYTES))
 
 
 def _size_label(size: int) -> str:
@@ -263,16 +267,18 @@ def stored_extension(filename: str) -> str:
     return extension if extension in KNOWN_EXTENSIONS else "bin"
 
 
-def validate_office_upload(uploaded, *, max_bytes=10 * 1024 * 1024) -> str:
+def validate_office_upload(uploaded, *, kind: str = "aap") -> str:
     """A PDF, an image (JPEG, PNG) or an office document (Word, Excel, PowerPoint, OpenDocument),
-    checked by content; empty files and files over `max_bytes` are refused; scanned when an
+    checked by content; empty files and files over the kind's limit (10 Mo for the calls for
+    projects, settings.UPLOAD_MAX_BYTES["aap"]) are refused; scanned when an
     antivirus is configured. Renames the upload after its detected type (random name, extension of
     the detected type); the uploaded name stays in `uploaded.original_name` for display. Returns
     the detected type."""
     if uploaded.size == 0:
         raise ValidationError("Le fichier est vide.")
-    if uploaded.size > max_bytes:
-        raise ValidationError(f"Le fichier dépasse {max_bytes // (1024 * 1024)} Mo.")
+    limit = max_bytes(kind)
+    if uploaded.size > limit:
+        raise ValidationError(f"Le fichier dépasse {_size_label(limit)}.")
     detected = detect_file_type(uploaded)
     if detected is None:
         raise ValidationError(

@@ -437,3 +437,29 @@ def test_private_annotations_never_reach_the_structure(client_for, world):
     assert "Structure fragile" in client_for("slai").get(url).content.decode()
     assert "Structure fragile" not in client_for("responsable").get(url).content.decode()
     assert "Structure fragile" not in client_for("referent").get(url).content.decode()
+
+
+def test_application_uploads_go_through_the_antivirus_when_configured(client_for, draft, settings):
+    from portal.core import uploads
+
+    class Infected:
+        def scan(self, fileobj):
+            return "Eicar-Test-Signature"
+
+    uploads.use_scanner(Infected())
+    try:
+        response = client_for("responsable").post(
+            reverse("aap:candidature_pieces", args=[draft.pk]),
+            {"nature": PIECE, "fichier": SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n")},
+        )
+    finally:
+        uploads.use_scanner(None)
+    assert "Ce fichier contient un virus (Eicar-Test-Signature)" in response.content.decode()
+    assert not PieceJointe.objects.exists()
+    # The size limit is the kind's setting.
+    settings.UPLOAD_MAX_BYTES = {"aap": 2048}
+    response = client_for("responsable").post(
+        reverse("aap:candidature_pieces", args=[draft.pk]),
+        {"nature": PIECE, "fichier": SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n" + b"0" * 4096)},
+    )
+    assert "Le fichier dépasse 2 ko." in response.content.decode()
