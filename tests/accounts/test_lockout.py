@@ -106,14 +106,19 @@ def test_reset_answers_the_same_way_and_in_the_same_time_for_unknown_addresses(c
     settings.PASSWORD_RESET_MIN_SECONDS = 0.3
     url = reverse("accounts:password_reset")
     timings, answers = {}, {}
-    for label, email in (("connu", referent.email), ("inconnu", "personne@example.test")):
-        started = time.monotonic()
-        response = client.post(url, {"email": email}, follow=True)
-        timings[label] = time.monotonic() - started
-        answers[label] = (response.redirect_chain, response.content.decode().replace(email, ""))
+    # Two rounds: the first request of a process compiles the templates (a one-off cost, up to a
+    # second on a loaded machine, that an outsider cannot replay); the second is what an outsider
+    # measures. The e-mail is prepared in the request and sent by a worker (accounts.tasks).
+    for _round in range(2):
+        for label, email in (("connu", referent.email), ("inconnu", "personne@example.test")):
+            started = time.monotonic()
+            response = client.post(url, {"email": email}, follow=True)
+            timings[label] = time.monotonic() - started
+            answers[label] = (response.redirect_chain, response.content.decode().replace(email, ""))
     assert answers["connu"][0] == answers["inconnu"][0]
     assert all(0.3 <= duration < 0.6 for duration in timings.values()), timings
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
+    assert mail.outbox[0].to == [referent.email] and mail.outbox[0].alternatives
 
 
 def test_idle_session_ends(client, world, settings):
