@@ -64,20 +64,22 @@ class ObjectEcheance(Echeance):
         return reverse(self.url_name, args=[attrgetter(self.url_arg)(obj)]) if self.url_name else ""
 
 
+def person_in_url(url: str):
+    """The beneficiary whose record a link opens, or None."""
+    from django.urls import Resolver404, resolve
+
+    if not url:
+        return None
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return None
+    return match.kwargs["pk"] if match.view_name == "accompagnement:beneficiaire_detail" else None
+
+
 def people_linked(items) -> list:
     """The beneficiaries named by a page of deadlines: those whose link opens a person's record
     (the confidential deadlines of the caseload). Read from the links the page shows anyway, so
     no query is added; the page records them in the audit trail (portal.audit.list_record)."""
-    from django.urls import Resolver404, resolve
-
-    people = []
-    for item in items:
-        if not item.echeance.confidential or not item.url:
-            continue
-        try:
-            match = resolve(item.url.split("?", 1)[0])
-        except Resolver404:
-            continue
-        if match.view_name == "accompagnement:beneficiaire_detail":
-            people.append(match.kwargs["pk"])
-    return people
+    people = (person_in_url(item.url) for item in items if item.echeance.confidential)
+    return [pk for pk in people if pk is not None]

@@ -13,7 +13,7 @@ from portal.audit.services import access_record, list_record
 from portal.core.formats import format_date
 from portal.core.views import paginate
 from portal.echeances import perms, services
-from portal.echeances.base import people_linked
+from portal.echeances.base import people_linked, person_in_url
 from portal.echeances.forms import EcheanceManuelleForm, PreferenceForm
 from portal.echeances.models import EcheanceManuelle, Notification, PreferenceNotification, Rappel
 
@@ -115,7 +115,20 @@ def echeance_mark_done(request, pk):
 
 def notification_list(request):
     notifications = Notification.objects.visible_to(request.user)
-    return render(request, "echeances/notification_list.html", {"page": paginate(request, notifications)})
+    page = paginate(request, notifications)
+    # A reminder about a person names them in the portal (not in the e-mail): recorded as a list.
+    people = [pk for pk in (person_in_url(n.url) for n in page.object_list) if pk is not None]
+    if people:
+        from accompagnement.models import Beneficiaire
+
+        list_record(
+            user=request.user,
+            model=Beneficiaire,
+            people=people,
+            request=request,
+            what=f"Notifications, page {page.number}",
+        )
+    return render(request, "echeances/notification_list.html", {"page": page})
 
 
 @require_POST

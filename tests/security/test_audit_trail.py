@@ -156,3 +156,21 @@ def test_refused_attempt_on_a_cer_is_recorded_on_its_person(client_for, world):
     # The referent's own CER opens; nothing refused.
     assert client_for("referent").get(reverse("accompagnement:cer_detail", args=[world.cer_a.pk])).status_code == 200
     assert AuditEntry.objects.filter(action=Action.REFUS).count() == 2
+
+
+def test_notifications_naming_people_are_recorded(client_for, world):
+    from portal.echeances.models import Notification
+
+    person = world.orientation_a.beneficiaire
+    user = world.user("referent")
+    Notification.objects.create(
+        recipient=user,
+        title=f"CER à signer – {person}",
+        body="Rappel",
+        url=reverse("accompagnement:beneficiaire_detail", args=[person.pk]),
+    )
+    Notification.objects.create(recipient=user, title="Nouvelle version du portail", body="…", url="/")
+    assert client_for("referent").get(reverse("echeances:notifications")).status_code == 200
+    entry = AuditEntry.objects.get(action=Action.LISTE)
+    assert entry.object_repr == "Notifications, page 1"
+    assert entry.detail == f"1 personne affichée ; ids ,{person.pk},"
