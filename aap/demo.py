@@ -176,8 +176,14 @@ def _walk(candidature, etat, *, start, users, motifs=None):
     return candidature
 
 
-def _redate(candidature, transition, at, **fields):
-    TransitionCandidature.objects.filter(candidature=candidature, transition=transition).update(at=at)
+CP_2024_587 = "Commission permanente du 9 décembre 2024, délibération 2024-587."
+
+
+def _redate(candidature, transition, at, *, motif=None, **fields):
+    """Date a logged transition (and its motif) as the real calendar had it, with the application's
+    own dates (`fields`) to match."""
+    log = {"at": at} if motif is None else {"at": at, "motif": motif}
+    TransitionCandidature.objects.filter(candidature=candidature, transition=transition).update(**log)
     Candidature.objects.filter(pk=candidature.pk).update(**fields)
 
 
@@ -192,6 +198,7 @@ def _annex_4(appel, dispositifs, structures, territoires, users):
     with (FIXTURES / "annexe4_2024.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
     window_start = appel.fenetres.get().ouverture
+    proposed, decided = _at(datetime.date(2024, 11, 18)), _at(datetime.date(2024, 12, 9), 15)
     for row in rows:
         etp = Decimal(row["etp"]) if row["etp"] else None
         montant = Decimal(row["montant"])
@@ -222,18 +229,8 @@ def _annex_4(appel, dispositifs, structures, territoires, users):
         start = window_start + datetime.timedelta(days=int(row["ligne"]))
         _walk(candidature, E.RETENUE, start=start, users=users)
         # The CP voted on 9 December 2024 (seed 003 l. 111): the proposal and the decision carry its dates.
-        TransitionCandidature.objects.filter(candidature=candidature, transition="proposer").update(
-            at=_at(datetime.date(2024, 11, 18))
-        )
-        TransitionCandidature.objects.filter(candidature=candidature, transition="retenir").update(
-            at=_at(datetime.date(2024, 12, 9), 15),
-            motif="Commission permanente du 9 décembre 2024, délibération 2024-587.",
-        )
-        Candidature.objects.filter(pk=candidature.pk).update(
-            proposee_at=_at(datetime.date(2024, 11, 18)),
-            decision_at=_at(datetime.date(2024, 12, 9), 15),
-            etat_depuis=_at(datetime.date(2024, 12, 9), 15),
-        )
+        _redate(candidature, "proposer", proposed, proposee_at=proposed)
+        _redate(candidature, "retenir", decided, motif=CP_2024_587, decision_at=decided, etat_depuis=decided)
     return len(rows)
 
 

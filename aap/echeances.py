@@ -3,13 +3,11 @@ window closes, opinions due, applications waiting too long in one state."""
 
 import datetime
 
-from django.urls import reverse
-
 from aap.enums import EtatCandidature
 from aap.models import Candidature, DemandeAvis, FenetreDepot
 from portal.accounts.enums import Role
-from portal.accounts.models import User
-from portal.echeances.registry import Echeance, register
+from portal.echeances.base import ObjectEcheance, agents, responsables
+from portal.echeances.registry import register
 
 # Product choice (no seed states it): an application waits at most 30 days in a state of the
 # instruction before the DPID is reminded.
@@ -22,20 +20,20 @@ WAITING_STATES = (
 )
 
 
-def _responsables(structure_id):
-    return list(User.objects.filter(role=Role.RESPONSABLE, structure_id=structure_id, is_active=True))
-
-
 def _closing_window(candidature, today):
     windows = [f for f in candidature.dispositif.appel.fenetres.all() if f.ouverture <= today <= f.cloture]
     return min(windows, key=lambda f: f.cloture) if windows else None
 
 
 @register
-class BrouillonAvantCloture(Echeance):
+class BrouillonAvantCloture(ObjectEcheance):
     code = "aap_brouillon_cloture"
     label = "Candidature en brouillon : la période de dépôt se termine"
     offsets = (-7, -1)
+    model = Candidature
+    audience = staticmethod(lambda scope: scope.is_structure_member)
+    open_states = (EtatCandidature.BROUILLON,)
+    url_name = "aap:candidature_detail"
 
     def candidates(self, today):
         open_calls = FenetreDepot.objects.filter(ouverture__lte=today, cloture__gte=today).values("appel_id")
@@ -45,43 +43,39 @@ class BrouillonAvantCloture(Echeance):
             .prefetch_related("dispositif__appel__fenetres")
         )
 
-    def visible(self, user, today, until=None):
-        if not user.scope.is_structure_member:
-            return Candidature.objects.none()
-        return self.candidates(today).filter(structure_id=user.scope.structure_id)
-
     def due_date(self, obj):
         from django.utils import timezone
 
         window = _closing_window(obj, timezone.localdate())
         return window.cloture if window else obj.dispositif.appel.fenetres.all()[0].cloture
 
-    def is_met(self, obj):
-        return obj.etat != EtatCandidature.BROUILLON
-
     def recipients(self, obj):
-        return _responsables(obj.structure_id)
+        return responsables(obj.structure_id)
 
     def describe(self, obj):
         return f"Déposer la candidature {obj.dispositif.code} – {obj.territoire.nom} (23 h 59, heure de Paris)"
 
-    def url(self, obj):
-        return reverse("aap:candidature_detail", args=[obj.pk])
-
 
 @register
-class AvisAttendu(Echeance):
+class AvisAttendu(ObjectEcheance):
     code = "aap_avis_attendu"
     label = "Avis demandé sur une candidature"
     offsets = (-2, 0, 3)
+    model = DemandeAvis
+    url_name = "aap:candidature_detail"
+    url_arg = "candidature_id"
 
     def candidates(self, today):
         return DemandeAvis.objects.filter(rendu_at__isnull=True).select_related(
             "candidature__dispositif", "candidature__structure", "destinataire"
         )
 
+    def scoped(self, queryset, user):
+        # Only the agent asked sees the request.
+        return queryset.filter(destinataire=user)
+
     def visible(self, user, today, until=None):
-        requests = self.candidates(today).filter(destinataire=user)
+        requests = super().visible(user, today, until)
         return requests.filter(echeance__lte=until) if until else requests
 
     def due_date(self, obj):
@@ -97,15 +91,16 @@ class AvisAttendu(Echeance):
         candidature = obj.candidature
         return f"Rendre l'avis demandé sur la candidature {candidature.dispositif.code} de {candidature.structure.nom}"
 
-    def url(self, obj):
-        return reverse("aap:candidature_detail", args=[obj.candidature_id])
-
 
 @register
-class CandidatureEnAttente(Echeance):
+class CandidatureEnAttente(ObjectEcheance):
     code = "aap_candidature_en_attente"
     label = f"Candidature en attente depuis plus de {WAITING_DAYS} jours dans le même état"
     offsets = (0, 7)
+    model = Candidature
+    audience = staticmethod(lambda scope: scope.is_dpid or scope.is_slai)
+    open_states = WAITING_STATES
+    url_name = "aap:candidature_detail"
 
     def candidates(self, today):
         return Candidature.objects.filter(etat__in=WAITING_STATES).select_related(
@@ -113,11 +108,8 @@ class CandidatureEnAttente(Echeance):
         )
 
     def visible(self, user, today, until=None):
-        scope = user.scope
-        if not (scope.is_dpid or scope.is_slai):
-            return Candidature.objects.none()
-        candidatures = self.candidates(today) & Candidature.objects.visible_to(user)
-        if scope.is_slai:
+        candidatures = super().visible(user, today, until)
+        if user.scope.is_slai:
             candidatures = candidatures.filter(etat=EtatCandidature.EN_INSTRUCTION)
         if until is not None:
             # In the database: the home page must not load every waiting application.
@@ -134,20 +126,14 @@ class CandidatureEnAttente(Echeance):
 
         return timezone.localdate(obj.etat_depuis) + datetime.timedelta(days=WAITING_DAYS)
 
-    def is_met(self, obj):
-        return obj.etat not in WAITING_STATES
-
     def recipients(self, obj):
         if obj.etat == EtatCandidature.EN_INSTRUCTION:
             # The SLAI's opinion is awaited.
-            return list(User.objects.filter(role=Role.SLAI, territoire_id=obj.territoire_id, is_active=True))
-        return list(User.objects.filter(role=Role.DPID, is_active=True))
+            return agents(Role.SLAI, territoire_id=obj.territoire_id)
+        return agents(Role.DPID)
 
     def describe(self, obj):
         return (
             f"Candidature {obj.dispositif.code} de {obj.structure.nom} ({obj.territoire.nom}) "
             f"{obj.get_etat_display().lower()} depuis plus de {WAITING_DAYS} jours"
         )
-
-    def url(self, obj):
-        return reverse("aap:candidature_detail", args=[obj.pk])

@@ -256,7 +256,19 @@ class PieceForm(forms.Form):
         return fichier
 
 
-class RecevabiliteForm(forms.Form):
+class InstructionForm(forms.Form):
+    """A step of the instruction (aap.views.instruction_step): the form knows its application and
+    gives the keyword arguments of its service."""
+
+    def __init__(self, *args, candidature, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidature = candidature
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class RecevabiliteForm(InstructionForm):
     recevable = forms.TypedChoiceField(
         label="Conclusion",
         choices=[("1", "Recevable"), ("0", "Irrecevable")],
@@ -273,8 +285,12 @@ class RecevabiliteForm(forms.Form):
     def checklist(self):
         return {code: self.cleaned_data.get(f"point_{code}", False) for code, _ in RECEVABILITE}
 
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {"checklist": self.checklist(), "recevable": data["recevable"], "motif": data["motif"]}
 
-class RevueForm(forms.Form):
+
+class RevueForm(InstructionForm):
     analyse_financiere = forms.CharField(
         label="Analyse financière (part du Département, cofinancements, coût par bénéficiaire)",
         required=False,
@@ -282,7 +298,7 @@ class RevueForm(forms.Form):
     )
 
     def __init__(self, *args, candidature, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, candidature=candidature, **kwargs)
         for number, (code, label) in enumerate(COHERENCE, start=1):
             self.fields[f"coherence_{code}"] = forms.ChoiceField(
                 label=f"{number}. {label}",
@@ -295,8 +311,11 @@ class RevueForm(forms.Form):
     def coherence(self):
         return {code: self.cleaned_data.get(f"coherence_{code}", "") for code, _ in COHERENCE}
 
+    def service_kwargs(self):
+        return {"coherence": self.coherence(), "analyse_financiere": self.cleaned_data["analyse_financiere"]}
 
-class AvisTerritorialForm(forms.Form):
+
+class AvisTerritorialForm(InstructionForm):
     validation = forms.ChoiceField(label="Validation du chef de SLAI", choices=ValidationSlai.choices, required=False)
     avis = forms.ChoiceField(label="Avis du SLAI", choices=AvisSlai.choices, required=False)
     commentaire = forms.CharField(
@@ -306,7 +325,7 @@ class AvisTerritorialForm(forms.Form):
     )
 
     def __init__(self, *args, candidature, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, candidature=candidature, **kwargs)
         if candidature.dispositif.validation_slai_requise:
             del self.fields["avis"]
             self.fields["validation"].required = True
@@ -314,8 +333,16 @@ class AvisTerritorialForm(forms.Form):
             del self.fields["validation"]
             self.fields["avis"].required = True
 
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "avis": data.get("avis", ""),
+            "validation": data.get("validation", ""),
+            "commentaire": data["commentaire"],
+        }
 
-class CorrectionForm(forms.Form):
+
+class CorrectionForm(InstructionForm):
     motif = forms.ChoiceField(label="Motif", choices=MotifCorrection.choices, widget=forms.RadioSelect)
     sections = forms.MultipleChoiceField(
         label="Parties rouvertes à la structure",
@@ -326,7 +353,7 @@ class CorrectionForm(forms.Form):
     message = forms.CharField(label="Ce que la structure doit corriger", widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class PropositionForm(forms.Form):
+class PropositionForm(InstructionForm):
     montant = AmountField(
         label="Montant proposé (€)",
         min_value=Decimal(0),
@@ -346,7 +373,7 @@ class PropositionForm(forms.Form):
     motif = forms.CharField(label="Motivation", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(InstructionForm):
     retenue = forms.TypedChoiceField(
         label="Décision",
         choices=[("1", "Retenue"), ("0", "Non retenue")],

@@ -422,12 +422,14 @@ class LigneBudget(models.Model):
 
 
 def _upload_to(instance, filename):
-    # Private storage: served only through a permission-checked view; the stored name carries
-    # no user input beyond the extension.
+    # Private storage: served only through a permission-checked view (portal.core.uploads). The
+    # forms rename each upload after its detected type; the stored name is random and keeps an
+    # extension only if it is one of a detected type (never `.html`, `.exe`).
     import uuid
 
-    extension = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"aap/candidatures/{instance.candidature_id}/{uuid.uuid4().hex}.{extension}"
+    from portal.core.uploads import stored_extension
+
+    return f"aap/candidatures/{instance.candidature_id}/{uuid.uuid4().hex}.{stored_extension(filename)}"
 
 
 class Personnel(models.Model):

@@ -225,7 +225,7 @@ def personnel_add(*, candidature, data: dict, cv=None, user) -> Personnel:
     personnel = Personnel(candidature=candidature, **data)
     if cv is not None:
         personnel.cv = cv
-        personnel.cv_nom = cv.name[:200]
+        personnel.cv_nom = getattr(cv, "original_name", cv.name)[:200]
     personnel.save()
     return personnel
 
@@ -241,7 +241,11 @@ def personnel_delete(*, personnel, user):
 def piece_add(*, candidature, nature: str, fichier, user) -> PieceJointe:
     _require_section(candidature, Section.PIECES, user)
     piece = PieceJointe(
-        candidature=candidature, nature=nature, nom_original=fichier.name[:200], taille=fichier.size, uploaded_by=user
+        candidature=candidature,
+        nature=nature,
+        nom_original=getattr(fichier, "original_name", fichier.name)[:200],
+        taille=fichier.size,
+        uploaded_by=user,
     )
     piece.fichier = fichier
     piece.save()

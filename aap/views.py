@@ -1,9 +1,13 @@
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from aap import exports, perms, selectors, services
@@ -36,6 +40,7 @@ from aap.models import AppelAProjets, Candidature, DemandeAvis, Dispositif, Fene
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core import tabular
+from portal.core.uploads import serve_upload
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
 from portal.referentiels.models import Structure
@@ -485,7 +490,7 @@ def piece_download(request, pk):
         PieceJointe.objects.filter(candidature__in=Candidature.objects.visible_to(request.user)), pk=pk
     )
     access_record(user=request.user, obj=piece.candidature, action=Action.TELECHARGEMENT, request=request)
-    return FileResponse(piece.fichier.open("rb"), as_attachment=True, filename=piece.nom_original)
+    return serve_upload(piece.fichier, f"candidature-{piece.candidature_id}-{slugify(piece.nature)[:60]}-{piece.pk}")
 
 
 def personnel_cv(request, pk):
@@ -495,7 +500,7 @@ def personnel_cv(request, pk):
     if not personnel.cv:
         raise Http404
     access_record(user=request.user, obj=personnel.candidature, action=Action.TELECHARGEMENT, request=request)
-    return FileResponse(personnel.cv.open("rb"), as_attachment=True, filename=personnel.cv_nom or "cv")
+    return serve_upload(personnel.cv, f"candidature-{personnel.candidature_id}-cv-{personnel.pk}")
 
 
 def _post_action(request, pk, action, check, success):
@@ -556,129 +561,75 @@ def candidature_instruire(request, pk):
 # --- instruction -----------------------------------------------------------------------------
 
 
-def _instruction_form(request, pk, *, check, form_class, title, act, success, form_kwargs=None, intro=""):
+class InstructionStep(NamedTuple):
+    check: Callable  # perms.*(user, candidature)
+    form_class: type  # an aap.forms.InstructionForm
+    service: Callable  # services.*(candidature=, user=, **form.service_kwargs())
+    title: str
+    success: str
+    intro: str = ""
+
+
+INSTRUCTION_STEPS = {
+    "recevabilite": InstructionStep(
+        perms.can_instruct,
+        RecevabiliteForm,
+        services.candidature_admissibility,
+        "Recevabilité",
+        "Recevabilité enregistrée.",
+        "Seuls les dossiers déposés dans les délais sont étudiés. Cochez les critères remplis.",
+    ),
+    "revue": InstructionStep(
+        perms.can_instruct,
+        RevueForm,
+        services.candidature_review,
+        "Cohérence et analyse financière",
+        "Revue enregistrée.",
+    ),
+    "avis_territorial": InstructionStep(
+        perms.can_give_territorial_opinion,
+        AvisTerritorialForm,
+        services.candidature_territorial_opinion,
+        "Avis du SLAI",
+        "Avis territorial enregistré.",
+    ),
+    "correction": InstructionStep(
+        perms.can_instruct,
+        CorrectionForm,
+        services.candidature_request_correction,
+        "Demander une correction",
+        "Correction demandée : la structure est prévenue.",
+    ),
+    "proposer": InstructionStep(
+        perms.can_instruct,
+        PropositionForm,
+        services.candidature_propose,
+        "Proposition à la Commission permanente",
+        "Candidature proposée.",
+    ),
+    "decider": InstructionStep(
+        perms.can_instruct, DecisionForm, services.candidature_decide, "Décision", "Décision enregistrée."
+    ),
+}
+
+
+def instruction_step(request, pk, step):
+    """Every step of the instruction (recevabilité, revue, avis du SLAI, correction, proposition,
+    décision): the right role only, the step's form redisplayed with its errors, the service's
+    refusal shown on the form. The URLs name the step (aap/urls.py)."""
+    step = INSTRUCTION_STEPS[step]
     candidature = _candidature(request, pk)
-    _require(check(request.user, candidature))
-    kwargs = (form_kwargs or (lambda c: {}))(candidature)
-    form = form_class(request.POST or None, **kwargs)
+    _require(step.check(request.user, candidature))
+    form = step.form_class(request.POST or None, candidature=candidature)
     if request.method == "POST" and form.is_valid():
         try:
-            act(candidature, form)
-            messages.success(request, success)
+            step.service(candidature=candidature, user=request.user, **form.service_kwargs())
+            messages.success(request, step.success)
             return redirect(candidature)
         except services.AapError as error:
             form.add_error(None, str(error))
     return _form_page(
-        request, form, title=f"{title} – {candidature}", back=candidature.get_absolute_url(), intro=intro
-    )
-
-
-def candidature_recevabilite(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=RecevabiliteForm,
-        title="Recevabilité",
-        intro="Seuls les dossiers déposés dans les délais sont étudiés. Cochez les critères remplis.",
-        act=lambda c, f: services.candidature_admissibility(
-            candidature=c,
-            checklist=f.checklist(),
-            recevable=f.cleaned_data["recevable"],
-            motif=f.cleaned_data["motif"],
-            user=request.user,
-        ),
-        success="Recevabilité enregistrée.",
-    )
-
-
-def candidature_revue(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=RevueForm,
-        form_kwargs=lambda c: {"candidature": c},
-        title="Cohérence et analyse financière",
-        act=lambda c, f: services.candidature_review(
-            candidature=c,
-            coherence=f.coherence(),
-            analyse_financiere=f.cleaned_data["analyse_financiere"],
-            user=request.user,
-        ),
-        success="Revue enregistrée.",
-    )
-
-
-def candidature_avis_territorial(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_give_territorial_opinion,
-        form_class=AvisTerritorialForm,
-        form_kwargs=lambda c: {"candidature": c},
-        title="Avis du SLAI",
-        act=lambda c, f: services.candidature_territorial_opinion(
-            candidature=c,
-            user=request.user,
-            avis=f.cleaned_data.get("avis", ""),
-            validation=f.cleaned_data.get("validation", ""),
-            commentaire=f.cleaned_data["commentaire"],
-        ),
-        success="Avis territorial enregistré.",
-    )
-
-
-def candidature_correction(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=CorrectionForm,
-        title="Demander une correction",
-        act=lambda c, f: services.candidature_request_correction(
-            candidature=c,
-            motif=f.cleaned_data["motif"],
-            sections=f.cleaned_data["sections"],
-            message=f.cleaned_data["message"],
-            user=request.user,
-        ),
-        success="Correction demandée : la structure est prévenue.",
-    )
-
-
-def candidature_proposer(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=PropositionForm,
-        title="Proposition à la Commission permanente",
-        act=lambda c, f: services.candidature_propose(
-            candidature=c,
-            montant=f.cleaned_data["montant"],
-            places=f.cleaned_data["places"],
-            etp=f.cleaned_data["etp"],
-            acte=f.cleaned_data["acte"],
-            modele_acte=f.cleaned_data["modele_acte"],
-            motif=f.cleaned_data["motif"],
-            user=request.user,
-        ),
-        success="Candidature proposée.",
-    )
-
-
-def candidature_decider(request, pk):
-    return _instruction_form(
-        request,
-        pk,
-        check=perms.can_instruct,
-        form_class=DecisionForm,
-        title="Décision",
-        act=lambda c, f: services.candidature_decide(
-            candidature=c, retenue=f.cleaned_data["retenue"], motif=f.cleaned_data["motif"], user=request.user
-        ),
-        success="Décision enregistrée.",
+        request, form, title=f"{step.title} – {candidature}", back=candidature.get_absolute_url(), intro=step.intro
     )
 
 

@@ -144,6 +144,24 @@ def new_recovery_codes(user) -> list[str]:
     return codes
 
 
+def _wait_seconds(user, code) -> int:
+    """Seconds left before a code of this kind may be tried again (django-otp's delay after wrong
+    codes, doubled at each one), 0 if it may be tried now."""
+    import math
+
+    from django.utils import timezone
+
+    model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    waits = []
+    for device in model.objects.filter(user=user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if allowed:
+            return 0
+        if data and data.get("locked_until"):
+            waits.append(math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+    return max(1, min(waits)) if waits else 0
+
+
 def _verify(user, code):
     """The device (TOTP or recovery codes) that accepts the code, or None."""
     # Six digits: the application's code; otherwise a recovery code. Each device only sees its own
@@ -172,6 +190,10 @@ def setup(request):
     form = CodeForm(request.POST or None)
     form.fields["code"].help_text = "Les 6 chiffres affichés par votre application après avoir scanné le code."
     if request.method == "POST" and form.is_valid():
+        # No delay between two tries at enrolment: the secret is on this very page, so a delay
+        # protects nothing, and with one (django-otp's, after a wrong code) the right code typed
+        # within a second was answered "ne correspond pas".
+        device.throttle_reset(commit=False)
         if device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -206,7 +228,15 @@ def verify(request):
     if is_verified(user):
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (wait := _wait_seconds(user, form.cleaned_data["code"])):
+        # Not a wrong code: too soon after one. Saying "incorrect" would make the user doubt a
+        # right code; the delay is told instead, and this try is not counted.
+        form.add_error(
+            "code",
+            f"Trop d'essais rapprochés : patientez {wait} seconde{'s' if wait > 1 else ''}, "
+            "puis saisissez le code affiché à ce moment-là.",
+        )
+    elif request.method == "POST" and form.is_valid():
         device = _verify(user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
@@ -218,6 +248,13 @@ def verify(request):
                     "Générez-en de nouveaux depuis « Codes de secours ».",
                 )
             return redirect(_next_url(request))
+        access_record(
+            user=user,
+            obj=user,
+            action=Action.CONNEXION_REFUSEE,
+            request=request,
+            detail="code de double authentification incorrect",
+        )
         form.add_error(
             "code",
             "Code incorrect ou déjà utilisé. Après plusieurs erreurs, patientez quelques secondes entre deux essais.",

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from portal.accounts.forms import LoginForm
+from portal.accounts.forms import LoginForm, QueuedPasswordResetForm
 from portal.core.home import panels_for
 
 ROLE_INTRO = {
@@ -89,6 +89,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     same minimum duration whether the account exists, the limit is reached, or not: nothing tells
     an outsider which addresses have an account."""
 
+    form_class = QueuedPasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"

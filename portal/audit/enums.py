@@ -10,3 +10,5 @@ class Action(models.TextChoices):
     TELECHARGEMENT = "telechargement", "Téléchargement"
     LISTE = "liste", "Consultation d'une liste"
     REFUS = "refus", "Accès refusé"
+    CONNEXION_REFUSEE = "connexion_refusee", "Connexion refusée"
+    VERROUILLAGE = "verrouillage", "Compte bloqué"

@@ -25,3 +25,14 @@ class AuditRequestMiddleware:
             return self.get_response(request)
         finally:
             _current_request.reset(token)
+
+    def process_exception(self, request, exception):
+        """A 404 on a page of a person's record outside the user's scope is a refused attempt on
+        that person (portal.audit.refusals)."""
+        from django.http import Http404
+
+        if isinstance(exception, Http404):
+            from portal.audit.refusals import record_refused_person
+
+            record_refused_person(request)
+        return None

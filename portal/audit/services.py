@@ -71,3 +71,70 @@ def entries_about(*, model, pk):
         Q(content_type=content_type, object_id=str(pk))
         | Q(content_type=content_type, object_id=LIST_OBJECT_ID, detail__contains=f",{pk},")
     )
+
+
+# --- Logins refused and lock-outs ----------------------------------------------------------------
+
+
+def _account(username):
+    from django.contrib.auth import get_user_model
+
+    if not username:
+        return None
+    return get_user_model().objects.filter(email__iexact=username.strip()).first()
+
+
+def _login_record(*, request, username, action, detail) -> AuditEntry:
+    """A refused login is about the account it named (if it exists): the entry is on that account,
+    so its trail shows the attempts; an unknown address is recorded without what was typed (it may
+    be a password typed in the wrong field)."""
+    from django.contrib.auth import get_user_model
+
+    account = _account(username)
+    return AuditEntry.objects.create(
+        user=None,
+        user_email=account.email if account else "anonyme",
+        role="",
+        action=action,
+        content_type=ContentType.objects.get_for_model(get_user_model()),
+        object_id=str(account.pk) if account else "inconnu",
+        object_repr=str(account)[:250] if account else "compte inconnu",
+        detail=detail[:500],
+        ip=_client_ip(request) if request else None,
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
+        path=(request.get_full_path()[:500] if request else ""),
+    )
+
+
+def login_failed_record(sender, credentials=None, request=None, **kwargs):
+    """Django's `user_login_failed`: every refused login (portal or /admin/), with its reason."""
+    if request is None:  # a shell or a test's Client.login: no client to record
+        return None
+    from portal.accounts.backends import demo_account_refused
+    from portal.accounts.views import axes_username
+
+    username = axes_username(request, credentials)
+    account = _account(username)
+    if getattr(request, "axes_locked_out", False) and getattr(request, "axes_failures_since_start", None) is None:
+        reason = "compte bloqué : tentative refusée sans vérifier le mot de passe"
+    elif account is None:
+        reason = "adresse inconnue"
+    elif not account.is_active:
+        reason = "compte désactivé"
+    elif demo_account_refused(account.email):
+        reason = "compte de démonstration refusé hors du mode démo"
+    else:
+        reason = "mot de passe incorrect"
+    return _login_record(request=request, username=username, action=Action.CONNEXION_REFUSEE, detail=reason)
+
+
+def lockout_record(sender, request=None, username=None, ip_address=None, **kwargs):
+    """django-axes' `user_locked_out`, once when the lock starts (later attempts during the lock
+    are recorded as refused logins)."""
+    if request is None or getattr(request, "axes_failures_since_start", None) is None:
+        return None
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    detail = f"{request.axes_failures_since_start} échecs de connexion : compte bloqué pour {minutes} minutes"
+    return _login_record(request=request, username=username, action=Action.VERROUILLAGE, detail=detail)

@@ -39,8 +39,12 @@ def _head(fileobj, size=16) -> bytes:
     return head
 
 
+# Each kind's default limit; settings.UPLOAD_MAX_BYTES overrides it.
+DEFAULT_MAX_BYTES = {"piece": MAX_UPLOAD_BYTES, "aap": 10 * 1024 * 1024}
+
+
 def max_bytes(kind: str) -> int:
-    return getattr(settings, "UPLOAD_MAX_BYTES", {}).get(kind, MAX_UPLOAD_BYTES)
+    return getattr(settings, "UPLOAD_MAX_BYTES", {}).get(kind, DEFAULT_MAX_BYTES.get(kind, MAX_UPLOAD_BYTES))
 
 
 def _size_label(size: int) -> str:
@@ -130,18 +134,8 @@ def validate_document_upload(uploaded, kind: str = "piece"):
         raise ValidationError(
             "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG (son contenu a été vérifié, pas son nom)."
         )
-    scanner = get_scanner()
-    if scanner is not None:
-        try:
-            virus = scanner.scan(uploaded)
-        except ScanError:
-            raise ValidationError(
-                "L'analyse antivirus est momentanément indisponible : le fichier n'a pas été enregistré. "
-                "Réessayez dans quelques minutes."
-            ) from None
-        if virus:
-            raise ValidationError(f"Ce fichier contient un virus ({virus}) : il a été refusé et n'est pas enregistré.")
-    uploaded.name = f"{uuid.uuid4().hex}.{EXTENSIONS[detected]}"
+    _scan(uploaded)
+    rename_after_content(uploaded, detected)
     return detected
 
 
@@ -149,7 +143,7 @@ def serve_upload(fieldfile, stem: str) -> FileResponse:
     """A stored upload as an attachment named `stem.<detected extension>`, with the detected
     content type (never one guessed from a name) and `nosniff`."""
     handle = fieldfile.open("rb")
-    detected = detect_type(handle.read(16))
+    detected = detect_file_type(handle)
     handle.seek(0)
     extension = EXTENSIONS.get(detected, "bin")
     response = FileResponse(handle, as_attachment=True, filename=f"{stem}.{extension}")
@@ -160,45 +154,137 @@ def serve_upload(fieldfile, stem: str) -> FileResponse:
     return response
 
 
-# Applications to calls for projects also take office documents (budgets, statutes, CVs).
-OFFICE_SIGNATURES = {
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "Office 97-2003",
-}
+# Applications to calls for projects also take office documents (budgets, statutes, CVs). Their
+# type is read from the content too: the streams of an OLE2 file (Word, Excel, PowerPoint 97-2003),
+# the parts of an OOXML package, the `mimetype` entry of an OpenDocument file.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+OLE_STREAMS = {
+    "WordDocument": "DOC",
+    "Workbook": "XLS",
+    "Book": "XLS",
+    "PowerPoint Document": "PPT",
+}
+OOXML_PARTS = {"word/document.xml": "DOCX", "xl/workbook.xml": "XLSX", "ppt/presentation.xml": "PPTX"}
+ODF_MIMETYPES = {
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "application/vnd.oasis.opendocument.presentation": "ODP",
+}
+OFFICE_TYPES = {
+    "DOC": ("doc", "application/msword"),
+    "XLS": ("xls", "application/vnd.ms-excel"),
+    "PPT": ("ppt", "application/vnd.ms-powerpoint"),
+    "DOCX": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "XLSX": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "PPTX": ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "ODT": ("odt", "application/vnd.oasis.opendocument.text"),
+    "ODS": ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+    "ODP": ("odp", "application/vnd.oasis.opendocument.presentation"),
+}
+for _name, (_extension, _content_type) in OFFICE_TYPES.items():
+    EXTENSIONS[_name] = _extension
+    CONTENT_TYPES[_name] = _content_type
+KNOWN_EXTENSIONS = frozenset(EXTENSIONS.values())
 
 
-def _office_zip(uploaded) -> bool:
-    """An OOXML (docx, xlsx, pptx) or OpenDocument file: a ZIP with its format's manifest."""
+def _office_zip_type(fileobj) -> str | None:
+    """DOCX, XLSX, PPTX by their main part; ODT, ODS, ODP by their `mimetype` entry."""
     import zipfile
 
-    position = uploaded.tell() if hasattr(uploaded, "tell") else 0
+    position = fileobj.tell() if hasattr(fileobj, "tell") else 0
     try:
-        uploaded.seek(0)
-        with zipfile.ZipFile(uploaded) as archive:
+        fileobj.seek(0)
+        with zipfile.ZipFile(fileobj) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+            if "[Content_Types].xml" in names:
+                return next((kind for part, kind in OOXML_PARTS.items() if part in names), None)
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                return ODF_MIMETYPES.get(mimetype)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return None
     finally:
-        uploaded.seek(position)
-    return "[Content_Types].xml" in names or "mimetype" in names
+        fileobj.seek(position)
+    return None
 
 
-def validate_office_upload(uploaded, *, max_bytes=10 * 1024 * 1024):
-    """A PDF, an image (JPEG, PNG) or an office document, checked by content; empty files and
-    files over `max_bytes` are refused."""
+def _ole_type(fileobj) -> str | None:
+    """Word, Excel or PowerPoint 97-2003: the directory of an OLE2 file names its streams in
+    UTF-16LE; the first main stream found gives the type."""
+    position = fileobj.tell() if hasattr(fileobj, "tell") else 0
+    try:
+        fileobj.seek(0)
+        content = fileobj.read(20 * 1024 * 1024)
+    finally:
+        fileobj.seek(position)
+    found = [
+        (content.find(stream.encode("utf-16-le") + b"\x00\x00"), kind)
+        for stream, kind in OLE_STREAMS.items()
+        if stream.encode("utf-16-le") + b"\x00\x00" in content
+    ]
+    return min(found)[1] if found else None
+
+
+def detect_file_type(fileobj) -> str | None:
+    """The type of a whole file by its content: PDF, JPEG, PNG, or an office document."""
+    head = _head(fileobj)
+    if detected := detect_type(head):
+        return detected
+    if head.startswith(OLE_MAGIC):
+        return _ole_type(fileobj)
+    if head.startswith(ZIP_MAGIC):
+        return _office_zip_type(fileobj)
+    return None
+
+
+def _scan(uploaded):
+    scanner = get_scanner()
+    if scanner is None:
+        return
+    try:
+        virus = scanner.scan(uploaded)
+    except ScanError:
+        raise ValidationError(
+            "L'analyse antivirus est momentanément indisponible : le fichier n'a pas été enregistré. "
+            "Réessayez dans quelques minutes."
+        ) from None
+    if virus:
+        raise ValidationError(f"Ce fichier contient un virus ({virus}) : il a été refusé et n'est pas enregistré.")
+
+
+def rename_after_content(uploaded, detected: str):
+    """A random stored name with the detected type's extension; the uploaded name is kept apart
+    (`original_name`) for display only."""
+    if not hasattr(uploaded, "original_name"):
+        uploaded.original_name = (uploaded.name or "").rsplit("/", 1)[-1][:200]
+    uploaded.name = f"{uuid.uuid4().hex}.{EXTENSIONS[detected]}"
+
+
+def stored_extension(filename: str) -> str:
+    """The extension a stored name may carry: only one of a detected type, else `bin`."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return extension if extension in KNOWN_EXTENSIONS else "bin"
+
+
+def validate_office_upload(uploaded, *, kind: str = "aap") -> str:
+    """A PDF, an image (JPEG, PNG) or an office document (Word, Excel, PowerPoint, OpenDocument),
+    checked by content; empty files and files over the kind's limit (10 Mo for the calls for
+    projects, settings.UPLOAD_MAX_BYTES["aap"]) are refused; scanned when an
+    antivirus is configured. Renames the upload after its detected type (random name, extension of
+    the detected type); the uploaded name stays in `uploaded.original_name` for display. Returns
+    the detected type."""
     if uploaded.size == 0:
         raise ValidationError("Le fichier est vide.")
-    if uploaded.size > max_bytes:
-        raise ValidationError(f"Le fichier dépasse {max_bytes // (1024 * 1024)} Mo.")
-    position = uploaded.tell() if hasattr(uploaded, "tell") else 0
-    uploaded.seek(0)
-    head = uploaded.read(16)
-    uploaded.seek(position)
-    if detect_type(head) or any(head.startswith(magic) for magic in OFFICE_SIGNATURES):
-        return
-    if head.startswith(ZIP_MAGIC) and _office_zip(uploaded):
-        return
-    raise ValidationError(
-        "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG, ni un document bureautique "
-        "(son contenu a été vérifié, pas son nom)."
-    )
+    limit = max_bytes(kind)
+    if uploaded.size > limit:
+        raise ValidationError(f"Le fichier dépasse {_size_label(limit)}.")
+    detected = detect_file_type(uploaded)
+    if detected is None:
+        raise ValidationError(
+            "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG, ni un document bureautique "
+            "(Word, Excel, PowerPoint, OpenDocument) : son contenu a été vérifié, pas son nom."
+        )
+    _scan(uploaded)
+    rename_after_content(uploaded, detected)
+    return detected

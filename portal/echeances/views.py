@@ -9,10 +9,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.audit.enums import Action
-from portal.audit.services import access_record
+from portal.audit.services import access_record, list_record
 from portal.core.formats import format_date
 from portal.core.views import paginate
 from portal.echeances import perms, services
+from portal.echeances.base import people_linked, person_in_url
 from portal.echeances.forms import EcheanceManuelleForm, PreferenceForm
 from portal.echeances.models import EcheanceManuelle, Notification, PreferenceNotification, Rappel
 
@@ -39,6 +40,18 @@ def echeance_list(request):
         per_page=ECHEANCES_PAR_PAGE,
         keep=ECHEANCE_FILTERS[quand][1] if quand else None,
     )
+    people = people_linked(page.object_list)
+    if people:
+        # Deadlines of the caseload name the people (issue 15: a page that shows people is recorded).
+        from accompagnement.models import Beneficiaire
+
+        list_record(
+            user=request.user,
+            model=Beneficiaire,
+            people=people,
+            request=request,
+            what=f"Échéances, page {page.number}",
+        )
     context = {
         "page": page,
         "can_create": perms.can_create_echeance(request.user),
@@ -102,7 +115,20 @@ def echeance_mark_done(request, pk):
 
 def notification_list(request):
     notifications = Notification.objects.visible_to(request.user)
-    return render(request, "echeances/notification_list.html", {"page": paginate(request, notifications)})
+    page = paginate(request, notifications)
+    # A reminder about a person names them in the portal (not in the e-mail): recorded as a list.
+    people = [pk for pk in (person_in_url(n.url) for n in page.object_list) if pk is not None]
+    if people:
+        from accompagnement.models import Beneficiaire
+
+        list_record(
+            user=request.user,
+            model=Beneficiaire,
+            people=people,
+            request=request,
+            what=f"Notifications, page {page.number}",
+        )
+    return render(request, "echeances/notification_list.html", {"page": page})
 
 
 @require_POST

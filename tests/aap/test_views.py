@@ -148,9 +148,120 @@ def test_office_document_accepted_and_downloaded_privately(client_for, draft):
     piece = PieceJointe.objects.get()
     assert piece.nom_original == "statuts.docx"
     assert "statuts" not in piece.fichier.name  # stored under a random name
+    assert piece.fichier.name.endswith(".docx")
     response = client.get(reverse("aap:piece_download", args=[piece.pk]))
     assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.docx"')
     assert client_for("slai").get(reverse("aap:piece_download", args=[piece.pk])).status_code == 404  # a draft
+
+
+@pytest.mark.parametrize("field", ["piece", "cv"])
+def test_pdf_named_html_is_stored_and_served_as_pdf(client_for, draft, field):
+    """Issue 15's upload rule on the calls for projects: the stored name and the served type come
+    from the content, never from the uploaded name."""
+    content = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n"
+    client = client_for("responsable")
+    if field == "piece":
+        response = client.post(
+            reverse("aap:candidature_pieces", args=[draft.pk]),
+            {"nature": PIECE, "fichier": SimpleUploadedFile("payload.html", content, content_type="text/html")},
+        )
+        stored = PieceJointe.objects.get()
+        fieldfile, url = stored.fichier, reverse("aap:piece_download", args=[stored.pk])
+        assert stored.nom_original == "payload.html"  # shown in lists, never used on disk nor when served
+    else:
+        response = client.post(
+            reverse("aap:candidature_personnel", args=[draft.pk]),
+            {
+                "nom": "Camille Durand",
+                "fonction": "Référente",
+                "etp": "0,5",
+                "cv": SimpleUploadedFile("payload.html", content, content_type="text/html"),
+            },
+        )
+        stored = Personnel.objects.get()
+        fieldfile, url = stored.cv, reverse("aap:personnel_cv", args=[stored.pk])
+    assert response.status_code == 302
+    name = fieldfile.name.rsplit("/", 1)[-1]
+    assert name.endswith(".pdf") and len(name) == 32 + 4 and "payload" not in name
+    served = client.get(url)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "application/pdf"
+    assert served["Content-Disposition"].startswith("attachment; ")
+    assert served["Content-Disposition"].endswith('.pdf"')
+    assert "payload" not in served["Content-Disposition"] and ".html" not in served["Content-Disposition"]
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(served.streaming_content) == content
+
+
+def test_non_pdf_named_pdf_is_refused_next_to_the_field_and_input_kept(client_for, draft):
+    client = client_for("responsable")
+    response = client.post(
+        reverse("aap:candidature_personnel", args=[draft.pk]),
+        {
+            "nom": "Camille Durand",
+            "fonction": "Référente",
+            "qualification": "DEIS",
+            "etp": "0,5",
+            "cv": SimpleUploadedFile("x.pdf", b"<html><script></script></html>", content_type="application/pdf"),
+        },
+    )
+    page = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 200
+    assert 'value="Camille Durand"' in page and 'value="DEIS"' in page and 'value="0,5"' in page
+    # the message is the cv field's own error, tied to the field for assistive technologies
+    error = page.rindex("son contenu a été vérifié, pas son nom")
+    field = page.index('name="cv"')
+    assert abs(error - field) < 1500
+    assert 'aria-invalid="true"' in page[page.rfind("<input", 0, field) : page.index(">", field)]
+    assert not Personnel.objects.exists()
+    response = client.post(
+        reverse("aap:candidature_pieces", args=[draft.pk]),
+        {"nature": PIECE, "fichier": SimpleUploadedFile("x.pdf", b"GIF89a not a pdf", content_type="application/pdf")},
+    )
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "son contenu a été vérifié, pas son nom" in page
+    assert f'value="{PIECE}" selected' in page
+    assert not PieceJointe.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("parts", "extension", "content_type"),
+    [
+        ({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}, "xlsx", "spreadsheetml"),
+        ({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<c/>"}, "odt", "opendocument.text"),
+    ],
+)
+def test_office_documents_keep_their_detected_type(client_for, draft, parts, extension, content_type):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    client = client_for("responsable")
+    client.post(
+        reverse("aap:candidature_pieces", args=[draft.pk]),
+        {"nature": PIECE, "fichier": SimpleUploadedFile("budget.pdf", buffer.getvalue())},
+    )
+    piece = PieceJointe.objects.get()
+    assert piece.fichier.name.endswith(f".{extension}")
+    served = client.get(reverse("aap:piece_download", args=[piece.pk]))
+    assert content_type in served["Content-Type"]
+    assert served["Content-Disposition"].endswith(f'.{extension}"')
+
+
+def test_word_97_document_detected_by_its_streams(client_for, draft):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "WordDocument".encode("utf-16-le") + b"\x00" * 80
+    client = client_for("responsable")
+    client.post(
+        reverse("aap:candidature_pieces", args=[draft.pk]),
+        {"nature": PIECE, "fichier": SimpleUploadedFile("statuts.html", ole)},
+    )
+    piece = PieceJointe.objects.get()
+    assert piece.fichier.name.endswith(".doc")
+    assert client.get(reverse("aap:piece_download", args=[piece.pk]))["Content-Type"] == "application/msword"
 
 
 def test_deposit_lists_what_is_missing_in_french(client_for, draft):
@@ -326,3 +437,29 @@ def test_private_annotations_never_reach_the_structure(client_for, world):
     assert "Structure fragile" in client_for("slai").get(url).content.decode()
     assert "Structure fragile" not in client_for("responsable").get(url).content.decode()
     assert "Structure fragile" not in client_for("referent").get(url).content.decode()
+
+
+def test_application_uploads_go_through_the_antivirus_when_configured(client_for, draft, settings):
+    from portal.core import uploads
+
+    class Infected:
+        def scan(self, fileobj):
+            return "Eicar-Test-Signature"
+
+    uploads.use_scanner(Infected())
+    try:
+        response = client_for("responsable").post(
+            reverse("aap:candidature_pieces", args=[draft.pk]),
+            {"nature": PIECE, "fichier": SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n")},
+        )
+    finally:
+        uploads.use_scanner(None)
+    assert "Ce fichier contient un virus (Eicar-Test-Signature)" in response.content.decode()
+    assert not PieceJointe.objects.exists()
+    # The size limit is the kind's setting.
+    settings.UPLOAD_MAX_BYTES = {"aap": 2048}
+    response = client_for("responsable").post(
+        reverse("aap:candidature_pieces", args=[draft.pk]),
+        {"nature": PIECE, "fichier": SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n" + b"0" * 4096)},
+    )
+    assert "Le fichier dépasse 2 ko." in response.content.decode()

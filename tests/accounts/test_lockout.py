@@ -106,14 +106,19 @@ def test_reset_answers_the_same_way_and_in_the_same_time_for_unknown_addresses(c
     settings.PASSWORD_RESET_MIN_SECONDS = 0.3
     url = reverse("accounts:password_reset")
     timings, answers = {}, {}
-    for label, email in (("connu", referent.email), ("inconnu", "personne@example.test")):
-        started = time.monotonic()
-        response = client.post(url, {"email": email}, follow=True)
-        timings[label] = time.monotonic() - started
-        answers[label] = (response.redirect_chain, response.content.decode().replace(email, ""))
+    # Two rounds: the first request of a process compiles the templates (a one-off cost, up to a
+    # second on a loaded machine, that an outsider cannot replay); the second is what an outsider
+    # measures. The e-mail is prepared in the request and sent by a worker (accounts.tasks).
+    for _round in range(2):
+        for label, email in (("connu", referent.email), ("inconnu", "personne@example.test")):
+            started = time.monotonic()
+            response = client.post(url, {"email": email}, follow=True)
+            timings[label] = time.monotonic() - started
+            answers[label] = (response.redirect_chain, response.content.decode().replace(email, ""))
     assert answers["connu"][0] == answers["inconnu"][0]
     assert all(0.3 <= duration < 0.6 for duration in timings.values()), timings
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
+    assert mail.outbox[0].to == [referent.email] and mail.outbox[0].alternatives
 
 
 def test_idle_session_ends(client, world, settings):
@@ -129,3 +134,44 @@ def test_idle_session_ends(client, world, settings):
         assert response.redirect_chain[0][0].startswith(reverse("accounts:login"))
         assert "Votre session a pris fin après 30 minutes d&#x27;inactivité" in response.content.decode()
         assert "_auth_user_id" not in client.session
+
+
+def test_refused_logins_and_the_lock_out_are_in_the_audit_trail(client, world, referent, settings):
+    """Each refused login is recorded on the account it named, with its reason; the lock-out is
+    recorded once when it starts; attempts during the lock are recorded as refused."""
+    from portal.audit.enums import Action
+    from portal.audit.models import AuditEntry
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, referent.email, "mauvais", reverse("admin:login"))
+    attempt(client, referent.email, PASSWORD)  # during the lock
+    entries = AuditEntry.objects.filter(object_id=str(referent.pk)).order_by("pk")
+    refused = [e for e in entries if e.action == Action.CONNEXION_REFUSEE]
+    locks = [e for e in entries if e.action == Action.VERROUILLAGE]
+    assert [e.detail for e in refused] == ["mot de passe incorrect"] * settings.AXES_FAILURE_LIMIT + [
+        "compte bloqué : tentative refusée sans vérifier le mot de passe"
+    ]
+    assert [e.detail for e in locks] == ["10 échecs de connexion : compte bloqué pour 15 minutes"]
+    assert locks[0].user_email == referent.email and locks[0].ip == "127.0.0.1"
+    assert locks[0].path == reverse("admin:login")
+    assert locks[0].get_action_display() == "Compte bloqué"
+
+
+def test_refused_login_on_an_unknown_address_keeps_nothing_typed(client, world):
+    from portal.audit.enums import Action
+    from portal.audit.models import AuditEntry
+
+    attempt(client, "zorglub.xyz@exemple.fr", "x")
+    entry = AuditEntry.objects.get(action=Action.CONNEXION_REFUSEE)
+    assert (entry.object_id, entry.object_repr, entry.user_email) == ("inconnu", "compte inconnu", "anonyme")
+    assert "zorglub" not in entry.detail + entry.path + entry.object_repr
+
+
+def test_disabled_account_refusal_recorded_with_its_reason(client, referent):
+    from portal.audit.enums import Action
+    from portal.audit.models import AuditEntry
+
+    referent.is_active = False
+    referent.save()
+    attempt(client, referent.email, PASSWORD)
+    assert AuditEntry.objects.get(action=Action.CONNEXION_REFUSEE).detail == "compte désactivé"

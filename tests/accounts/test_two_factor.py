@@ -197,3 +197,53 @@ def test_demo_mode_switches_the_second_factor_off_by_default():
         )
         outputs[demo] = result.stdout.strip()
     assert outputs == {"0": "True", "1": "False"}
+
+
+def test_right_code_just_after_a_wrong_one_is_accepted_at_enrolment(client, world, two_factor):
+    """The browser journey's failure: a wrong first code, then the right one within a second, was
+    answered "ne correspond pas" (django-otp's delay after a wrong code). At enrolment the secret
+    is on the page, so no delay applies."""
+    user = world.user("referent")
+    user.set_password(PASSWORD)
+    user.save()
+    password_login(client, user)
+    client.get(reverse("accounts:otp_setup"))
+    device = TOTPDevice.objects.get(user=user)
+    wrong = client.post(reverse("accounts:otp_setup"), {"code": "000000"})
+    assert "Ce code ne correspond pas" in wrong.content.decode()
+    response = client.post(reverse("accounts:otp_setup"), {"code": current_code(device), "next": "/"})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_code_typed_too_soon_after_a_wrong_one_is_told_to_wait_not_refused_as_wrong(client, world, two_factor):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from portal.audit.enums import Action
+    from portal.audit.models import AuditEntry
+
+    user = world.user("referent")
+    user.set_password(PASSWORD)
+    user.save()
+    password_login(client, user)
+    device, _codes, _ = enrol(client)
+    client.post(reverse("accounts:logout"))
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=60), tick=False):
+        password_login(client, user)
+        wrong = client.post(reverse("accounts:otp_verify"), {"code": "123456"})
+        assert "Code incorrect ou déjà utilisé" in wrong.content.decode()
+        too_soon = client.post(reverse("accounts:otp_verify"), {"code": current_code(device)})
+        html = too_soon.content.decode().replace("&#x27;", "'")
+        assert "Trop d'essais rapprochés : patientez 1 seconde, puis saisissez le code" in html
+        assert "Code incorrect" not in html
+        assert client.get(reverse("accounts:home")).status_code == 302
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=62), tick=False):
+        ok = client.post(reverse("accounts:otp_verify"), {"code": current_code(device), "next": "/"})
+        assert ok.status_code == 302
+        assert client.get(reverse("accounts:home")).status_code == 200
+    refused = AuditEntry.objects.filter(action=Action.CONNEXION_REFUSEE, object_id=str(user.pk))
+    assert [entry.detail for entry in refused] == ["code de double authentification incorrect"]

@@ -6,6 +6,7 @@ axe-core 4.14.1 (MPL-2.0) is vendored in tests/browser/vendor/ (`npm pack axe-co
 only injected by these tests, never served by the portal.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,85 @@ def test_keyboard_only_form_with_errors_and_visible_focus(page, demo_live_server
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Bonjour Agnès")).to_be_visible()
+
+
+AAP_FINANCEMENT_ROLES = ["responsable", "slai", "dpid", "pilotage"]
+
+
+def aap_and_financement_pages(user):
+    """Calls for projects and funding, as each role opens them: the calls, a call and one of its
+    fiches, an application draft, the instruction queue and an application; the budget lines,
+    deliberation 2024-587 and a convention. Only what the role may open (the scoping decides)."""
+    from django.urls import reverse
+
+    from aap import perms
+    from aap.enums import EtatCandidature
+    from aap.models import AppelAProjets, Candidature, Dispositif
+    from financement.models import Convention, Deliberation, LigneBudgetaire
+
+    pages = [reverse("aap:home")]
+    appel = AppelAProjets.objects.visible_to(user).order_by("-annee", "pk").first()
+    if appel:
+        pages.append(reverse("aap:appel_detail", args=[appel.pk]))
+        dispositif = Dispositif.objects.filter(appel=appel).order_by("pk").first()
+        if dispositif:
+            pages.append(reverse("aap:dispositif_detail", args=[dispositif.pk]))
+    candidatures = Candidature.objects.visible_to(user)
+    draft = candidatures.filter(etat=EtatCandidature.BROUILLON).order_by("pk").first()
+    if draft and perms.can_act_as_structure(user, draft):
+        pages += [
+            reverse("aap:candidature_projet", args=[draft.pk]),
+            reverse("aap:candidature_budget", args=[draft.pk]),
+            reverse("aap:candidature_personnel", args=[draft.pk]),
+            reverse("aap:candidature_pieces", args=[draft.pk]),
+        ]
+    if not user.scope.is_structure_member:
+        pages.append(reverse("aap:file"))
+    deposee = candidatures.exclude(etat=EtatCandidature.BROUILLON).order_by("pk").first()
+    if deposee:
+        pages.append(reverse("aap:candidature_detail", args=[deposee.pk]))
+    if LigneBudgetaire.objects.visible_to(user).exists():
+        pages.append(reverse("financement:lignes"))
+    if Deliberation.objects.visible_to(user).filter(numero="2024-587").exists():
+        pages.append(reverse("financement:deliberation_detail", args=["2024-587"]))
+    if user.scope.sees_departement or user.scope.is_structure_member:
+        pages.append(reverse("financement:convention_list"))
+    convention = Convention.objects.visible_to(user).order_by("pk").first()
+    if convention:
+        pages.append(reverse("financement:convention_detail", args=[convention.pk]))
+    return pages
+
+
+@pytest.mark.parametrize("who", AAP_FINANCEMENT_ROLES)
+def test_calls_for_projects_and_funding_pages(page, demo_live_server, who):
+    from portal.accounts.models import User
+
+    email = f"{who}@demo.rsa62.test"
+    user = User.objects.get(email=email)
+    login(page, demo_live_server, email)
+    page.wait_for_url(f"{demo_live_server.url}/")
+    pages = aap_and_financement_pages(user)
+    expected = {
+        "responsable": ["/aap/candidatures/", "/budget/", "/conventions/"],
+        "slai": ["/aap/file/", "/aap/candidatures/"],
+        "dpid": ["/aap/file/", "/aap/candidatures/", "/financement/deliberations/2024-587/", r"/conventions/\d+/"],
+        "pilotage": ["/financement/deliberations/2024-587/", r"/conventions/\d+/"],
+    }[who]
+    for fragment in expected:  # the role's key pages are there: the check is not vacuous
+        assert any(re.search(fragment, path) for path in pages), (fragment, pages)
+    violations = []
+    for path in pages:
+        response = page.goto(demo_live_server.url + path)
+        assert response.status == 200, (path, response.status)
+        violations += axe_violations(page)
+    if who == "responsable":
+        # The application's project form, sent with errors.
+        draft_form = next(path for path in pages if path.endswith("/projet/"))
+        page.goto(demo_live_server.url + draft_form)
+        form = page.locator("main form").first
+        form.locator("input[name=date_debut]").fill("2026-06-01")
+        form.locator("input[name=date_fin]").fill("2026-01-01")
+        form.locator("button[type=submit]").first.click()
+        page.wait_for_selector("#erreurs-formulaire")
+        violations += axe_violations(page)
+    assert violations == [], "\n".join(violations)

@@ -108,3 +108,69 @@ def test_postgresql_refuses_raw_update_and_delete(client_for, world):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditentry SET user_id = NULL WHERE id = %s", [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).user_email == "ref-a@example.test"
+
+
+def test_deadlines_page_naming_people_is_recorded(client_for, world):
+    """The deadlines of a caseload name the people (name and N° CAF): the page is a list of
+    people, recorded like the caseload."""
+    client = client_for("referent")
+    page = client.get(reverse("echeances:list")).content.decode()
+    person = world.orientation_a.beneficiaire
+    assert person.nom in page
+    entry = AuditEntry.objects.get(action=Action.LISTE)
+    assert entry.object_repr == "Échéances, page 1"
+    assert f",{person.pk}," in entry.detail
+    assert f",{world.orientation_b.beneficiaire_id}," not in entry.detail
+    # A page without people (the DPID's deadlines) adds nothing.
+    client_for("dpid").get(reverse("echeances:list"))
+    assert AuditEntry.objects.filter(action=Action.LISTE).count() == 1
+
+
+def test_refused_attempt_on_a_cer_is_recorded_on_its_person(client_for, world):
+    """Not only the person's page: a CER (or any page of a person's record) out of scope is a
+    refused attempt on that person, in their trail."""
+    from accompagnement.models import Cer
+    from portal.audit.services import entries_about
+
+    cer = Cer.objects.filter(orientation__beneficiaire=world.orientation_b.beneficiaire).first()
+    if cer is None:
+        cer = Cer.objects.create(
+            orientation=world.orientation_b,
+            type=world.cer_a.type,
+            date_edition=world.cer_a.date_edition,
+            date_debut=world.cer_a.date_debut,
+            date_fin=world.cer_a.date_fin,
+        )
+    person = world.orientation_b.beneficiaire
+    for name in ("accompagnement:cer_detail", "accompagnement:cer_export_json"):
+        assert client_for("referent").get(reverse(name, args=[cer.pk])).status_code == 404
+    entries = list(AuditEntry.objects.filter(action=Action.REFUS).order_by("pk"))
+    assert [e.detail for e in entries] == [
+        f"hors du périmètre (404) : cer_detail n° {cer.pk}",
+        f"hors du périmètre (404) : cer_export_json n° {cer.pk}",
+    ]
+    assert all(e.object_id == str(person.pk) for e in entries)
+    assert len(entries_about(model=Beneficiaire, pk=person.pk).filter(action=Action.REFUS)) == 2
+    # In scope, a missing object is a plain 404, recorded nowhere.
+    assert client_for("referent").get(reverse("accompagnement:cer_detail", args=[999999])).status_code == 404
+    # The referent's own CER opens; nothing refused.
+    assert client_for("referent").get(reverse("accompagnement:cer_detail", args=[world.cer_a.pk])).status_code == 200
+    assert AuditEntry.objects.filter(action=Action.REFUS).count() == 2
+
+
+def test_notifications_naming_people_are_recorded(client_for, world):
+    from portal.echeances.models import Notification
+
+    person = world.orientation_a.beneficiaire
+    user = world.user("referent")
+    Notification.objects.create(
+        recipient=user,
+        title=f"CER à signer – {person}",
+        body="Rappel",
+        url=reverse("accompagnement:beneficiaire_detail", args=[person.pk]),
+    )
+    Notification.objects.create(recipient=user, title="Nouvelle version du portail", body="…", url="/")
+    assert client_for("referent").get(reverse("echeances:notifications")).status_code == 200
+    entry = AuditEntry.objects.get(action=Action.LISTE)
+    assert entry.object_repr == "Notifications, page 1"
+    assert entry.detail == f"1 personne affichée ; ids ,{person.pk},"

@@ -1,0 +1,85 @@
+"""What the domains' deadlines share (aap/echeances.py uses it; label/echeances.py can too).
+
+- `ObjectEcheance`: deadlines about the objects of one model. Who sees them is the model's own
+  scoping (`visible_to`) restricted to an audience (a test on the user's scope); the link opens
+  the object's page; met once the object has left its open states.
+- `responsables`, `agents`: the usual recipients (a structure's responsables, the active agents of
+  a role).
+
+    @register
+    class InstructionSixMois(ObjectEcheance):
+        model = DemandeLabel
+        audience = staticmethod(lambda scope: scope.sees_departement or scope.is_slai)
+        open_states = IN_INSTRUCTION
+        url_name = "label:demande_detail"
+        ...
+"""
+
+from operator import attrgetter
+
+from django.urls import reverse
+
+from portal.echeances.registry import Echeance
+
+
+def responsables(structure_id) -> list:
+    """The active responsables of a structure."""
+    from portal.accounts.enums import Role
+    from portal.accounts.models import User
+
+    return list(User.objects.filter(role=Role.RESPONSABLE, structure_id=structure_id, is_active=True))
+
+
+def agents(role, **filters) -> list:
+    """The active accounts of a role (e.g. `agents(Role.SLAI, territoire_id=…)`)."""
+    from portal.accounts.models import User
+
+    return list(User.objects.filter(role=role, is_active=True, **filters))
+
+
+class ObjectEcheance(Echeance):
+    model = None  # the model whose objects fall due (its manager has visible_to)
+    audience = None  # a test on the user's scope (None: everyone the model's scoping lets see)
+    state_attr = "etat"
+    open_states: tuple = ()  # the deadline is met once the object left these states
+    url_name = ""  # the object's page…
+    url_arg = "pk"  # …and the attribute (dotted path allowed) it takes
+
+    def in_audience(self, user) -> bool:
+        return self.audience is None or bool(self.audience(user.scope))
+
+    def scoped(self, queryset, user):
+        """`queryset` restricted to the user's scope, by the model's own rule."""
+        return queryset & self.model.objects.visible_to(user)
+
+    def visible(self, user, today, until=None):
+        if not self.in_audience(user):
+            return self.model.objects.none()
+        return self.scoped(self.candidates(today), user)
+
+    def is_met(self, obj):
+        return getattr(obj, self.state_attr) not in self.open_states
+
+    def url(self, obj):
+        return reverse(self.url_name, args=[attrgetter(self.url_arg)(obj)]) if self.url_name else ""
+
+
+def person_in_url(url: str):
+    """The beneficiary whose record a link opens, or None."""
+    from django.urls import Resolver404, resolve
+
+    if not url:
+        return None
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return None
+    return match.kwargs["pk"] if match.view_name == "accompagnement:beneficiaire_detail" else None
+
+
+def people_linked(items) -> list:
+    """The beneficiaries named by a page of deadlines: those whose link opens a person's record
+    (the confidential deadlines of the caseload). Read from the links the page shows anyway, so
+    no query is added; the page records them in the audit trail (portal.audit.list_record)."""
+    people = (person_in_url(item.url) for item in items if item.echeance.confidential)
+    return [pk for pk in people if pk is not None]
