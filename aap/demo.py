@@ -176,7 +176,7 @@ def _walk(candidature, etat, *, start, users, motifs=None):
     return candidature
 
 
-CP_2024_587 = "Commission permanente du 9 décembre 2024, délibération 2024-587."
+CP_2024_587 = "Commission Permanente du 9 décembre 2024, délibération 2024-587."
 
 
 def _redate(candidature, transition, at, *, motif=None, **fields):

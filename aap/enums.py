@@ -22,7 +22,7 @@ class EtatCandidature(models.TextChoices):
     IRRECEVABLE = "irrecevable", "Irrecevable"
     EN_INSTRUCTION = "en_instruction", "En instruction"
     AVIS_RENDU = "avis_rendu", "Avis territorial rendu"
-    PROPOSEE = "proposee", "Proposée à la Commission permanente"
+    PROPOSEE = "proposee", "Proposée à la Commission Permanente"
     RETENUE = "retenue", "Retenue"
     NON_RETENUE = "non_retenue", "Non retenue"
     RETIREE = "retiree", "Retirée par la structure"

@@ -311,7 +311,7 @@ class Candidature(models.Model):
     avis_slai_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # DPID proposal to the Commission permanente
+    # DPID proposal to the Commission Permanente
     montant_propose = models.DecimalField("montant proposé", null=True, blank=True, **MONEY)
     places_proposees = models.PositiveIntegerField("places proposées", null=True, blank=True)
     etp_propose = models.DecimalField("ETP proposés", max_digits=6, decimal_places=2, null=True, blank=True)

@@ -393,7 +393,7 @@ def candidature_request_correction(*, candidature, motif: str, sections: list, m
 
 @transaction.atomic
 def candidature_propose(*, candidature, montant, places, etp, acte, motif, user, modele_acte="") -> Candidature:
-    """The DPID's proposal to the Commission permanente. A référent solidarité application the chef
+    """The DPID's proposal to the Commission Permanente. A référent solidarité application the chef
     de SLAI did not validate cannot be proposed (seed 000 l. 95–98)."""
     if candidature.dispositif.validation_slai_requise and candidature.validation_slai != "validee":
         raise AapError("Le chef de SLAI n'a pas validé cette candidature : elle ne peut pas être proposée.")

@@ -341,6 +341,10 @@ def candidature_detail(request, pk):
             annotation_form=AnnotationForm(),
             reponse_form=ReponseAvisForm(),
         )
+    if candidature.etat in (EtatCandidature.PROPOSEE, EtatCandidature.RETENUE):
+        from financement.selectors import suites_candidature  # financement builds on aap, not the reverse
+
+        context["financement"] = suites_candidature(user, candidature)
     access_record(user=user, obj=candidature, action=Action.LECTURE, request=request)
     return render(request, "aap/candidature_detail.html", context)
 
@@ -604,7 +608,7 @@ INSTRUCTION_STEPS = {
         perms.can_instruct,
         PropositionForm,
         services.candidature_propose,
-        "Proposition à la Commission permanente",
+        "Proposition à la Commission Permanente",
         "Candidature proposée.",
     ),
     "decider": InstructionStep(

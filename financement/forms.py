@@ -223,9 +223,10 @@ class CandidatureChoiceField(forms.ModelMultipleChoiceField):
         from portal.core.formats import format_euros
 
         modele = candidature.modele_acte or candidature.get_acte_propose_display()
+        etat = candidature.get_etat_display()
         return (
             f"{candidature.dispositif.code} – {candidature.structure.nom} ({candidature.territoire.nom}) : "
-            f"{format_euros(candidature.montant_propose)}, {modele} – {candidature.get_etat_display().lower()}"
+            f"{format_euros(candidature.montant_propose)}, {modele} – {etat[:1].lower()}{etat[1:]}"
         )
 
 

@@ -203,3 +203,25 @@ def _available_before(deliberation, budget_lines) -> dict:
         .annotate(total=Coalesce(Sum("montant_vote"), ZERO, output_field=money_field()))
     )
     return {pk: ae.disponible_ouverture - earlier.get(pk, ZERO) for pk, ae in aes.items()}
+
+
+def suites_candidature(user, candidature) -> dict:
+    """What the funding side made of a call-for-projects application, within what the user may
+    see: the deliberations whose annex carries it (the Département's roles) and the conventions and
+    avenants made from it (also the structure's members; SLAI agents see no money)."""
+    from financement.models import Avenant, Convention
+
+    lignes = list(
+        LigneAnnexe.objects.visible_to(user)
+        .filter(candidature=candidature)
+        .select_related("deliberation")
+        .order_by("deliberation__numero", "ordre")
+    )
+    actes = [
+        *Convention.objects.visible_to(user).filter(ligne_annexe__candidature=candidature).order_by("numero"),
+        *Avenant.objects.visible_to(user)
+        .filter(ligne_annexe__candidature=candidature)
+        .select_related("convention")
+        .order_by("convention__numero", "numero"),
+    ]
+    return {"lignes": lignes, "actes": actes}

@@ -451,6 +451,6 @@ def _decide_applications(deliberation, user):
         candidature_decide(
             candidature=ligne.candidature,
             retenue=True,
-            motif=f"Commission permanente du {format_date(deliberation.date)}, délibération {deliberation.numero}.",
+            motif=f"Commission Permanente du {format_date(deliberation.date)}, délibération {deliberation.numero}.",
             user=user,
         )

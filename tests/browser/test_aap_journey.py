@@ -123,7 +123,7 @@ def test_structure_files_and_the_department_instructs(page, demo_live_server, tm
     page.get_by_role("button", name="Enregistrer").click()
     login(page, server, "dpid@demo.rsa62.test")
     page.goto(f"{server.url}/aap/candidatures/{mempa.pk}/")
-    page.get_by_role("link", name="Proposer à la Commission permanente").click()
+    page.get_by_role("link", name="Proposer à la Commission Permanente").click()
     page.get_by_label("Montant proposé (€)").fill("16 000")
     page.get_by_label("Convention").check()
     page.get_by_role("button", name="Enregistrer").click()

@@ -84,6 +84,21 @@ def test_dpid_groups_a_proposal_into_a_session_and_the_vote_retains_it(client, w
     convention = services.acte_from_ligne(ligne=ligne, user=dpid)
     html = client.get(convention.get_absolute_url()).content.decode()
     assert reverse("aap:candidature_detail", args=[proposed.pk]) in html
+    # And the application links forward to what the funding side made of it, within each one's view:
+    # the DPID sees the deliberation and the convention, the structure its convention only (no
+    # deliberation annex), the SLAI agent no money at all.
+    candidature_url = reverse("aap:candidature_detail", args=[proposed.pk])
+    html = client.get(candidature_url).content.decode()
+    assert "Suite donnée au financement" in html
+    assert deliberation.get_absolute_url() in html and convention.get_absolute_url() in html
+    client.force_login(type(dpid).objects.get(email="resp-b@example.test"))
+    html = client.get(candidature_url).content.decode()
+    assert convention.get_absolute_url() in html and deliberation.get_absolute_url() not in html
+    client.force_login(world.user("slai"))
+    response = client.get(candidature_url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Suite donnée au financement" not in html and convention.get_absolute_url() not in html
 
 
 def test_errors_keep_the_input_and_name_the_field(client, world, proposals):
