@@ -21,6 +21,7 @@ from label.enums import (
 )
 from portal.core import cer_grid
 from portal.core.formats import de, format_date
+from portal.core.transitions import TransitionLog
 from portal.referentiels.models import scope_by_structure
 
 QUALITY_THRESHOLD = Decimal("80")  # % of the grid, seed 001 l. 253
@@ -258,22 +259,16 @@ class DemandeLabel(models.Model):
         return add_months(timezone.localdate(self.deposee_at), 6)
 
 
-class TransitionDemande(models.Model):
+class TransitionDemande(TransitionLog):
+    """The log of a request's transitions (label.services.TRANSITIONS)."""
+
     demande = models.ForeignKey(DemandeLabel, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField("action", max_length=40)
     de = models.CharField("état de départ", max_length=20, choices=EtatDemande.choices)
     vers = models.CharField("nouvel état", max_length=20, choices=EtatDemande.choices)
-    motif = models.TextField("motif", blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField("date", auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "étape de la demande"
         verbose_name_plural = "historique de la demande"
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.transition} : {self.de} → {self.vers}"
 
 
 class TirageCer(models.Model):
@@ -495,23 +490,16 @@ class RetraitLabel(models.Model):
         return reverse("label:retrait_detail", args=[self.pk])
 
 
-class EtapeProcedure(models.Model):
+class EtapeProcedure(TransitionLog):
     """The log of a withdrawal's or an appeal's transitions (label.services.PROCEDURE_TRANSITIONS):
     who moved it, when, from which state to which, and why."""
 
     retrait = models.ForeignKey(RetraitLabel, on_delete=models.CASCADE, related_name="etapes", null=True, blank=True)
     recours = models.ForeignKey(Recours, on_delete=models.CASCADE, related_name="etapes", null=True, blank=True)
-    transition = models.CharField("action", max_length=40)
-    de = models.CharField("état de départ", max_length=20, blank=True)
-    vers = models.CharField("nouvel état", max_length=20)
-    motif = models.TextField("motif", blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField("date", auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "étape d'une procédure de retrait ou de recours"
         verbose_name_plural = "étapes des procédures de retrait et de recours"
-        ordering = ["at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(retrait__isnull=False, recours__isnull=True)
@@ -520,9 +508,6 @@ class EtapeProcedure(models.Model):
                 violation_error_message="Une étape concerne un retrait ou un recours.",
             )
         ]
-
-    def __str__(self):
-        return f"{self.transition} : {self.de or '–'} → {self.vers}"
 
     def _label(self, state):
         choices = EtatRetrait if self.retrait_id else EtatRecours

@@ -26,7 +26,7 @@ from label.models import (
 from label.selectors import label_criteria, panel_summary, renewal_window_open, renewal_windows_text
 from portal.audit.enums import Action
 from portal.audit.services import access_record
-from portal.core import cer_grid
+from portal.core import cer_grid, transitions
 from portal.core.dates import add_months, add_years
 from portal.core.formats import format_date
 from portal.referentiels.models import Referent
@@ -92,21 +92,25 @@ def _allowed_from(demande, name):
 
 
 def _transition(demande, name, *, user, motif="", to=None):
-    """Check the table, move the state and log who, when, from, to and why."""
-    allowed, target = _allowed_from(demande, name), TRANSITIONS[name][1]
-    locked = DemandeLabel.objects.select_for_update().get(pk=demande.pk)
-    if locked.etat not in allowed:
-        raise LabelError(WRONG_STATE)
-    target = to or target
-    TransitionDemande.objects.create(
-        demande=demande, transition=name, de=locked.etat, vers=target, motif=motif, user=user
+    """Check the table, lock the row, move the state and log who, when, from, to and why."""
+    de = transitions.apply_transition(
+        demande,
+        name,
+        TRANSITIONS,
+        log_model=TransitionDemande,
+        owner_field="demande",
+        user=user,
+        motif=motif,
+        to=to,
+        allowed=_allowed_from(demande, name),
+        error=LabelError,
+        message=WRONG_STATE,
     )
-    demande.etat = target
     access_record(
         user=user,
         obj=demande,
         action=Action.MODIFICATION,
-        detail=f"{TRANSITION_LABELS[name]} (état précédent : {_lower_first(EtatDemande(locked.etat).label)})",
+        detail=f"{TRANSITION_LABELS[name]} (état précédent : {_lower_first(EtatDemande(de).label)})",
     )
     return demande
 
@@ -463,18 +467,21 @@ PROCEDURE_WRONG_STATE = "Action déjà effectuée, ou impossible dans l'état ac
 def _procedure_check(obj, procedure, name, *, message=PROCEDURE_WRONG_STATE) -> str:
     """Lock the row, check the table; returns the state the step starts from."""
     allowed, _ = PROCEDURE_TRANSITIONS[(procedure, name)]
-    model = RetraitLabel if procedure == "retrait" else Recours
-    current = model.objects.select_for_update().get(pk=obj.pk).etat if obj.pk else ""
-    if current not in allowed:
-        raise LabelError(message)
-    return current
+    return transitions.lock_and_check(obj, allowed, error=LabelError, message=message)
 
 
 def _procedure_log(obj, procedure, name, *, de, user, motif=""):
     """Write the step to the procedure's log (after the object is saved)."""
     _, target = PROCEDURE_TRANSITIONS[(procedure, name)]
-    EtapeProcedure.objects.create(
-        **{procedure: obj}, transition=name, de=de, vers=target or obj.etat, motif=motif, user=user
+    transitions.record_transition(
+        EtapeProcedure,
+        owner_field=procedure,
+        obj=obj,
+        name=name,
+        de=de,
+        vers=target or obj.etat,
+        user=user,
+        motif=motif,
     )
 
 

@@ -54,3 +54,20 @@ def test_an_appeal_logs_its_filing_and_its_answer(world):
             services.recours_repondre(recours=recours, user=world.user("dpid"), accueilli=False, reponse="Non.")
     steps = [(e.transition, e.de, e.vers) for e in EtapeProcedure.objects.filter(recours=recours)]
     assert steps == [("deposer", "", EtatRecours.DEPOSE), ("repondre", EtatRecours.DEPOSE, EtatRecours.ACCUEILLI)]
+
+
+def test_the_logs_share_the_portal_transition_base_and_a_refused_step_writes_nothing(world):
+    """portal.core.transitions: one abstract log (who, when, from, to, why) and one helper that
+    locks the row and checks the table; label's two logs use it."""
+    from label.models import TransitionDemande
+    from portal.core.transitions import TransitionLog
+
+    assert issubclass(TransitionDemande, TransitionLog) and issubclass(EtapeProcedure, TransitionLog)
+    with at(D(2026, 3, 1)):
+        demande = ready_to_decide(world, trained=True)
+    before = TransitionDemande.objects.filter(demande=demande).count()
+    with at(D(2026, 3, 2)), pytest.raises(services.LabelError, match=r"^Action déjà effectuée, ou impossible"):
+        services.demande_renvoyer(demande=demande, user=world.user("dpid"), motif="Pièce manquante.")
+    assert TransitionDemande.objects.filter(demande=demande).count() == before
+    last = TransitionDemande.objects.filter(demande=demande).last()
+    assert str(last) == f"{last.transition} : {last.de} → {last.vers}" and last.at is not None
