@@ -245,12 +245,6 @@ class RetraitForm(forms.Form):
     )
 
 
-class ContradictoireForm(forms.Form):
-    griefs = forms.CharField(
-        label="Résultat de la nouvelle étude et motifs du retrait envisagé", widget=forms.Textarea(attrs={"rows": 4})
-    )
-
-
 class ObservationsForm(forms.Form):
     observations = forms.CharField(label="Vos observations écrites", widget=forms.Textarea(attrs={"rows": 6}))
 

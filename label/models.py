@@ -459,6 +459,16 @@ class RetraitLabel(models.Model):
     etat = models.CharField("état", max_length=20, choices=EtatRetrait.choices)
     griefs = models.TextField("motifs envisagés (faits et droit)")
     accompagnement_fin = models.DateField("fin de l'accompagnement du SLAI", null=True, blank=True)
+    # The new study after the SLAI support: a new draw of the structure's CERs graded on the grid,
+    # carried by a request of type "nouvelle étude" (same draw, self-evaluation and DPID control).
+    etude = models.OneToOneField(
+        DemandeLabel,
+        verbose_name="nouvelle étude",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="etude_retrait",
+    )
     notifie_le = models.DateField("intention notifiée le", null=True, blank=True)
     observations_avant = models.DateField("observations attendues avant le", null=True, blank=True)
     observations = models.TextField("observations écrites de la structure", blank=True)

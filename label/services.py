@@ -8,7 +8,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from label.enums import EtatDemande, EtatRecours, EtatRetrait, Evaluateur, MotifRetrait, TypeDemande
+from label.enums import Avis, EtatDemande, EtatRecours, EtatRetrait, Evaluateur, MotifRetrait, TypeDemande
 from label.models import (
     RECOURS_MONTHS,
     CerAnonymise,
@@ -63,6 +63,8 @@ TRANSITIONS = {
     "accorder": ({EtatDemande.AVIS_SLAI}, EtatDemande.ACCORDEE),
     "refuser": ({EtatDemande.AVIS_SLAI}, None),  # moratorium, or refusal after a moratorium
     "accueillir_recours": ({EtatDemande.MORATOIRE, EtatDemande.REFUSEE}, EtatDemande.ACCORDEE),
+    # A withdrawal's new study (type ETUDE_RETRAIT) ends on the DPID's control, not on a decision.
+    "clore_etude": ({EtatDemande.DEPOSEE}, EtatDemande.ETUDE_CLOSE),
 }
 # What the audit journal says of each transition, in French.
 TRANSITION_LABELS = {
@@ -73,6 +75,7 @@ TRANSITION_LABELS = {
     "accorder": "Label accordé",
     "refuser": "Demande refusée",
     "accueillir_recours": "Recours gracieux accueilli : label accordé",
+    "clore_etude": "Nouvelle étude conclue par la DPID",
 }
 
 
@@ -122,6 +125,7 @@ def _transition(demande, name, *, user, motif="", to=None):
 def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
     if (
         DemandeLabel.objects.filter(structure=structure)
+        .exclude(type=TypeDemande.ETUDE_RETRAIT)  # a withdrawal's new study is another procedure
         .exclude(etat__in=[EtatDemande.ACCORDEE, EtatDemande.MORATOIRE, EtatDemande.REFUSEE])
         .exists()
     ):
@@ -208,11 +212,22 @@ def tirage_create(*, demande, referent, user, seed=None) -> TirageCer:
     if TirageCer.objects.filter(demande=demande, referent=referent).exists():
         raise LabelError("Le tirage de ce référent a déjà été fait : il ne peut pas être refait.")
     portal_cers_import(structure=demande.structure, referent=referent, user=user)
-    pool = list(
-        CerAnonymise.objects.filter(referent=referent, structure=demande.structure)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    cers = CerAnonymise.objects.filter(referent=referent, structure=demande.structure).order_by("pk")
+    since = study_since(demande)
+    if since is not None:
+        # A withdrawal's new study grades the CERs written since the SLAI support began.
+        pool = [
+            pk
+            for pk, content in cers.values_list("pk", "contenu")
+            if str(content.get("date_edition", "")) >= since.isoformat()
+        ]
+        if not pool:
+            raise LabelError(
+                f"Aucun CER de {referent} édité depuis le début de l'accompagnement du SLAI ({format_date(since)}) : "
+                "saisissez ou déposez ses CER récents avant le tirage."
+            )
+    else:
+        pool = list(cers.values_list("pk", flat=True))
     if not pool:
         raise LabelError(
             f"Aucun CER signé dans le portail ni déposé pour {referent} : saisissez ses CER dans le suivi des "
@@ -226,6 +241,15 @@ def tirage_create(*, demande, referent, user, seed=None) -> TirageCer:
     for cer in CerAnonymise.objects.filter(pk__in=selection):
         evaluation_prepare(demande=demande, cer=cer, evaluateur=Evaluateur.STRUCTURE)
     return tirage
+
+
+def study_since(demande) -> datetime.date | None:
+    """For a withdrawal's new study: the day the SLAI support began (its CERs are drawn from
+    those edited since). None for a label request."""
+    if demande.type != TypeDemande.ETUDE_RETRAIT:
+        return None
+    retrait = RetraitLabel.objects.filter(etude=demande).only("created_at").first()
+    return timezone.localdate(retrait.created_at) if retrait is not None else None
 
 
 def draw(pool: list[int], seed: int) -> list[int]:
@@ -271,7 +295,7 @@ def demande_deposer(*, demande, user) -> DemandeLabel:
     referents = Referent.objects.filter(structure=demande.structure).actifs()
     drawn = set(demande.tirages.values_list("referent_id", flat=True))
     problems = []
-    if not demande.engagement:
+    if not demande.engagement and demande.type != TypeDemande.ETUDE_RETRAIT:
         problems.append("l'engagement de la structure n'est pas coché")
     missing_draws = [str(r) for r in referents if r.pk not in drawn]
     if missing_draws:
@@ -342,12 +366,7 @@ def demande_renvoyer(*, demande, user, motif: str) -> DemandeLabel:
 # --- instruction -----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def demande_evaluer(*, demande, user, evaluation: str, avis: str) -> DemandeLabel:
-    """The DPID's administrative evaluation and proposed opinion, after its control grading."""
-    summary = panel_summary(demande)
-    if summary.dpid_done < summary.expected:
-        raise LabelError(f"Le contrôle n'est pas terminé : {summary.dpid_done} CER évalués sur {summary.expected}.")
+def _require_short_panels_accepted(demande):
     pending = [
         str(t.referent)
         for t in demande.tirages.select_related("referent")
@@ -359,6 +378,17 @@ def demande_evaluer(*, demande, user, evaluation: str, avis: str) -> DemandeLabe
             + ", ".join(pending)
             + "."
         )
+
+
+@transaction.atomic
+def demande_evaluer(*, demande, user, evaluation: str, avis: str) -> DemandeLabel:
+    """The DPID's administrative evaluation and proposed opinion, after its control grading."""
+    if demande.type == TypeDemande.ETUDE_RETRAIT:
+        raise LabelError("Une nouvelle étude se conclut depuis la procédure de retrait, une fois le contrôle terminé.")
+    summary = panel_summary(demande)
+    if summary.dpid_done < summary.expected:
+        raise LabelError(f"Le contrôle n'est pas terminé : {summary.dpid_done} CER évalués sur {summary.expected}.")
+    _require_short_panels_accepted(demande)
     _transition(demande, "evaluer", user=user, motif=evaluation)
     demande.evaluation_dpid = evaluation
     demande.avis_dpid = avis
@@ -455,7 +485,9 @@ PROCEDURE_TRANSITIONS = {
         {""},
         None,  # lapsed by right (end of mission), SLAI support (CER quality) or contradictoire
     ),
-    ("retrait", "ouvrir_contradictoire"): ({EtatRetrait.ACCOMPAGNEMENT}, EtatRetrait.CONTRADICTOIRE),
+    # After the SLAI support: a new study (a new draw graded on the grid), whose result decides.
+    ("retrait", "ouvrir_etude"): ({EtatRetrait.ACCOMPAGNEMENT}, EtatRetrait.ETUDE),
+    ("retrait", "conclure_etude"): ({EtatRetrait.ETUDE}, None),  # contradictoire, or abandonné (maintained)
     ("retrait", "observations"): ({EtatRetrait.CONTRADICTOIRE}, EtatRetrait.CONTRADICTOIRE),
     ("retrait", "decider"): ({EtatRetrait.CONTRADICTOIRE}, None),  # retiré or abandonné
     ("recours", "deposer"): ({""}, EtatRecours.DEPOSE),
@@ -577,7 +609,9 @@ def retrait_engager(*, label, motif: str, griefs: str, user) -> RetraitLabel:
     today = timezone.localdate()
     if not label.is_valid_on(today):
         raise LabelError("Ce label n'est plus valide : il n'y a rien à retirer.")
-    if label.retraits.filter(etat__in=[EtatRetrait.ACCOMPAGNEMENT, EtatRetrait.CONTRADICTOIRE]).exists():
+    if label.retraits.filter(
+        etat__in=[EtatRetrait.ACCOMPAGNEMENT, EtatRetrait.ETUDE, EtatRetrait.CONTRADICTOIRE]
+    ).exists():
         raise LabelError("Une procédure de retrait est déjà en cours pour ce label.")
     if not griefs.strip():
         raise LabelError("Indiquez les faits qui fondent le retrait envisagé.", field="griefs")
@@ -617,24 +651,89 @@ def _withdraw(label, day, reason):
 
 
 @transaction.atomic
-def retrait_contradictoire(*, retrait, griefs: str, user) -> RetraitLabel:
-    """After the 6 months of SLAI support, the new study still finds the quality lacking."""
+def retrait_ouvrir_etude(*, retrait, user) -> DemandeLabel:
+    """At the end of the 6 months of SLAI support, the new study (seed 001 l. 354–356): "la
+    procédure relative à la labélisation est réenclenchée". A request of type "nouvelle étude"
+    is opened for the structure: it draws 5 of its CERs per referent at random, self-evaluates
+    them on the grid and files them; the DPID controls them; its result decides (see
+    `retrait_conclure_etude`)."""
     today = timezone.localdate()
-    de = _procedure_check(retrait, "retrait", "ouvrir_contradictoire")
+    de = _procedure_check(retrait, "retrait", "ouvrir_etude")
     if today < retrait.accompagnement_fin:
         raise LabelError(
             f"L'accompagnement du SLAI court jusqu'au {format_date(retrait.accompagnement_fin)} : "
             "la nouvelle étude se fait à son terme."
         )
-    retrait.griefs = griefs or retrait.griefs
-    _open_contradictoire(retrait, today)
+    structure = retrait.label.structure
+    etude = DemandeLabel.objects.create(
+        structure=structure,
+        type=TypeDemande.ETUDE_RETRAIT,
+        created_by=user,
+        commentaire="Nouvelle étude de la qualité des CER à l'issue des 6 mois d'accompagnement du SLAI.",
+    )
+    retrait.etude = etude
+    retrait.etat = EtatRetrait.ETUDE
+    retrait.save(update_fields=["etude", "etat"])
+    _procedure_log(retrait, "retrait", "ouvrir_etude", de=de, user=user)
+    access_record(user=user, obj=retrait.label, action=Action.MODIFICATION, detail="Retrait du label : nouvelle étude")
+    from django.urls import reverse
+
+    from portal.echeances.services import notify
+
+    for responsable in _responsables(structure):
+        notify(
+            recipient=responsable,
+            title="Label : nouvelle étude de la qualité des CER",
+            body="L'accompagnement du SLAI est terminé. Tirez au sort 5 CER par référent, auto-évaluez-les sur la "
+            "grille et déposez l'étude : le contrôle de la DPID décidera du maintien ou du retrait du label.",
+            url=reverse("label:demande_detail", args=[etude.pk]),
+            reason="Vous êtes responsable d'une structure labellisée.",
+        )
+    return etude
+
+
+def _responsables(structure):
+    from portal.accounts.enums import Role
+    from portal.accounts.models import User
+
+    return list(User.objects.filter(role=Role.RESPONSABLE, structure=structure, is_active=True))
+
+
+@transaction.atomic
+def retrait_conclure_etude(*, retrait, user) -> RetraitLabel:
+    """The new study's result decides (seed 001 l. 356): the DPID's control average on the new
+    draw, compared to 80 % without rounding. Reached: the procedure ends and the label is
+    maintained. Missed: the withdrawal is notified and the procédure contradictoire opens."""
+    today = timezone.localdate()
+    de = _procedure_check(retrait, "retrait", "conclure_etude")
+    etude = retrait.etude
+    if etude.etat != EtatDemande.DEPOSEE:
+        raise LabelError("La structure n'a pas encore déposé la nouvelle étude (tirage et auto-évaluation).")
+    summary = panel_summary(etude)
+    if not summary.dpid_complete:
+        raise LabelError(f"Le contrôle n'est pas terminé : {summary.dpid_done} CER évalués sur {summary.expected}.")
+    _require_short_panels_accepted(etude)
+    result = label_criteria(etude, today).quality_text
+    _transition(etude, "clore_etude", user=user, motif=result)
+    etude.evaluation_dpid = result
+    etude.avis_dpid = Avis.FAVORABLE if summary.dpid_passes else Avis.DEFAVORABLE
+    etude.avis_dpid_at = timezone.now()
+    etude.save(update_fields=["etat", "evaluation_dpid", "avis_dpid", "avis_dpid_at"])
+    study = f"Nouvelle étude du {format_date(today)} à l'issue de l'accompagnement du SLAI : {_lower_first(result)}."
+    if summary.dpid_passes:
+        retrait.etat = EtatRetrait.ABANDONNE
+        retrait.decide_le = today
+        retrait.decision = f"{study} La qualité des CER est de nouveau assurée : le label est maintenu."
+    else:
+        retrait.griefs = f"{retrait.griefs}\n\n{study}"
+        _open_contradictoire(retrait, today)
     retrait.save()
-    _procedure_log(retrait, "retrait", "ouvrir_contradictoire", de=de, user=user, motif=griefs)
+    _procedure_log(retrait, "retrait", "conclure_etude", de=de, user=user, motif=result)
     access_record(
         user=user,
         obj=retrait.label,
         action=Action.MODIFICATION,
-        detail="Retrait du label : procédure contradictoire engagée",
+        detail=f"Retrait du label : nouvelle étude conclue ({retrait.get_etat_display().lower()})",
     )
     return retrait
 

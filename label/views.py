@@ -13,7 +13,6 @@ from label.forms import (
     AvisSlaiForm,
     CerImportForm,
     CharteForm,
-    ContradictoireForm,
     DecisionForm,
     DecisionRetraitForm,
     DemandeForm,
@@ -98,7 +97,7 @@ def label_home(request):
     )
     context.update(
         retraits=RetraitLabel.objects.visible_to(request.user)
-        .filter(etat__in=[EtatRetrait.ACCOMPAGNEMENT, EtatRetrait.CONTRADICTOIRE])
+        .filter(etat__in=[EtatRetrait.ACCOMPAGNEMENT, EtatRetrait.ETUDE, EtatRetrait.CONTRADICTOIRE])
         .select_related("label__structure"),
         can_withdraw=perms.can_manage_withdrawal(request.user),
         page=paginate(request, demandes),
@@ -249,7 +248,10 @@ def _demande_forms(user, demande):
     slai = perms.can_give_slai_opinion(user, demande) and etat == EtatDemande.AVIS_DPID
     return {
         "demande": DemandeForm(instance=demande) if perms.can_edit_demande(user, demande) else None,
-        "evaluation": EvaluationDpidForm() if can_instruct and etat == EtatDemande.DEPOSEE else None,
+        # A withdrawal's new study is concluded from the withdrawal's page, not evaluated here.
+        "evaluation": EvaluationDpidForm()
+        if can_instruct and etat == EtatDemande.DEPOSEE and demande.type != TypeDemande.ETUDE_RETRAIT
+        else None,
         "panel_reduit": PanelReduitForm(tirages=_short_panels(demande))
         if can_instruct and etat == EtatDemande.DEPOSEE and _short_panels(demande).exists()
         else None,
@@ -311,6 +313,7 @@ def _demande_page(request, demande, bound=None):
         "documents_panel": documents_panel(user, demande),
     }
     context["label"] = getattr(demande, "label", None)
+    context["etude_retrait"] = getattr(demande, "etude_retrait", None)
     context["moratoire"] = getattr(demande, "moratoire", None)
     recours = getattr(demande, "recours", None)
     if recours is not None:
@@ -568,13 +571,11 @@ def _retrait_forms(user, retrait, today):
         and retrait.observations_at is None
         and today <= retrait.observations_avant
     )
-    study_due = retrait.etat == EtatRetrait.ACCOMPAGNEMENT and today >= retrait.accompagnement_fin
     decision_due = retrait.etat == EtatRetrait.CONTRADICTOIRE and (
         retrait.observations_at is not None or today > retrait.observations_avant
     )
     return {
         "observations": ObservationsForm() if can_observe else None,
-        "contradictoire": ContradictoireForm(initial={"griefs": retrait.griefs}) if can_manage and study_due else None,
         "decision": DecisionRetraitForm() if can_manage and decision_due else None,
     }
 
@@ -582,10 +583,16 @@ def _retrait_forms(user, retrait, today):
 def _retrait_page(request, retrait, bound=None):
     today = timezone.localdate()
     user = request.user
+    etude = retrait.etude
     context = {
         "retrait": retrait,
         "today": today,
         "can_manage": perms.can_manage_withdrawal(user),
+        "study_due": retrait.etat == EtatRetrait.ACCOMPAGNEMENT and today >= retrait.accompagnement_fin,
+        "etude": etude,
+        # The new study's figures: the DPID's control, once the structure has filed its panel.
+        "etude_summary": panel_summary(etude) if etude is not None else None,
+        "etude_control_visible": etude is not None and _control_is_visible(user, etude),
         "documents_panel": documents_panel(user, retrait),
     }
     return page_with_forms(
@@ -609,14 +616,51 @@ def _can_manage_withdrawal(user, retrait):
     return perms.can_manage_withdrawal(user)
 
 
-@require_POST
-def retrait_contradictoire(request, pk):
-    def action(retrait, data):
-        services.retrait_contradictoire(retrait=retrait, user=request.user, **data)
-        return "Procédure contradictoire ouverte : la structure peut présenter ses observations."
+def _retrait_step(request, pk, step, success):
+    """A button without input on the withdrawal's page: what prevents the step is said in a
+    message on the page."""
+    retrait = get_object_or_404(
+        RetraitLabel.objects.visible_to(request.user).select_related("label__structure"), pk=pk
+    )
+    if not perms.can_manage_withdrawal(request.user):
+        raise PermissionDenied
+    try:
+        step(retrait=retrait, user=request.user)
+    except services.LabelError as error:
+        _fail(request, error)
+    else:
+        retrait.refresh_from_db()
+        messages.success(request, success(retrait))
+    return redirect("label:retrait_detail", pk=pk)
 
-    form = ContradictoireForm(request.POST)
-    return _submit_retrait(request, pk, check=_can_manage_withdrawal, form=form, key="contradictoire", action=action)
+
+@require_POST
+def retrait_etude(request, pk):
+    """After the SLAI support, open the new study: a new draw graded on the grid."""
+    return _retrait_step(
+        request,
+        pk,
+        services.retrait_ouvrir_etude,
+        lambda retrait: (
+            "Nouvelle étude ouverte : la structure tire au sort 5 CER par référent, les auto-évalue "
+            "et dépose l'étude, puis la DPID les contrôle."
+        ),
+    )
+
+
+@require_POST
+def retrait_conclure(request, pk):
+    """The new study's result decides: label maintained, or withdrawal notified."""
+    return _retrait_step(
+        request,
+        pk,
+        services.retrait_conclure_etude,
+        lambda retrait: (
+            "Nouvelle étude conclue : le label est maintenu."
+            if retrait.etat == EtatRetrait.ABANDONNE
+            else "Nouvelle étude conclue : qualité insuffisante, le retrait envisagé est notifié à la structure."
+        ),
+    )
 
 
 @require_POST

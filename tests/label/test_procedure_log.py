@@ -22,17 +22,16 @@ def test_a_withdrawal_logs_each_step_and_refuses_a_step_out_of_the_table(world):
     label = Label.objects.create(structure=world.structure_a, date_decision=D(2025, 9, 1), date_fin=D(2030, 8, 31))
     dpid, responsable = world.user("dpid"), world.user("responsable")
     with at(D(2026, 2, 2)):
-        retrait = services.retrait_engager(label=label, motif=MotifRetrait.QUALITE_CER, griefs="62 %.", user=dpid)
+        retrait = services.retrait_engager(
+            label=label, motif=MotifRetrait.ENGAGEMENTS, griefs="Référent arrivé en 2025 non formé.", user=dpid
+        )
         with pytest.raises(services.LabelError, match=r"^Action déjà effectuée, ou impossible"):
-            services.retrait_decider(retrait=retrait, retirer=True, decision="Retrait.", user=dpid)
-    with at(D(2026, 8, 3)):
-        services.retrait_contradictoire(retrait=retrait, griefs="Nouvelle étude à 65 %.", user=dpid)
+            services.retrait_ouvrir_etude(retrait=retrait, user=dpid)  # no SLAI support for this motive
         services.retrait_observations(retrait=retrait, observations="Plan de formation.", user=responsable)
-        services.retrait_decider(retrait=retrait, retirer=True, decision="Qualité toujours insuffisante.", user=dpid)
+        services.retrait_decider(retrait=retrait, retirer=True, decision="Engagement non tenu.", user=dpid)
     steps = [(e.transition, e.de, e.vers, e.user) for e in EtapeProcedure.objects.filter(retrait=retrait)]
     assert steps == [
-        ("engager", "", EtatRetrait.ACCOMPAGNEMENT, dpid),
-        ("ouvrir_contradictoire", EtatRetrait.ACCOMPAGNEMENT, EtatRetrait.CONTRADICTOIRE, dpid),
+        ("engager", "", EtatRetrait.CONTRADICTOIRE, dpid),
         ("observations", EtatRetrait.CONTRADICTOIRE, EtatRetrait.CONTRADICTOIRE, responsable),
         ("decider", EtatRetrait.CONTRADICTOIRE, EtatRetrait.RETIRE, dpid),
     ]
