@@ -567,3 +567,30 @@ class CharteQualite(models.Model):
 
     def __str__(self):
         return f"Charte qualité {self.annee} – {self.label.structure}"
+
+
+class RapportAnnuelQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The Département: DPID, managers and admins."""
+        return self if user.scope.sees_departement else self.none()
+
+
+class RapportAnnuel(models.Model):
+    """The yearly report on the label to the Commission Permanente (seed 001 l. 588): the owner of
+    its PDF versions (the figures are computed when each version is rendered)."""
+
+    annee = models.PositiveSmallIntegerField("année", unique=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    objects = RapportAnnuelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rapport annuel du label"
+        verbose_name_plural = "rapports annuels du label"
+        ordering = ["-annee"]
+
+    def __str__(self):
+        return f"Rapport annuel du label {self.annee}"
+
+    def get_absolute_url(self):
+        return reverse("label:rapport_annuel") + f"?annee={self.annee}"

@@ -33,6 +33,7 @@ urlpatterns = [
     path("retraits/<int:pk>/decider/", views.retrait_decider, name="retrait_decider"),
     path("remise/", views.remise, name="remise"),
     path("rapport-annuel/", views.rapport_annuel, name="rapport_annuel"),
+    path("rapport-annuel/pdf/", views.rapport_annuel_pdf, name="rapport_annuel_pdf"),
     path("labels/<int:label_pk>/charte/", views.charte_deposer, name="charte_deposer"),
     path("chartes/", views.chartes, name="chartes"),
     path("chartes/<int:pk>/examiner/", views.charte_examiner, name="charte_examiner"),

@@ -35,6 +35,7 @@ from label.models import (
     EvaluationCer,
     FormationReferent,
     Label,
+    RapportAnnuel,
     RetraitLabel,
     TirageCer,
 )
@@ -55,6 +56,7 @@ from portal.core.forms import add_service_error, page_with_forms
 from portal.core.uploads import serve_upload
 from portal.core.views import paginate, querystring_without_page
 from portal.documents.selectors import documents_panel
+from portal.documents.services import document_request
 from portal.referentiels.models import Referent, Structure
 
 
@@ -717,7 +719,34 @@ def rapport_annuel(request):
         annee = min(max(int(request.GET.get("annee", today.year)), 2025), 2100)
     except ValueError:
         annee = today.year
-    return render(request, "label/rapport_annuel.html", {"report": yearly_report(annee), "annee": annee})
+    rapport = RapportAnnuel.objects.filter(annee=annee).first()
+    context = {
+        "report": yearly_report(annee),
+        "annee": annee,
+        "rapport": rapport,
+        "documents_panel": documents_panel(request.user, rapport) if rapport is not None else [],
+        "can_produce": request.scope.is_dpid,
+    }
+    return render(request, "label/rapport_annuel.html", context)
+
+
+@require_POST
+def rapport_annuel_pdf(request):
+    """Produce the yearly report's PDF (documents engine): the year's report row is created the
+    first time, then each request makes a new version."""
+    if not request.scope.is_dpid:
+        raise PermissionDenied
+    try:
+        annee = int(request.POST.get("annee", ""))
+    except ValueError:
+        annee = None
+    if annee is None or not 2025 <= annee <= timezone.localdate().year:
+        messages.error(request, "Choisissez une année entre 2025 et l'année en cours.")
+        return redirect("label:rapport_annuel")
+    rapport, _ = RapportAnnuel.objects.get_or_create(annee=annee)
+    document_request(owner=rapport, kind_code="label_rapport_annuel", user=request.user)
+    messages.success(request, f"Rapport annuel {annee} demandé : le PDF est en cours de production.")
+    return redirect(rapport.get_absolute_url())
 
 
 # --- yearly quality charter ------------------------------------------------------------------

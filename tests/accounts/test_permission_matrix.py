@@ -129,6 +129,7 @@ RULES = {
         None,
         {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200, "manager": 200},
     ),
+    "label:rapport_annuel_pdf": (None, POST_ONLY),
     "label:chartes": (None, SIGNED_IN_200),
     "label:charte_deposer": (
         lambda w: {"label_pk": w.retrait_a.label_id},
@@ -315,6 +316,7 @@ POST_RULES = {
     "label:retrait_observations": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200},
     "label:retrait_decider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:retrait_etude": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "label:rapport_annuel_pdf": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:retrait_conclure": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:charte_examiner": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
     # --- accompagnement: CER ---
