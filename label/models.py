@@ -175,11 +175,13 @@ class CerAnonymise(models.Model):
 class DemandeLabelQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Structure members: their structure's requests; SLAI: requests of structures working
-        on their territory (not drafts); DPID, managers and admins: all but drafts."""
+        on their territory (not drafts); DPID, managers and admins: all but drafts. A withdrawal's
+        new study is seen from its opening."""
         scope = user.scope
         if scope.is_structure_member:
             return self.filter(structure_id=scope.structure_id)
-        submitted = self.exclude(etat=EtatDemande.BROUILLON)
+        # A withdrawal's new study is opened by the DPID: it follows it from the start.
+        submitted = self.exclude(Q(etat=EtatDemande.BROUILLON) & ~Q(type=TypeDemande.ETUDE_RETRAIT))
         if scope.sees_departement:
             return submitted
         if scope.is_slai:

@@ -226,3 +226,22 @@ def test_refused_structure_files_a_recours_gracieux(page, demo_live_server):
     expect(page.get_by_text(re.compile("réponse attendue avant le"))).to_be_visible()
     assert page.get_by_role("link", name="Former un recours gracieux").count() == 0
     assert_no_csp_violation(page)
+
+
+def test_dpid_launches_the_new_study_after_the_slai_support(page, demo_live_server):
+    """PBI's 6 months of SLAI support (CER quality) have ended: the DPID launches the new study
+    (a new draw graded on the grid), which appears as a request the structure completes."""
+    from playwright.sync_api import expect
+
+    server = demo_live_server
+    login(page, server, "dpid@demo.rsa62.test")
+    page.goto(f"{server.url}/label/")
+    page.locator("#retraits + ul").get_by_role("link", name="PBI").click()
+    expect(page.get_by_role("heading", name=re.compile("Procédure de retrait du label – PBI"))).to_be_visible()
+    page.get_by_role("button", name="Lancer la nouvelle étude").click()
+    expect(page.get_by_text(re.compile("Nouvelle étude ouverte"))).to_be_visible()
+    page.get_by_role("link", name=re.compile("Tirage, auto-évaluation et contrôle de la nouvelle étude")).click()
+    expect(page.get_by_text(re.compile("Cette demande est la nouvelle étude"))).to_be_visible()
+    expect(page.get_by_text("Nouvelle étude de la qualité des CER (procédure de retrait)")).to_be_visible()
+    screenshot(page, "label-nouvelle-etude")
+    assert_no_csp_violation(page)

@@ -186,3 +186,17 @@ def test_the_study_in_the_browser_pages_and_rights(world, client_for, label_a):
         response = client_for("dpid").post(conclude_url, follow=True)
         assert "n'a pas encore déposé la nouvelle étude" in html.unescape(response.content.decode())
         assert client_for("responsable").post(conclude_url).status_code == 403
+
+
+def test_the_dpid_and_the_slai_follow_the_study_from_its_opening(world, client_for, label_a):
+    dpid = world.user("dpid")
+    with at(D(2026, 2, 28)):
+        retrait = services.retrait_engager(label=label_a, motif=MotifRetrait.QUALITE_CER, griefs="62 %.", user=dpid)
+    with at(D(2026, 8, 28)):
+        etude = services.retrait_ouvrir_etude(retrait=retrait, user=dpid)
+        for role in ("dpid", "slai", "manager"):
+            assert client_for(role).get(etude.get_absolute_url()).status_code == 200, role
+        # An ordinary draft request stays the structure's own until it is filed.
+        etude.type = TypeDemande.INITIALE
+        etude.save(update_fields=["type"])
+        assert client_for("dpid").get(etude.get_absolute_url()).status_code == 404
