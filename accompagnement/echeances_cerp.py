@@ -36,6 +36,7 @@ def _cerp_orientations(queryset):
 
 class _CerpStep(_CaseloadEcheance):
     key = ""
+    first = last = False  # the first and last of the five, in registration order (see visible)
 
     def _step(self, obj):
         # Read once per object and run (the engine asks is_met, then due_date).
@@ -48,7 +49,18 @@ class _CerpStep(_CaseloadEcheance):
         return _cerp_orientations(_orientations())
 
     def visible(self, user, today, until=None):
-        return _cerp_orientations(_visible_orientations(user))
+        # The five CERP deadlines read the same orientations: the first one the engine asks
+        # (they are registered one after the other) reads them in one query, the others reuse
+        # that list within the same pass, and the last one lets it go. Home pages keep a fixed
+        # number of queries.
+        key = (today, until)
+        shared = user.__dict__.get("_cerp_visible")
+        if self.first or shared is None or shared[0] != key:
+            shared = (key, list(_cerp_orientations(_visible_orientations(user))))
+            user.__dict__["_cerp_visible"] = shared
+        if self.last:
+            user.__dict__.pop("_cerp_visible", None)
+        return shared[1]
 
     def refresh(self, obj):
         return _cerp_orientations(_orientations()).filter(pk=obj.pk).first()
@@ -71,6 +83,7 @@ class CerpEntretiensDiagnostic(_CerpStep):
     code = "accompagnement_cerp_entretiens_diagnostic"
     label = "Travailleurs indépendants : 3 entretiens pendant le diagnostic de 3 mois (CERP n°1)"
     key = "entretiens_diagnostic"
+    first = True
     offsets = (-15, -3, 0)
 
 
@@ -103,4 +116,5 @@ class CerpFinAccompagnement(_CerpStep):
     code = "accompagnement_cerp_21_mois"
     label = "Travailleurs indépendants : fin de l'accompagnement à 21 mois au plus, sortie"
     key = "fin_accompagnement"
+    last = True
     offsets = (-30, -7, 0)
