@@ -1,8 +1,8 @@
 """Writes of the label domain, one module per procedure: `demandes` (the label request, from the
 draft to the decision), `recours` (the recours gracieux), `retraits` (withdrawal and its new
-study), `chartes` (the yearly quality charter); `common` holds the errors, delays, transition
-tables and the checks the decisions rest on. Everything is re-exported here: callers write
-`from label import services` and `services.demande_accorder(...)`.
+study), `chartes` (the yearly quality charter), `formations` (training records); `common`
+holds the errors, delays, transition tables and the checks the decisions rest on. Everything is
+re-exported here: callers write `from label import services` and `services.demande_accorder(...)`.
 
 The public entry point for other domains is `structure_is_labelled(structure, on=date)` (aap's
 gate)."""
@@ -25,6 +25,7 @@ from label.services.common import (
     structure_is_labelled,
 )
 from label.services.demandes import (
+    MORATOIRE_SHEET_FIELDS,
     NEWCOMER_MONTHS,
     cers_import,
     demande_accorder,
@@ -34,14 +35,17 @@ from label.services.demandes import (
     demande_evaluer,
     demande_refuser,
     demande_renvoyer,
+    demande_update,
     draw,
     evaluation_prepare,
     evaluation_save,
+    moratoire_update,
     panel_reduit_accepter,
     portal_cers_import,
     study_since,
     tirage_create,
 )
+from label.services.formations import equivalence_accept, formation_record
 from label.services.recours import (
     contentieux_deadline,
     recours_answer_deadline,
@@ -65,6 +69,7 @@ __all__ = [
     "FIRST_CAMPAIGN_NEW_REQUESTS_FROM",
     "LABEL_YEARS",
     "MORATOIRE_MONTHS",
+    "MORATOIRE_SHEET_FIELDS",
     "NEWCOMER_MONTHS",
     "PROCEDURE_TRANSITIONS",
     "PROCEDURE_WRONG_STATE",
@@ -84,9 +89,13 @@ __all__ = [
     "demande_evaluer",
     "demande_refuser",
     "demande_renvoyer",
+    "demande_update",
     "draw",
+    "equivalence_accept",
     "evaluation_prepare",
     "evaluation_save",
+    "formation_record",
+    "moratoire_update",
     "panel_reduit_accepter",
     "portal_cers_import",
     "recours_answer_deadline",

@@ -79,6 +79,41 @@ def demande_create(*, structure, user, type_demande=None) -> DemandeLabel:
 
 
 @transaction.atomic
+def demande_update(*, demande, user, commentaire: str, engagement: bool) -> DemandeLabel:
+    """The structure's presentation and commitment, while the request is a draft."""
+    _require_editable(demande)
+    demande.commentaire = commentaire
+    demande.engagement = engagement
+    demande.save(update_fields=["commentaire", "engagement"])
+    return demande
+
+
+MORATOIRE_SHEET_FIELDS = (
+    "date_rencontre",
+    "criteres_non_remplis",
+    "objectifs",
+    "moyens",
+    "temporalite",
+    "signe_structure_le",
+    "signe_slai_le",
+    "signe_siege_le",
+)
+
+
+@transaction.atomic
+def moratoire_update(*, moratoire, user, **values) -> Moratoire:
+    """The follow-up sheet of annexe 4: unmet criteria, objectives, means, timing, signatures."""
+    unknown = set(values) - set(MORATOIRE_SHEET_FIELDS)
+    if unknown:
+        raise TypeError(f"Champs inconnus de la fiche de suivi : {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(moratoire, name, value)
+    moratoire.save(update_fields=list(values))
+    access_record(user=user, obj=moratoire.demande, action=Action.MODIFICATION, detail="fiche de suivi du moratoire")
+    return moratoire
+
+
+@transaction.atomic
 def cers_import(*, structure, referent, data, user) -> int:
     """Store anonymised CERs (grade_cer format, one object or a list) for a referent.
 

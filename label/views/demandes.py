@@ -34,8 +34,6 @@ from label.selectors import (
     training_statuses,
 )
 from label.views.common import _control_is_visible, _fail, _submit
-from portal.audit.enums import Action
-from portal.audit.services import access_record
 from portal.core.cer_grid import GRID, grade
 from portal.core.formats import format_date
 from portal.core.forms import add_service_error, page_with_forms
@@ -168,7 +166,7 @@ def demande_update(request, pk):
     demande = _get_demande(request, pk)
 
     def action(demande, data):
-        form.save()
+        services.demande_update(demande=demande, user=request.user, **data)
         return "Demande enregistrée."
 
     form = DemandeForm(request.POST, instance=demande)
@@ -312,8 +310,7 @@ def moratoire_update(request, pk):
         raise PermissionDenied
     form = MoratoireForm(request.POST or None, instance=moratoire)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        access_record(user=request.user, obj=demande, action=Action.MODIFICATION, detail="fiche de suivi du moratoire")
+        services.moratoire_update(moratoire=moratoire, user=request.user, **form.cleaned_data)
         messages.success(request, "Fiche de suivi du moratoire enregistrée.")
         return redirect("label:demande_detail", pk=pk)
     return render(request, "label/moratoire_form.html", {"form": form, "demande": demande, "moratoire": moratoire})

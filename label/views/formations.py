@@ -65,11 +65,7 @@ def formation_add(request, referent_pk):
         raise PermissionDenied
     form = FormationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        formation = form.save(commit=False)
-        formation.referent = referent
-        formation.created_by = request.user
-        formation.save()
-        access_record(user=request.user, obj=referent, action=Action.MODIFICATION, detail=f"formation : {formation}")
+        services.formation_record(referent=referent, user=request.user, **form.cleaned_data)
         messages.success(request, f"Formation enregistrée pour {referent}.")
         return redirect("label:formations")
     return render(request, "label/formation_form.html", {"form": form, "referent": referent})
@@ -77,13 +73,11 @@ def formation_add(request, referent_pk):
 
 @require_POST
 def formation_accept(request, pk):
-    get_object_or_404(FormationReferent.objects.visible_to(request.user), pk=pk, nature="equivalence")
+    formation = get_object_or_404(FormationReferent.objects.visible_to(request.user), pk=pk, nature="equivalence")
     if not perms.can_accept_equivalence(request.user):
         raise PermissionDenied
-    updated = FormationReferent.objects.filter(pk=pk, equivalence_acceptee_at__isnull=True).update(
-        equivalence_acceptee_at=timezone.now(), equivalence_acceptee_par=request.user
-    )
-    messages.success(request, "Équivalence acceptée." if updated else "Action déjà effectuée.")
+    accepted = services.equivalence_accept(formation=formation, user=request.user)
+    messages.success(request, "Équivalence acceptée." if accepted else "Action déjà effectuée.")
     return redirect("label:formations")
 
 
