@@ -4,7 +4,6 @@ A CER of the portal ⇄ one JSON object with CER_FIELDS and, per action, ACTION_
 The signature is not part of the format: an imported CER is recorded unsigned.
 """
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,6 +22,7 @@ from portal.core.cer_grid import (
     secrecy_alerts,
 )
 from portal.core.formats import format_date, format_number
+from portal.core.textfiles import UnreadableText, load_json_bytes
 
 DATE_ITEMS = ("debut_actions", "fin_actions")  # need the contract's and the actions' dates
 AUTOMATIC_MAXIMUM = sum((item.maximum for item in AUTOMATIC_ITEMS), Decimal(0))  # 4,5
@@ -145,18 +145,10 @@ class UnreadableCerFile(ValueError):
 
 def load_cers(raw: bytes) -> list:
     """The decoded CERs of an uploaded file, checked by content (size, UTF-8, JSON, a list)."""
-    if len(raw) > MAX_FILE_SIZE:
-        raise UnreadableCerFile("Le fichier dépasse 2 Mo.")
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise UnreadableCerFile("Le fichier n'est pas un texte UTF-8 : est-ce bien un fichier JSON ?") from None
-    except json.JSONDecodeError as error:
-        raise UnreadableCerFile(
-            f"Le fichier n'est pas un JSON valide (ligne {error.lineno}, colonne {error.colno})."
-        ) from None
-    except RecursionError:
-        raise UnreadableCerFile("Le fichier JSON est trop imbriqué.") from None
+        data = load_json_bytes(raw, max_bytes=MAX_FILE_SIZE)
+    except UnreadableText as error:
+        raise UnreadableCerFile(str(error)) from None
     if isinstance(data, dict):
         data = [data]  # one CER, as grade_cer accepts
     if not isinstance(data, list):

@@ -5,6 +5,7 @@ months, 6 months at most), with one interview a month; 21 months in all at most,
 the person leaves the accompaniment. Every number here is the seed's."""
 
 import datetime
+from typing import NamedTuple
 
 from accompagnement.enums import PhaseCerp, Presence
 from portal.core.dates import add_months
@@ -100,13 +101,19 @@ def accompaniment_end(diagnostic) -> datetime.date:
     return add_months(diagnostic.date_debut, TOTAL_MAX_MONTHS) - datetime.timedelta(days=1)
 
 
-def cerp_steps(orientation, today) -> list[tuple[str, datetime.date]]:
-    """(label, due date) of what the self-employed accompaniment owes next, from the prefetched
-    `cers` and `entretiens`."""
+class CerpStep(NamedTuple):
+    key: str  # what the deadline engine reminds of (accompagnement/echeances_cerp.py)
+    label: str
+    due: datetime.date
+
+
+def cerp_step_items(orientation) -> list[CerpStep]:
+    """What the self-employed accompaniment owes next, from the prefetched `cers` and
+    `entretiens`: each step with its key, its French label and its due date."""
     cerps = sorted((c for c in orientation.cers.all() if c.phase_cerp and c.signe_le), key=lambda c: c.date_debut)
     diagnostic = next((c for c in cerps if c.phase_cerp == PhaseCerp.DIAGNOSTIC), None)
     if diagnostic is None:
-        return [("CERP n°1 (diagnostic de 3 mois) à signer", orientation.date_limite_cer)]
+        return [CerpStep("cerp_1", "CERP n°1 (diagnostic de 3 mois) à signer", orientation.date_limite_cer)]
     attended = sorted(e.date for e in orientation.entretiens.all() if e.presence == Presence.PRESENT)
     end = accompaniment_end(diagnostic)
     steps = []
@@ -114,17 +121,39 @@ def cerp_steps(orientation, today) -> list[tuple[str, datetime.date]]:
     if current.phase_cerp == PhaseCerp.DIAGNOSTIC:
         done = sum(1 for day in attended if diagnostic.date_debut <= day <= diagnostic.date_fin)
         if done < DIAGNOSTIC_INTERVIEWS:
-            steps.append((f"Entretiens du diagnostic ({done} sur {DIAGNOSTIC_INTERVIEWS})", diagnostic.date_fin))
+            steps.append(
+                CerpStep(
+                    "entretiens_diagnostic",
+                    f"Entretiens du diagnostic ({done} sur {DIAGNOSTIC_INTERVIEWS})",
+                    diagnostic.date_fin,
+                )
+            )
         steps.append(
-            ("CERP de développement ou de cessation à signer", diagnostic.date_fin + datetime.timedelta(days=1))
+            CerpStep(
+                "cerp_suivant",
+                "CERP de développement ou de cessation à signer",
+                diagnostic.date_fin + datetime.timedelta(days=1),
+            )
         )
     else:
         last = max([day for day in attended if day >= current.date_debut] or [current.date_debut])
         if last < current.date_fin:
             steps.append(
-                ("Entretien du mois (un par mois)", min(add_months(last, INTERVIEW_EVERY_MONTHS), current.date_fin))
+                CerpStep(
+                    "entretien_mensuel",
+                    "Entretien du mois (un par mois)",
+                    min(add_months(last, INTERVIEW_EVERY_MONTHS), current.date_fin),
+                )
             )
         if current.date_fin < end:
-            steps.append(("Fin du CERP : CERP suivant ou sortie", current.date_fin))
-    steps.append((f"Fin de l'accompagnement ({TOTAL_MAX_MONTHS} mois au plus) : sortie", end))
+            steps.append(CerpStep("fin_cerp", "Fin du CERP : CERP suivant ou sortie", current.date_fin))
+    steps.append(
+        CerpStep("fin_accompagnement", f"Fin de l'accompagnement ({TOTAL_MAX_MONTHS} mois au plus) : sortie", end)
+    )
     return steps
+
+
+def cerp_steps(orientation, today) -> list[tuple[str, datetime.date]]:
+    """(label, due date) of what the self-employed accompaniment owes next, from the prefetched
+    `cers` and `entretiens`."""
+    return [(step.label, step.due) for step in cerp_step_items(orientation)]

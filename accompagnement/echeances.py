@@ -387,3 +387,7 @@ class ReportingMensuelAValider(Echeance):
         return reverse(
             "accompagnement:reporting_detail", kwargs={"structure_pk": obj.pk, "annee": mois.year, "mois": mois.month}
         )
+
+
+# The self-employed accompaniment's deadlines (CERP steps) are declared in their own module.
+from accompagnement import echeances_cerp  # noqa: E402, F401  (registrations)

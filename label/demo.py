@@ -127,6 +127,26 @@ def _cers_for(structure, before, per_referent=7):
             )
 
 
+def _recent_cers(structure, *, since, today, per_referent=6):
+    """CERs written since `since` (a withdrawal's new study draws among them), numbered after
+    the others (N° CAF …50 and up)."""
+    rng = random.Random(f"demo-recent-{structure.pk}-{today}")  # nosec B311
+    for referent in Referent.objects.filter(structure=structure).actifs():
+        made, number = 0, 50
+        while made < per_referent and number < 100:
+            content = _cer(referent, number, rng, today)
+            number += 1
+            if content["date_edition"] < since.isoformat():
+                continue
+            cer_grid.parse_cer(content)
+            CerAnonymise.objects.get_or_create(
+                referent=referent,
+                empreinte=CerAnonymise.fingerprint(content),
+                defaults={"structure": structure, "numero_caf": content["numero_caf"], "contenu": content},
+            )
+            made += 1
+
+
 def _trained(referent, *, missing=(), optional="mdph"):
     modules = {m.code: m for m in ModuleFormation.objects.all()}
     for code in ["pssm", "potentiels", "public-feminin", "secret-professionnel", optional]:
@@ -267,6 +287,21 @@ def load():
         deposee_le=add_years(pbi.date_decision, 1) - datetime.timedelta(days=14),
         bilan="Deux nouveaux référents formés dans l'année ; moyenne d'auto-contrôle 88 %.",
     )
+    # PBI's yearly control then found its CERs below 80 % on the grid: 6 months of SLAI support
+    # (seed 001 §9), ended 3 days ago; the DPID can launch the new study, a new draw among the CERs
+    # written since the support began, graded on the same grid.
+    engaged = add_months(today, -6) - datetime.timedelta(days=3)
+    support = RetraitLabel.objects.create(
+        label=pbi,
+        motif=MotifRetrait.QUALITE_CER,
+        etat=EtatRetrait.ACCOMPAGNEMENT,
+        griefs="Contrôle annuel de la qualité des CER : moyenne de 68 % sur la grille (80 % attendus) ; "
+        "remarques absentes ou trop brèves, actions peu détaillées.",
+        accompagnement_fin=add_months(engaged, 6),
+        created_by=dpid,
+    )
+    RetraitLabel.objects.filter(pk=support.pk).update(created_at=at(engaged))
+    _recent_cers(pbi.structure, since=engaged, today=today)
 
     # La Fabrique DEFI: labelled 13 months ago, first charter reviewed; a referent who arrived in
     # June 2025 was never trained (due within the year of arrival): withdrawal envisaged, the

@@ -1,12 +1,13 @@
-"""Official documents of the label procedure: the decision letter and the moratorium sheet."""
+"""Official documents of the label procedure: the decision letter, the moratorium sheet, the
+withdrawal letters and the yearly report to the Commission Permanente."""
 
 from django.utils import timezone
 from django.utils.text import slugify
 
 from label import perms, services
 from label.enums import EtatDemande, EtatRetrait
-from label.models import DemandeLabel, RetraitLabel
-from label.selectors import label_criteria, panel_summary
+from label.models import DemandeLabel, RapportAnnuel, RetraitLabel
+from label.selectors import label_criteria, panel_summary, yearly_report
 from portal.documents.kinds import DocumentKind, register
 
 DECIDED = (EtatDemande.ACCORDEE, EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
@@ -99,5 +100,27 @@ register(
         can_request=_can_prepare_withdrawal_letter,
         is_decision=True,
         can_issue=_can_prepare_withdrawal_letter,
+    )
+)
+
+
+def _rapport_context(rapport):
+    return {"report": yearly_report(rapport.annee), "annee": rapport.annee}
+
+
+def _can_produce_report(user, rapport):
+    """The DPID prepares the report for the Commission Permanente; managers read it."""
+    return user.scope.is_dpid
+
+
+register(
+    DocumentKind(
+        code="label_rapport_annuel",
+        label="Rapport annuel du label à la Commission Permanente",
+        template="label/pdf/rapport_annuel.html",
+        owner_model=RapportAnnuel,
+        build_context=_rapport_context,
+        filename=lambda r, v: f"label-rapport-annuel-{r.annee}-v{v}.pdf",
+        can_request=_can_produce_report,
     )
 )

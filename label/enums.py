@@ -12,6 +12,9 @@ class TypeDemande(models.TextChoices):
     INITIALE = "initiale", "Première demande"
     APRES_MORATOIRE = "apres_moratoire", "Nouvelle demande après moratoire"
     RENOUVELLEMENT = "renouvellement", "Renouvellement (procédure allégée)"
+    # After 6 months of SLAI support for a CER quality no longer assured, "la procédure relative à
+    # la labélisation est réenclenchée" (seed 001 l. 352–356): a new draw graded on the same grid.
+    ETUDE_RETRAIT = "etude_retrait", "Nouvelle étude de la qualité des CER (procédure de retrait)"
 
 
 class EtatDemande(models.TextChoices):
@@ -22,6 +25,7 @@ class EtatDemande(models.TextChoices):
     ACCORDEE = "accordee", "Label accordé"
     MORATOIRE = "moratoire", "Refusée : moratoire de 6 mois"
     REFUSEE = "refusee", "Refusée"
+    ETUDE_CLOSE = "etude_close", "Nouvelle étude conclue"
 
 
 class Avis(models.TextChoices):
@@ -48,6 +52,7 @@ class MotifRetrait(models.TextChoices):
 
 class EtatRetrait(models.TextChoices):
     ACCOMPAGNEMENT = "accompagnement", "Accompagnement du SLAI (6 mois)"
+    ETUDE = "etude", "Nouvelle étude des CER : tirage et évaluation sur la grille en cours"
     CONTRADICTOIRE = "contradictoire", "Procédure contradictoire : observations de la structure attendues"
     RETIRE = "retire", "Label retiré"
     ABANDONNE = "abandonne", "Procédure abandonnée : label maintenu"

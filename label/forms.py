@@ -1,5 +1,3 @@
-import json
-
 from django import forms
 from django.utils import timezone
 
@@ -7,6 +5,7 @@ from label.enums import Avis, MotifRetrait, NatureFormation
 from label.models import CharteQualite, DemandeLabel, EvaluationCer, FormationReferent, ModuleFormation, Moratoire
 from portal.core.formats import format_date
 from portal.core.forms import NoBlankRadioMixin
+from portal.core.textfiles import UnreadableText, load_json_bytes
 from portal.core.uploads import validate_document_upload
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -73,17 +72,10 @@ class CerImportForm(forms.Form):
         fichier = self.cleaned_data["fichier"]
         if fichier.size > MAX_CER_FILE:
             raise forms.ValidationError("Le fichier dépasse 2 Mo.")
-        raw = fichier.read()
         try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise forms.ValidationError(
-                "Le fichier n'est pas un texte UTF-8 : est-ce bien un fichier JSON ?"
-            ) from None
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                f"Le fichier n'est pas un JSON valide (ligne {error.lineno}, colonne {error.colno})."
-            ) from None
+            data = load_json_bytes(fichier.read())
+        except UnreadableText as error:
+            raise forms.ValidationError(str(error)) from None
         if not isinstance(data, dict | list):
             raise forms.ValidationError("Le fichier doit contenir un CER ou une liste de CER.")
         return data
@@ -242,12 +234,6 @@ class RetraitForm(forms.Form):
         label="Faits et motifs de droit",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Ils seront communiqués à la structure, qui pourra présenter ses observations écrites.",
-    )
-
-
-class ContradictoireForm(forms.Form):
-    griefs = forms.CharField(
-        label="Résultat de la nouvelle étude et motifs du retrait envisagé", widget=forms.Textarea(attrs={"rows": 4})
     )
 
 

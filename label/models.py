@@ -21,6 +21,7 @@ from label.enums import (
 )
 from portal.core import cer_grid
 from portal.core.formats import de, format_date
+from portal.core.transitions import TransitionLog
 from portal.referentiels.models import scope_by_structure
 
 QUALITY_THRESHOLD = Decimal("80")  # % of the grid, seed 001 l. 253
@@ -174,11 +175,13 @@ class CerAnonymise(models.Model):
 class DemandeLabelQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Structure members: their structure's requests; SLAI: requests of structures working
-        on their territory (not drafts); DPID, managers and admins: all but drafts."""
+        on their territory (not drafts); DPID, managers and admins: all but drafts. A withdrawal's
+        new study is seen from its opening."""
         scope = user.scope
         if scope.is_structure_member:
             return self.filter(structure_id=scope.structure_id)
-        submitted = self.exclude(etat=EtatDemande.BROUILLON)
+        # A withdrawal's new study is opened by the DPID: it follows it from the start.
+        submitted = self.exclude(Q(etat=EtatDemande.BROUILLON) & ~Q(type=TypeDemande.ETUDE_RETRAIT))
         if scope.sees_departement:
             return submitted
         if scope.is_slai:
@@ -258,22 +261,16 @@ class DemandeLabel(models.Model):
         return add_months(timezone.localdate(self.deposee_at), 6)
 
 
-class TransitionDemande(models.Model):
+class TransitionDemande(TransitionLog):
+    """The log of a request's transitions (label.services.TRANSITIONS)."""
+
     demande = models.ForeignKey(DemandeLabel, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField("action", max_length=40)
     de = models.CharField("état de départ", max_length=20, choices=EtatDemande.choices)
     vers = models.CharField("nouvel état", max_length=20, choices=EtatDemande.choices)
-    motif = models.TextField("motif", blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField("date", auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "étape de la demande"
         verbose_name_plural = "historique de la demande"
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.transition} : {self.de} → {self.vers}"
 
 
 class TirageCer(models.Model):
@@ -464,6 +461,16 @@ class RetraitLabel(models.Model):
     etat = models.CharField("état", max_length=20, choices=EtatRetrait.choices)
     griefs = models.TextField("motifs envisagés (faits et droit)")
     accompagnement_fin = models.DateField("fin de l'accompagnement du SLAI", null=True, blank=True)
+    # The new study after the SLAI support: a new draw of the structure's CERs graded on the grid,
+    # carried by a request of type "nouvelle étude" (same draw, self-evaluation and DPID control).
+    etude = models.OneToOneField(
+        DemandeLabel,
+        verbose_name="nouvelle étude",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="etude_retrait",
+    )
     notifie_le = models.DateField("intention notifiée le", null=True, blank=True)
     observations_avant = models.DateField("observations attendues avant le", null=True, blank=True)
     observations = models.TextField("observations écrites de la structure", blank=True)
@@ -495,23 +502,16 @@ class RetraitLabel(models.Model):
         return reverse("label:retrait_detail", args=[self.pk])
 
 
-class EtapeProcedure(models.Model):
+class EtapeProcedure(TransitionLog):
     """The log of a withdrawal's or an appeal's transitions (label.services.PROCEDURE_TRANSITIONS):
     who moved it, when, from which state to which, and why."""
 
     retrait = models.ForeignKey(RetraitLabel, on_delete=models.CASCADE, related_name="etapes", null=True, blank=True)
     recours = models.ForeignKey(Recours, on_delete=models.CASCADE, related_name="etapes", null=True, blank=True)
-    transition = models.CharField("action", max_length=40)
-    de = models.CharField("état de départ", max_length=20, blank=True)
-    vers = models.CharField("nouvel état", max_length=20)
-    motif = models.TextField("motif", blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField("date", auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "étape d'une procédure de retrait ou de recours"
         verbose_name_plural = "étapes des procédures de retrait et de recours"
-        ordering = ["at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(retrait__isnull=False, recours__isnull=True)
@@ -520,9 +520,6 @@ class EtapeProcedure(models.Model):
                 violation_error_message="Une étape concerne un retrait ou un recours.",
             )
         ]
-
-    def __str__(self):
-        return f"{self.transition} : {self.de or '–'} → {self.vers}"
 
     def _label(self, state):
         choices = EtatRetrait if self.retrait_id else EtatRecours
@@ -572,3 +569,30 @@ class CharteQualite(models.Model):
 
     def __str__(self):
         return f"Charte qualité {self.annee} – {self.label.structure}"
+
+
+class RapportAnnuelQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The Département: DPID, managers and admins."""
+        return self if user.scope.sees_departement else self.none()
+
+
+class RapportAnnuel(models.Model):
+    """The yearly report on the label to the Commission Permanente (seed 001 l. 588): the owner of
+    its PDF versions (the figures are computed when each version is rendered)."""
+
+    annee = models.PositiveSmallIntegerField("année", unique=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    objects = RapportAnnuelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rapport annuel du label"
+        verbose_name_plural = "rapports annuels du label"
+        ordering = ["-annee"]
+
+    def __str__(self):
+        return f"Rapport annuel du label {self.annee}"
+
+    def get_absolute_url(self):
+        return reverse("label:rapport_annuel") + f"?annee={self.annee}"

@@ -55,7 +55,11 @@ def dpid_queue(request):
             filter=Q(etat=EtatRetrait.CONTRADICTOIRE)
             & (Q(observations_at__isnull=False) | Q(observations_avant__lt=today)),
         ),
-        a_etudier=Count("pk", filter=Q(etat=EtatRetrait.ACCOMPAGNEMENT, accompagnement_fin__lte=today)),
+        a_etudier=Count(
+            "pk",
+            filter=Q(etat=EtatRetrait.ACCOMPAGNEMENT, accompagnement_fin__lte=today)
+            | Q(etat=EtatRetrait.ETUDE, etude__etat=EtatDemande.DEPOSEE),
+        ),
     )
     first = (
         demandes.filter(DEMANDE_QUEUES["controle"][1] | DEMANDE_QUEUES["decision"][1])

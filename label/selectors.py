@@ -6,6 +6,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from label.enums import EtatDemande, EtatRecours, Evaluateur, NatureFormation, TypeDemande
 from label.models import QUALITY_THRESHOLD, FormationReferent, Label, ModuleFormation
@@ -370,21 +371,37 @@ class YearlyReport:
     """What the Commission Permanente is told each year (seed 001 l. 588)."""
 
     annee: int
-    territoires: list  # (territoire name, [labels valid on 31 December or at the end of the year])
+    au: datetime.date  # the day the labelled structures are counted: 31 December, or today during the year
+    territoires: list  # (territoire name, [labels valid that day])
     accordees: list
     refusees: list
     moratoires: list
     renouvelees: list
     retraits: list
 
+    @property
+    def labelled_count(self):
+        return len({label.structure_id for _, labels in self.territoires for label in labels})
 
-def yearly_report(annee: int) -> YearlyReport:
+    @property
+    def decisions(self):
+        """Every decision of the year in date order: (date, structure, what was decided)."""
+        rows = [(timezone.localdate(d.decision_at), d.structure, "Label accordé") for d in self.accordees]
+        rows += [(timezone.localdate(d.decision_at), d.structure, "Renouvellement accordé") for d in self.renouvelees]
+        rows += [(timezone.localdate(d.decision_at), d.structure, "Moratoire de 6 mois") for d in self.moratoires]
+        rows += [(timezone.localdate(d.decision_at), d.structure, "Refus après moratoire") for d in self.refusees]
+        rows += [(r.decide_le, r.label.structure, "Label retiré") for r in self.retraits]
+        return sorted(rows, key=lambda row: (row[0], row[1].nom))
+
+
+def yearly_report(annee: int, today: datetime.date | None = None) -> YearlyReport:
     """The labelled structures by territory at the end of the year, and the requests granted,
     refused, put under moratorium, renewed, and the labels withdrawn during the year."""
     from label.enums import EtatRetrait
     from label.models import DemandeLabel, RetraitLabel
 
-    end = datetime.date(annee, 12, 31)
+    today = today or timezone.localdate()
+    end = min(datetime.date(annee, 12, 31), today)
     labels = (
         Label.objects.valid_on(end)
         .select_related("structure")
@@ -395,9 +412,15 @@ def yearly_report(annee: int) -> YearlyReport:
     for label in labels:
         for territoire in label.structure.territoires.all():
             by_territory.setdefault(territoire.nom, []).append(label)
-    decided = DemandeLabel.objects.filter(decision_at__year=annee).select_related("structure").order_by("decision_at")
+    decided = (
+        DemandeLabel.objects.filter(decision_at__year=annee)
+        .select_related("structure")
+        .prefetch_related("structure__territoires")
+        .order_by("decision_at")
+    )
     return YearlyReport(
         annee=annee,
+        au=end,
         territoires=sorted(by_territory.items()),
         accordees=[d for d in decided if d.etat == EtatDemande.ACCORDEE and d.type != TypeDemande.RENOUVELLEMENT],
         refusees=[d for d in decided if d.etat == EtatDemande.REFUSEE],
@@ -406,6 +429,7 @@ def yearly_report(annee: int) -> YearlyReport:
         retraits=list(
             RetraitLabel.objects.filter(etat=EtatRetrait.RETIRE, decide_le__year=annee)
             .select_related("label__structure")
+            .prefetch_related("label__structure__territoires")
             .order_by("decide_le")
         ),
     )

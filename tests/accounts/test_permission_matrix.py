@@ -120,7 +120,8 @@ RULES = {
     "label:evaluation": (lambda w: {"pk": w.evaluation_a.pk}, SIGNED_IN_200),
     "label:retrait_create": (lambda w: {"label_pk": w.retrait_a.label_id}, DPID_ONLY),
     "label:retrait_detail": (lambda w: {"pk": w.retrait_a.pk}, SIGNED_IN_200),
-    "label:retrait_contradictoire": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
+    "label:retrait_etude": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
+    "label:retrait_conclure": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
     "label:retrait_observations": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
     "label:retrait_decider": (lambda w: {"pk": w.retrait_a.pk}, POST_ONLY),
     "label:remise": (None, SIGNED_IN_200),
@@ -128,6 +129,7 @@ RULES = {
         None,
         {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200, "manager": 200},
     ),
+    "label:rapport_annuel_pdf": (None, POST_ONLY),
     "label:chartes": (None, SIGNED_IN_200),
     "label:charte_deposer": (
         lambda w: {"label_pk": w.retrait_a.label_id},
@@ -323,7 +325,9 @@ POST_RULES = {
     "label:recours_repondre": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:retrait_observations": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200},
     "label:retrait_decider": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
-    "label:retrait_contradictoire": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "label:retrait_etude": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "label:rapport_annuel_pdf": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
+    "label:retrait_conclure": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 302, "admin": 302},
     "label:charte_examiner": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "dpid": 200, "admin": 200},
     # --- accompagnement: CER ---
     "accompagnement:cer_signer": {**dict.fromkeys(ROLES, 403), "anonyme": LOGIN, "responsable": 200, "referent": 200},

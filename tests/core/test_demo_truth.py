@@ -98,8 +98,19 @@ def test_each_label_situation_of_the_readme_is_there(loaded_at):
     assert DemandeLabel.objects.get(structure__nom="Tous Parrains").etat == EtatDemande.MORATOIRE
     labelled = {label.structure.nom for label in Label.objects.valid_on(today)}
     assert labelled == {"MEILL HC", "PBI", "La Fabrique DEFI"}
-    retrait = RetraitLabel.objects.get()
+    retrait = RetraitLabel.objects.get(label__structure__nom="La Fabrique DEFI")
     assert retrait.etat == EtatRetrait.CONTRADICTOIRE and retrait.observations_avant > today >= retrait.notifie_le
+    # PBI: the 6 months of SLAI support (CER quality) have ended, the new study can be launched;
+    # its structure has CERs written since the support began to draw from.
+    support = RetraitLabel.objects.get(label__structure__nom="PBI")
+    assert support.etat == EtatRetrait.ACCOMPAGNEMENT and support.accompagnement_fin < today
+    since = timezone.localdate(support.created_at).isoformat()
+    from label.models import CerAnonymise
+    from portal.referentiels.models import Referent
+
+    for referent in Referent.objects.filter(structure__nom="PBI").actifs():
+        recent = [c for c in CerAnonymise.objects.filter(referent=referent) if c.contenu["date_edition"] >= since]
+        assert len(recent) >= 5, referent
 
 
 def test_the_demo_holds_the_reference_data_of_the_fixtures(loaded_at):

@@ -142,17 +142,6 @@ def test_withdrawal_decision_without_reasons_keeps_the_choice(world, client_for,
     assert retrait.etat == EtatRetrait.CONTRADICTOIRE
 
 
-def test_withdrawal_new_study_left_empty(world, client_for, label_a):
-    with at(D(2026, 2, 28)):
-        retrait = services.retrait_engager(
-            label=label_a, motif=MotifRetrait.QUALITE_CER, griefs="Contrôle annuel à 62 %.", user=world.user("dpid")
-        )
-    with at(D(2026, 8, 28)):
-        url = reverse("label:retrait_contradictoire", args=[retrait.pk])
-        response = client_for("dpid").post(url, {"griefs": " "})
-    assert_kept_with_error(response, url, "griefs", "", REQUIRED)
-
-
 def test_charter_examination_keeps_the_conclusion(world, client_for, label_a):
     with at(D(2026, 11, 25)):
         charte = services.charte_deposer(label=label_a, user=world.user("responsable"), bilan="Année 1.")

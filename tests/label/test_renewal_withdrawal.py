@@ -129,10 +129,11 @@ def test_cer_quality_gets_six_months_of_slai_support_before_the_contradictoire(w
         )
     assert (retrait.etat, retrait.accompagnement_fin) == (EtatRetrait.ACCOMPAGNEMENT, datetime.date(2026, 8, 28))
     with at(datetime.date(2026, 8, 27)), pytest.raises(services.LabelError, match="court jusqu'au 28 août 2026"):
-        services.retrait_contradictoire(retrait=retrait, griefs="Nouvelle étude à 65 %.", user=dpid)
+        services.retrait_ouvrir_etude(retrait=retrait, user=dpid)
     with at(datetime.date(2026, 8, 28)):
-        services.retrait_contradictoire(retrait=retrait, griefs="Nouvelle étude à 65 %.", user=dpid)
-    assert retrait.etat == EtatRetrait.CONTRADICTOIRE
+        services.retrait_ouvrir_etude(retrait=retrait, user=dpid)
+    # The new study (a new draw graded on the grid) decides: tests/label/test_withdrawal_study.py.
+    assert retrait.etat == EtatRetrait.ETUDE
 
 
 def test_withdrawal_pages_and_rights(client_for, world, label_a):

@@ -9,10 +9,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accompagnement.cer_json import cer_to_json
-from accompagnement.management.commands.import_orientations import _ensure_utf8
 from accompagnement.models import Cer
 from portal.audit.enums import Action
 from portal.audit.services import access_record
+from portal.core.textfiles import ensure_utf8
 from portal.referentiels.models import Structure
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for stream in (self.stdout, self.stderr):
-            _ensure_utf8(stream)
+            ensure_utf8(stream)
         structure = Structure.objects.filter(pk=options["structure"]).first()
         if structure is None:
             raise CommandError(f"structure introuvable : {options['structure']}")

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accompagnement.cer_json import UnreadableCerFile, check_import, load_cers
-from accompagnement.management.commands.import_orientations import _ensure_utf8
 from accompagnement.services import cer as services
+from portal.core.textfiles import ensure_utf8
 from portal.referentiels.models import Structure
 
 EXIT_REFUSED = 1
@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for stream in (self.stdout, self.stderr):
-            _ensure_utf8(stream)
+            ensure_utf8(stream)
         structure = Structure.objects.filter(pk=options["structure"]).first()
         if structure is None:
             raise CommandError(f"structure introuvable : {options['structure']}", returncode=EXIT_UNREADABLE_FILE)

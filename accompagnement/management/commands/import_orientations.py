@@ -2,7 +2,6 @@
 orientation file. Exit codes: 0 every line imported (or importable, with --dry-run), 1 some lines
 refused, 2 the file itself cannot be read. French messages, no traceback."""
 
-import codecs
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -14,22 +13,10 @@ from accompagnement.models import ImportOrientations
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.formats import plural_suffix, pluriel
+from portal.core.textfiles import ensure_utf8
 
 EXIT_REFUSED_LINES = 1
 EXIT_UNREADABLE_FILE = 2
-
-
-def _ensure_utf8(stream):
-    """French output must not depend on the terminal's locale: switch a real text stream to UTF-8."""
-    encoding = getattr(stream, "encoding", None)
-    reconfigure = getattr(stream, "reconfigure", None)
-    if not encoding or not callable(reconfigure):
-        return
-    try:
-        if codecs.lookup(encoding).name != "utf-8":
-            reconfigure(encoding="utf-8")
-    except (LookupError, ValueError):
-        pass
 
 
 def _lines(count, adjective=""):
@@ -63,7 +50,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for stream in (self.stdout, self.stderr):
-            _ensure_utf8(stream)
+            ensure_utf8(stream)
         path = Path(options["fichier"])
         dry_run, partial = options["dry_run"], options["partiel"]
         batch_size = max(1, options["lot"])

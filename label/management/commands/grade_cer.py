@@ -1,27 +1,14 @@
 """Grade CERs from a JSON file with the grid of annexe 2 (label référent RSA) and print the result as JSON."""
 
-import codecs
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.core.cer_grid import CerFormatError, grade, parse_cer
+from portal.core.textfiles import ensure_utf8
 
 EXIT_INVALID_CONTENT = 1
 EXIT_UNREADABLE_FILE = 2
-
-
-def _ensure_utf8(stream):
-    """French output must not depend on the terminal's locale: switch a real text stream to UTF-8."""
-    encoding = getattr(stream, "encoding", None)
-    reconfigure = getattr(stream, "reconfigure", None)
-    if not encoding or not callable(reconfigure):
-        return
-    try:
-        if codecs.lookup(encoding).name != "utf-8":
-            reconfigure(encoding="utf-8")
-    except (LookupError, ValueError):
-        pass
 
 
 class Command(BaseCommand):
@@ -37,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for stream in (self.stdout, self.stderr):
-            _ensure_utf8(stream)
+            ensure_utf8(stream)
 
         data = self._load(options["fichier"])
         if isinstance(data, dict):
