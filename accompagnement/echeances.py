@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import indicateurs
-from accompagnement.enums import NatureEntretien, Presence
-from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation, ReportingMensuel
+from accompagnement.models import Cer, DemandeRenouvellement, Orientation, ReportingMensuel
 from accompagnement.selectors import EQUILIBRE_REVIEW_MONTHS, REFERENT_DELAI_JOURS, RENEWAL_REQUEST_MONTHS
 from portal.accounts.enums import Role
 from portal.accounts.models import User
@@ -104,12 +103,6 @@ def _visible_orientations(user):
     return _orientations().filter(pk__in=Orientation.objects.visible_to(user).values("pk"))
 
 
-SIGNED_CER = Cer.objects.filter(orientation=OuterRef("pk"), signe_le__isnull=False)
-FIRST_INTERVIEW = Entretien.objects.filter(
-    orientation=OuterRef("pk"), nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
-)
-
-
 @register
 class CerApresOrientation(_CaseloadEcheance):
     code = "accompagnement_cer_2_mois"
@@ -128,7 +121,8 @@ class CerApresOrientation(_CaseloadEcheance):
         return f"CER à signer {delay} suivant l'orientation ({_kind(obj)})"
 
     def _open(self):
-        return _orientations().annotate(met=Exists(SIGNED_CER)).filter(met=False)
+        # The first signed CER's date is stored on the orientation (kept by the services).
+        return _orientations().filter(premier_cer_le__isnull=True)
 
     def _candidates(self, today):
         low, high = _window(self, today)
@@ -144,9 +138,7 @@ class CerApresOrientation(_CaseloadEcheance):
     def is_met(self, obj):
         if obj.date_fin is not None:
             return True
-        if hasattr(obj, "met"):
-            return obj.met
-        return Cer.objects.filter(orientation_id=obj.pk, signe_le__isnull=False).exists()
+        return obj.premier_cer_le is not None
 
 
 @register
@@ -161,12 +153,7 @@ class PremierRendezVous(_CaseloadEcheance):
         return f"Premier rendez-vous dans les {pluriel(days, 'jour')} suivant l'orientation ({_kind(obj)})"
 
     def _open(self):
-        return (
-            _orientations()
-            .filter(date_limite_premier_rdv__isnull=False)
-            .annotate(met=Exists(FIRST_INTERVIEW))
-            .filter(met=False)
-        )
+        return _orientations().filter(date_limite_premier_rdv__isnull=False, premier_rdv_le__isnull=True)
 
     def _candidates(self, today):
         low, high = _window(self, today)
@@ -182,11 +169,7 @@ class PremierRendezVous(_CaseloadEcheance):
     def is_met(self, obj):
         if obj.date_fin is not None or obj.date_limite_premier_rdv is None:
             return True
-        if hasattr(obj, "met"):
-            return obj.met
-        return Entretien.objects.filter(
-            orientation_id=obj.pk, nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
-        ).exists()
+        return obj.premier_rdv_le is not None
 
 
 @register

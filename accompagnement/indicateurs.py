@@ -41,7 +41,6 @@ from accompagnement.enums import (
 )
 from accompagnement.models import (
     ActiviteHebdomadaire,
-    Cer,
     DemandeReorientation,
     Entretien,
     Orientation,
@@ -128,14 +127,13 @@ GROUPES = {
 
 
 def annotated(queryset, periode: Periode):
-    """Orientations with what the indicators need about each, as subqueries (no join multiplies
-    the rows): first signed CER, first attended interview, attendance, physical interviews and
-    weekly hours in the period, days accompanied in the period."""
+    """Orientations with what the indicators need about each, as stored columns or subqueries (no
+    join multiplies the rows): first signed CER and first attended interview (stored), physical
+    interviews and weekly hours in the period, days accompanied in the period."""
     du, au = periode.du, periode.au
     lendemain = au + datetime.timedelta(days=1)
     entretiens = Entretien.objects.filter(orientation=OuterRef("pk")).order_by()
-    presents = entretiens.filter(presence=Presence.PRESENT)
-    physiques = presents.filter(mode=ModeEntretien.PHYSIQUE, date__gte=du, date__lte=au)
+    physiques = entretiens.filter(presence=Presence.PRESENT, mode=ModeEntretien.PHYSIQUE, date__gte=du, date__lte=au)
     semaines = ActiviteHebdomadaire.objects.filter(orientation=OuterRef("pk"), semaine__gte=du, semaine__lte=au)
 
     def count_of(subquery):
@@ -143,14 +141,9 @@ def annotated(queryset, periode: Periode):
         return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
     return queryset.order_by().annotate(
-        premier_cer=Subquery(
-            Cer.objects.filter(orientation=OuterRef("pk"), signe_le__isnull=False)
-            .order_by("signe_le")
-            .values("signe_le")[:1]
-        ),
-        premier_rdv=Subquery(presents.order_by("date").values("date")[:1]),
-        a_ete_present=Exists(presents),
-        absence_injustifiee=Exists(entretiens.filter(presence=Presence.ABSENT)),
+        # Stored on the orientation and kept by the services (see Orientation.premier_cer_le).
+        premier_cer=F("premier_cer_le"),
+        premier_rdv=F("premier_present_le"),
         nb_entretiens_physiques=count_of(physiques),
         nb_semaines=count_of(semaines),
         nb_semaines_15h=count_of(semaines.filter(heures__gte=ActiviteHebdomadaire.CIBLE_HEURES)),
@@ -187,7 +180,10 @@ def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
     entree = Q(date_orientation__gte=du, date_orientation__lte=au)
     sortie = Q(sortie__date__gte=du, sortie__date__lte=au)
     dynamique = Q(sortie__motif__in=motifs_of(*CATEGORIES_DYNAMIQUES))
-    absenteiste = Q(a_ete_present=False, absence_injustifiee=True)
+    # Never attended (stored first date) and absent without excuse at least once (the absent
+    # interviews' orientations, one uncorrelated subquery).
+    absents = Entretien.objects.filter(presence=Presence.ABSENT).values("orientation_id")
+    absenteiste = Q(premier_present_le__isnull=True, pk__in=absents)
     cohorte = Q(date_orientation__gte=add_months(du, -12), date_orientation__lte=add_months(au, -12))
     # A person still within their delay and without a CER is not yet a failure to contract.
     cer_echu = Q(premier_cer__isnull=False) | Q(date_limite_cer__lt=today)

@@ -73,6 +73,13 @@ def test_seed_scale_builds_a_consistent_data_set(seeded, settings):
     assert ProcedureSuspension.objects.filter(entretien__in=absences).count() == absences.count()
     today = timezone.localdate()
     assert not interviews.filter(date__gt=today).exists()
+    # The first dates stored on each orientation are those its CERs and interviews give.
+    stored = list(orientations.order_by("pk").values_list("premier_cer_le", "premier_present_le", "premier_rdv_le"))
+    orientations.refresh_premiers()
+    assert stored == list(
+        orientations.order_by("pk").values_list("premier_cer_le", "premier_present_le", "premier_rdv_le")
+    )
+    assert any(row[0] for row in stored) and any(row[2] for row in stored)
     # An exit ends the accompaniment on its date, with a final interview and diagnostic.
     for sortie in Sortie.objects.filter(orientation__in=orientations).select_related("orientation"):
         assert sortie.orientation.date_fin == sortie.date
