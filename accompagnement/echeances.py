@@ -7,7 +7,7 @@ without it, and `is_met` asks the database.
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,6 +109,7 @@ class CerApresOrientation(_CaseloadEcheance):
     label = "CER à signer dans le délai du type d'accompagnement suivant l'orientation"
     offsets = (-15, -3, 0, 7)
     what = "CER à signer"
+    due_order = "date_limite_cer"
 
     def rule(self, obj):
         # The delay the orientation started with (stored on it), not the kind's current setting.
@@ -147,6 +148,7 @@ class PremierRendezVous(_CaseloadEcheance):
     label = "Premier rendez-vous dans le délai du type d'accompagnement suivant l'orientation"
     offsets = (-5, -2, 0, 3)
     what = "Premier rendez-vous"
+    due_order = "date_limite_premier_rdv"
 
     def rule(self, obj):
         days = (obj.date_limite_premier_rdv - obj.date_orientation).days
@@ -178,6 +180,10 @@ class RenouvellementCer(_CaseloadEcheance):
     label = "Demande de renouvellement du CER à 5 mois"
     offsets = (-15, -3, 0, 7)
     what = "Demande de renouvellement du CER"
+    due_order = "date_debut"  # due 5 months after the start
+
+    def overdue_q(self, today):
+        return Q(date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS))
 
     def _orientation(self, obj):
         return obj.orientation
@@ -232,6 +238,10 @@ class PointEquilibreDouzeMois(_CaseloadEcheance):
     label = "Point à 12 mois avec le SLAI et France Travail (accompagnement équilibré)"
     offsets = (-30, -7, 0, 15)
     what = "Point à 12 mois avec le SLAI et France Travail"
+    due_order = "date_orientation"  # due 12 months after the orientation
+
+    def overdue_q(self, today):
+        return Q(date_orientation__lte=latest_start_for(today - datetime.timedelta(days=1), EQUILIBRE_REVIEW_MONTHS))
 
     def _open(self):
         return _orientations().filter(type_accompagnement__code="equilibre")
@@ -266,6 +276,10 @@ class ReferentADesigner(_CaseloadEcheance):
     # -7: the day the orientation arrives (in the digest the next morning); then the due day, J+7.
     offsets = (-REFERENT_DELAI_JOURS, 0, 7)
     what = "Référent à désigner"
+    due_order = "date_orientation"  # due a week after the orientation
+
+    def overdue_q(self, today):
+        return Q(date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS))
 
     def _open(self):
         return _orientations().sans_referent()

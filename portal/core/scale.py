@@ -41,7 +41,22 @@ def register(name, order):
     return decorator
 
 
+def autodiscover():
+    """Import `<app>.scale` of every installed app that has one (the seeders register on import):
+    a domain adds its data by adding that module, as calls for projects and funding do."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    for app in apps.get_app_configs():
+        name = f"{app.name}.scale"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
 def seeders():
+    autodiscover()
     return sorted(_seeders.values(), key=lambda seeder: seeder.order)
 
 
