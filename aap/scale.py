@@ -47,10 +47,23 @@ def _territoire(rng, structure, dispositif, fallback):
 @register("Appels à projets : appels, périodes de dépôt et candidatures", order=80)
 def seed(ctx):
     from aap import demo
-    from portal.referentiels.models import Territoire
 
     demo_summary = demo.load()
-    rng = ctx.rng("aap")
+    if Candidature.objects.filter(structure__siret__startswith="9001").exists():
+        return f"{demo_summary} ; candidatures des structures d'échelle déjà chargées"
+    made = add_applications(ctx)
+    ctx.filled.update({Candidature, *(m for m in _related_models())})
+    ctx.counts["aap.Candidature"] = ctx.counts.get("aap.Candidature", 0) + made
+    return f"{demo_summary} ; {made} candidatures des structures d'échelle"
+
+
+def add_applications(ctx, *, first_action=51, rng_name="aap") -> int:
+    """Applications of every scale structure (two per call, see DECIDED and OPEN), numbered from
+    `first_action` (tests call it twice to double the queues). Returns how many."""
+    from aap import demo
+    from portal.referentiels.models import Territoire
+
+    rng = ctx.rng(rng_name)
     territoires = list(Territoire.objects.order_by("pk"))
     dpid = ctx.shared.get("dpid") or _scale_dpid()
     users = {"structure": None, "dpid": dpid, "rendre_avis": None}
@@ -69,7 +82,7 @@ def seed(ctx):
     for n, (structure, appel, dispositif, etat) in enumerate(plans):
         territoire = _territoire(rng, structure, dispositif, territoires)
         key = (dispositif.pk, territoire.pk, structure.pk)
-        actions[key] = actions.get(key, 50) + 1  # above the demo's own action numbers
+        actions[key] = actions.get(key, first_action - 1) + 1  # above the demo's own action numbers
         window = appel.fenetres.order_by("ouverture").first()
         start = min(window.ouverture + datetime.timedelta(days=n % 20), ctx.today)
         if dispositif.validation_slai_requise and etat in (E.RETENUE, E.AVIS_RENDU):
@@ -101,9 +114,7 @@ def seed(ctx):
             **extra,
         )
         made += 1
-    ctx.filled.update({Candidature, *(m for m in _related_models())})
-    ctx.counts["aap.Candidature"] = ctx.counts.get("aap.Candidature", 0) + made
-    return f"{demo_summary} ; {made} candidatures des structures d'échelle"
+    return made
 
 
 def _related_models():

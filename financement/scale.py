@@ -15,7 +15,10 @@ def seed(ctx):
     from django.apps import apps
 
     from financement import demo
+    from financement.models import Deliberation
 
+    if Deliberation.objects.filter(lignes__isnull=False).exists():
+        return "délibérations déjà chargées"
     summary = demo.load()
     app = apps.get_app_config("financement")
     ctx.filled.update(app.get_models())
