@@ -100,7 +100,9 @@ def _visible_orientations(user):
     responsable the structure's. The SLAI and the DPID follow them through indicators."""
     if not user.scope.is_structure_member:
         return Orientation.objects.none()
-    return _orientations().filter(pk__in=Orientation.objects.visible_to(user).values("pk"))
+    # One WHERE (`&`), not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL walk
+    # every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s a home page).
+    return _orientations() & Orientation.objects.visible_to(user)
 
 
 @register
@@ -130,7 +132,7 @@ class CerApresOrientation(_CaseloadEcheance):
         return self._open().filter(date_limite_cer__range=(low, high))
 
     def visible(self, user, today, until=None):
-        items = self._open().filter(pk__in=_visible_orientations(user).values("pk"))
+        items = self._open() & _visible_orientations(user)
         return items.filter(date_limite_cer__lte=until) if until else items
 
     def due_date(self, obj):
@@ -162,7 +164,7 @@ class PremierRendezVous(_CaseloadEcheance):
         return self._open().filter(date_limite_premier_rdv__range=(low, high))
 
     def visible(self, user, today, until=None):
-        items = self._open().filter(pk__in=_visible_orientations(user).values("pk"))
+        items = self._open() & _visible_orientations(user)
         return items.filter(date_limite_premier_rdv__lte=until) if until else items
 
     def due_date(self, obj):
@@ -208,7 +210,16 @@ class RenouvellementCer(_CaseloadEcheance):
         return self._open().filter(date_debut__range=(first_start, latest_start_for(high, RENEWAL_REQUEST_MONTHS)))
 
     def visible(self, user, today, until=None):
-        items = self._open().filter(orientation__in=_visible_orientations(user).values("pk"))
+        # The scope as a condition on the joined orientation (the same as Orientation.visible_to
+        # for a referent or a responsable): with a subquery PostgreSQL walked every open CER of
+        # the Département, sorted, before keeping the user's (EXPLAIN at scale: 0.4–0.8 s).
+        scope = user.scope
+        if scope.is_referent and scope.referent_id:
+            items = self._open().filter(orientation__referent_id=scope.referent_id)
+        elif scope.is_responsable:
+            items = self._open().filter(orientation__structure_id=scope.structure_id)
+        else:
+            return Cer.objects.none()
         if until:
             items = items.filter(date_debut__lte=latest_start_for(until, RENEWAL_REQUEST_MONTHS))
         return items
@@ -254,7 +265,7 @@ class PointEquilibreDouzeMois(_CaseloadEcheance):
         return self._open().filter(date_orientation__range=(first, latest_start_for(high, EQUILIBRE_REVIEW_MONTHS)))
 
     def visible(self, user, today, until=None):
-        items = self._open().filter(pk__in=_visible_orientations(user).values("pk"))
+        items = self._open() & _visible_orientations(user)
         if until:
             items = items.filter(date_orientation__lte=latest_start_for(until, EQUILIBRE_REVIEW_MONTHS))
         return items
