@@ -11,7 +11,7 @@ from accompagnement import indicateurs
 from accompagnement.models import Cer, ImportOrientations, Orientation, Sortie
 from accompagnement.selectors import REFERENT_DELAI_JOURS, decisions_a_traiter, file_active, late_condition, next_steps
 from portal.core.formats import de_mois, format_date, mois_fr, pluriel
-from portal.core.home import Panel, PanelCount, PanelItem, PanelTable, count_per_row, register_panel
+from portal.core.home import Panel, PanelCount, PanelItem, PanelTable, register_panel
 from portal.referentiels.models import Structure, Territoire
 
 FIRST_ITEMS = 5
@@ -259,19 +259,48 @@ def activity_summary(request):
         return None
     today = timezone.localdate()
     month = today.replace(day=1)
-    orientations = Orientation.objects.visible_to(request.user)
-    territoires = Territoire.objects.visible_to(request.user).annotate(
-        accompagnees=count_per_row(orientations.actives(), "beneficiaire__territoire"),
-        orientees=count_per_row(orientations.filter(date_orientation__gte=month), "beneficiaire__territoire"),
-        cer=count_per_row(
-            Cer.objects.visible_to(request.user).filter(signe_le__gte=month), "orientation__beneficiaire__territoire"
-        ),
-        sorties=count_per_row(
-            Sortie.objects.visible_to(request.user).filter(date__gte=month), "orientation__beneficiaire__territoire"
-        ),
+    # One GROUP BY per table (3 queries) rather than a correlated count per territory and
+    # column: at scale each of those re-read the 52 700 orientations (0.9 s, EXPLAIN).
+    path = "beneficiaire__territoire"
+    people = {
+        row[path]: row
+        for row in Orientation.objects.visible_to(request.user)
+        .order_by()
+        .values(path)
+        .annotate(
+            accompagnees=Count("pk", filter=Q(date_fin__isnull=True)),
+            orientees=Count("pk", filter=Q(date_orientation__gte=month)),
+        )
+    }
+    cers = dict(
+        Cer.objects.visible_to(request.user)
+        .filter(signe_le__gte=month)
+        .order_by()
+        .values_list(f"orientation__{path}")
+        .annotate(n=Count("pk"))
     )
+    sorties = dict(
+        Sortie.objects.visible_to(request.user)
+        .filter(date__gte=month)
+        .order_by()
+        .values_list(f"orientation__{path}")
+        .annotate(n=Count("pk"))
+    )
+    rows = []
+    for territoire in Territoire.objects.visible_to(request.user).order_by("nom"):
+        found = people.get(territoire.pk, {})
+        rows.append(
+            (
+                territoire.nom,
+                [
+                    found.get("accompagnees", 0),
+                    found.get("orientees", 0),
+                    cers.get(territoire.pk, 0),
+                    sorties.get(territoire.pk, 0),
+                ],
+            )
+        )
     fields = ("accompagnees", "orientees", "cer", "sorties")
-    rows = [(t.nom, [getattr(t, name) for name in fields]) for t in territoires.order_by("nom")]
     return Panel(
         title="Accompagnement des bénéficiaires par territoire",
         table=PanelTable(
