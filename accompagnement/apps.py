@@ -6,4 +6,4 @@ class AccompagnementConfig(AppConfig):
     verbose_name = "Accompagnement des bénéficiaires"
 
     def ready(self):
-        from accompagnement import demo, documents, echeances, panels, scale  # noqa: F401  (registrations)
+        from accompagnement import demo, documents, echeances, panels, scale, signals  # noqa: F401  (registrations)

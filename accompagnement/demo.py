@@ -127,6 +127,8 @@ def load():
     Orientation.objects.bulk_create(orientations, batch_size=500)
     _follow_up(rng, today)
     _parcours(rng, today)
+    # bulk_create sends no signal: the first dates stored on the orientations, in one UPDATE.
+    Orientation.objects.filter(beneficiaire__numero_caf__startswith="990").refresh_premiers()
     _reportings(today)
     structures = Structure.objects.filter(orientations__isnull=False).distinct().count()
     return f"{len(beneficiaires)} bénéficiaires orientés vers {structures} structures"

@@ -7,13 +7,12 @@ without it, and `is_met` asks the database.
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import indicateurs
-from accompagnement.enums import NatureEntretien, Presence
-from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation, ReportingMensuel
+from accompagnement.models import Cer, DemandeRenouvellement, Orientation, ReportingMensuel
 from accompagnement.selectors import EQUILIBRE_REVIEW_MONTHS, REFERENT_DELAI_JOURS, RENEWAL_REQUEST_MONTHS
 from portal.accounts.enums import Role
 from portal.accounts.models import User
@@ -101,13 +100,9 @@ def _visible_orientations(user):
     responsable the structure's. The SLAI and the DPID follow them through indicators."""
     if not user.scope.is_structure_member:
         return Orientation.objects.none()
-    return _orientations().filter(pk__in=Orientation.objects.visible_to(user).values("pk"))
-
-
-SIGNED_CER = Cer.objects.filter(orientation=OuterRef("pk"), signe_le__isnull=False)
-FIRST_INTERVIEW = Entretien.objects.filter(
-    orientation=OuterRef("pk"), nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
-)
+    # One WHERE (`&`), not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL walk
+    # every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s a home page).
+    return _orientations() & Orientation.objects.visible_to(user)
 
 
 @register
@@ -116,6 +111,7 @@ class CerApresOrientation(_CaseloadEcheance):
     label = "CER à signer dans le délai du type d'accompagnement suivant l'orientation"
     offsets = (-15, -3, 0, 7)
     what = "CER à signer"
+    due_order = "date_limite_cer"
 
     def rule(self, obj):
         # The delay the orientation started with (stored on it), not the kind's current setting.
@@ -128,14 +124,15 @@ class CerApresOrientation(_CaseloadEcheance):
         return f"CER à signer {delay} suivant l'orientation ({_kind(obj)})"
 
     def _open(self):
-        return _orientations().annotate(met=Exists(SIGNED_CER)).filter(met=False)
+        # The first signed CER's date is stored on the orientation (kept by the services).
+        return _orientations().filter(premier_cer_le__isnull=True)
 
     def _candidates(self, today):
         low, high = _window(self, today)
         return self._open().filter(date_limite_cer__range=(low, high))
 
     def visible(self, user, today, until=None):
-        items = self._open().filter(pk__in=_visible_orientations(user).values("pk"))
+        items = self._open() & _visible_orientations(user)
         return items.filter(date_limite_cer__lte=until) if until else items
 
     def due_date(self, obj):
@@ -144,9 +141,7 @@ class CerApresOrientation(_CaseloadEcheance):
     def is_met(self, obj):
         if obj.date_fin is not None:
             return True
-        if hasattr(obj, "met"):
-            return obj.met
-        return Cer.objects.filter(orientation_id=obj.pk, signe_le__isnull=False).exists()
+        return obj.premier_cer_le is not None
 
 
 @register
@@ -155,25 +150,21 @@ class PremierRendezVous(_CaseloadEcheance):
     label = "Premier rendez-vous dans le délai du type d'accompagnement suivant l'orientation"
     offsets = (-5, -2, 0, 3)
     what = "Premier rendez-vous"
+    due_order = "date_limite_premier_rdv"
 
     def rule(self, obj):
         days = (obj.date_limite_premier_rdv - obj.date_orientation).days
         return f"Premier rendez-vous dans les {pluriel(days, 'jour')} suivant l'orientation ({_kind(obj)})"
 
     def _open(self):
-        return (
-            _orientations()
-            .filter(date_limite_premier_rdv__isnull=False)
-            .annotate(met=Exists(FIRST_INTERVIEW))
-            .filter(met=False)
-        )
+        return _orientations().filter(date_limite_premier_rdv__isnull=False, premier_rdv_le__isnull=True)
 
     def _candidates(self, today):
         low, high = _window(self, today)
         return self._open().filter(date_limite_premier_rdv__range=(low, high))
 
     def visible(self, user, today, until=None):
-        items = self._open().filter(pk__in=_visible_orientations(user).values("pk"))
+        items = self._open() & _visible_orientations(user)
         return items.filter(date_limite_premier_rdv__lte=until) if until else items
 
     def due_date(self, obj):
@@ -182,11 +173,7 @@ class PremierRendezVous(_CaseloadEcheance):
     def is_met(self, obj):
         if obj.date_fin is not None or obj.date_limite_premier_rdv is None:
             return True
-        if hasattr(obj, "met"):
-            return obj.met
-        return Entretien.objects.filter(
-            orientation_id=obj.pk, nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
-        ).exists()
+        return obj.premier_rdv_le is not None
 
 
 @register
@@ -195,6 +182,10 @@ class RenouvellementCer(_CaseloadEcheance):
     label = "Demande de renouvellement du CER à 5 mois"
     offsets = (-15, -3, 0, 7)
     what = "Demande de renouvellement du CER"
+    due_order = "date_debut"  # due 5 months after the start
+
+    def overdue_q(self, today):
+        return Q(date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS))
 
     def _orientation(self, obj):
         return obj.orientation
@@ -219,7 +210,16 @@ class RenouvellementCer(_CaseloadEcheance):
         return self._open().filter(date_debut__range=(first_start, latest_start_for(high, RENEWAL_REQUEST_MONTHS)))
 
     def visible(self, user, today, until=None):
-        items = self._open().filter(orientation__in=_visible_orientations(user).values("pk"))
+        # The scope as a condition on the joined orientation (the same as Orientation.visible_to
+        # for a referent or a responsable): with a subquery PostgreSQL walked every open CER of
+        # the Département, sorted, before keeping the user's (EXPLAIN at scale: 0.4–0.8 s).
+        scope = user.scope
+        if scope.is_referent and scope.referent_id:
+            items = self._open().filter(orientation__referent_id=scope.referent_id)
+        elif scope.is_responsable:
+            items = self._open().filter(orientation__structure_id=scope.structure_id)
+        else:
+            return Cer.objects.none()
         if until:
             items = items.filter(date_debut__lte=latest_start_for(until, RENEWAL_REQUEST_MONTHS))
         return items
@@ -249,6 +249,10 @@ class PointEquilibreDouzeMois(_CaseloadEcheance):
     label = "Point à 12 mois avec le SLAI et France Travail (accompagnement équilibré)"
     offsets = (-30, -7, 0, 15)
     what = "Point à 12 mois avec le SLAI et France Travail"
+    due_order = "date_orientation"  # due 12 months after the orientation
+
+    def overdue_q(self, today):
+        return Q(date_orientation__lte=latest_start_for(today - datetime.timedelta(days=1), EQUILIBRE_REVIEW_MONTHS))
 
     def _open(self):
         return _orientations().filter(type_accompagnement__code="equilibre")
@@ -261,7 +265,7 @@ class PointEquilibreDouzeMois(_CaseloadEcheance):
         return self._open().filter(date_orientation__range=(first, latest_start_for(high, EQUILIBRE_REVIEW_MONTHS)))
 
     def visible(self, user, today, until=None):
-        items = self._open().filter(pk__in=_visible_orientations(user).values("pk"))
+        items = self._open() & _visible_orientations(user)
         if until:
             items = items.filter(date_orientation__lte=latest_start_for(until, EQUILIBRE_REVIEW_MONTHS))
         return items
@@ -283,6 +287,10 @@ class ReferentADesigner(_CaseloadEcheance):
     # -7: the day the orientation arrives (in the digest the next morning); then the due day, J+7.
     offsets = (-REFERENT_DELAI_JOURS, 0, 7)
     what = "Référent à désigner"
+    due_order = "date_orientation"  # due a week after the orientation
+
+    def overdue_q(self, today):
+        return Q(date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS))
 
     def _open(self):
         return _orientations().sans_referent()

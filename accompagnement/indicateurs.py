@@ -7,11 +7,12 @@ total), and the list of the people behind a figure filters the same queryset by 
 condition, so a figure and its list cannot disagree.
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -41,7 +42,6 @@ from accompagnement.enums import (
 )
 from accompagnement.models import (
     ActiviteHebdomadaire,
-    Cer,
     DemandeReorientation,
     Entretien,
     Orientation,
@@ -128,14 +128,13 @@ GROUPES = {
 
 
 def annotated(queryset, periode: Periode):
-    """Orientations with what the indicators need about each, as subqueries (no join multiplies
-    the rows): first signed CER, first attended interview, attendance, physical interviews and
-    weekly hours in the period, days accompanied in the period."""
+    """Orientations with what the indicators need about each, as stored columns or subqueries (no
+    join multiplies the rows): first signed CER and first attended interview (stored), physical
+    interviews and weekly hours in the period, days accompanied in the period."""
     du, au = periode.du, periode.au
     lendemain = au + datetime.timedelta(days=1)
     entretiens = Entretien.objects.filter(orientation=OuterRef("pk")).order_by()
-    presents = entretiens.filter(presence=Presence.PRESENT)
-    physiques = presents.filter(mode=ModeEntretien.PHYSIQUE, date__gte=du, date__lte=au)
+    physiques = entretiens.filter(presence=Presence.PRESENT, mode=ModeEntretien.PHYSIQUE, date__gte=du, date__lte=au)
     semaines = ActiviteHebdomadaire.objects.filter(orientation=OuterRef("pk"), semaine__gte=du, semaine__lte=au)
 
     def count_of(subquery):
@@ -143,14 +142,9 @@ def annotated(queryset, periode: Periode):
         return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
     return queryset.order_by().annotate(
-        premier_cer=Subquery(
-            Cer.objects.filter(orientation=OuterRef("pk"), signe_le__isnull=False)
-            .order_by("signe_le")
-            .values("signe_le")[:1]
-        ),
-        premier_rdv=Subquery(presents.order_by("date").values("date")[:1]),
-        a_ete_present=Exists(presents),
-        absence_injustifiee=Exists(entretiens.filter(presence=Presence.ABSENT)),
+        # Stored on the orientation and kept by the services (see Orientation.premier_cer_le).
+        premier_cer=F("premier_cer_le"),
+        premier_rdv=F("premier_present_le"),
         nb_entretiens_physiques=count_of(physiques),
         nb_semaines=count_of(semaines),
         nb_semaines_15h=count_of(semaines.filter(heures__gte=ActiviteHebdomadaire.CIBLE_HEURES)),
@@ -172,6 +166,19 @@ def annotated(queryset, periode: Periode):
     )
 
 
+@contextlib.contextmanager
+def sans_jit():
+    """PostgreSQL compiles queries it estimates costly (JIT): for the indicators' aggregate, whose
+    estimate is high and real cost a few hundred ms, compiling took 2.5 s of 2.7 (EXPLAIN ANALYZE on
+    the scale data, "JIT: Timing … Total 2549 ms"). Off for this statement only (SET LOCAL)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def concernees(queryset, periode: Periode):
     """The orientations an indicator of the period can count: accompanied at some point of the
     period (an exit sets `date_fin` to its date) or in the 12-month cohort. Every condition below
@@ -187,7 +194,10 @@ def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
     entree = Q(date_orientation__gte=du, date_orientation__lte=au)
     sortie = Q(sortie__date__gte=du, sortie__date__lte=au)
     dynamique = Q(sortie__motif__in=motifs_of(*CATEGORIES_DYNAMIQUES))
-    absenteiste = Q(a_ete_present=False, absence_injustifiee=True)
+    # Never attended (stored first date) and absent without excuse at least once (the absent
+    # interviews' orientations, one uncorrelated subquery).
+    absents = Entretien.objects.filter(presence=Presence.ABSENT).values("orientation_id")
+    absenteiste = Q(premier_present_le__isnull=True, pk__in=absents)
     cohorte = Q(date_orientation__gte=add_months(du, -12), date_orientation__lte=add_months(au, -12))
     # A person still within their delay and without a CER is not yet a failure to contract.
     cer_echu = Q(premier_cer__isnull=False) | Q(date_limite_cer__lt=today)
@@ -446,7 +456,8 @@ def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False):
     orientations runs once (it is most of the page's time at a Département's scale)."""
     key = GROUPES[grouper][0]
     queryset = concernees(queryset, periode)
-    rows = list(annotated(queryset, periode).values(key).annotate(**aggregates(periode, today)).order_by(key))
+    with sans_jit():
+        rows = list(annotated(queryset, periode).values(key).annotate(**aggregates(periode, today)).order_by(key))
     codes = aggregates(periode, today).keys()
     total = {code: sum(row[code] or 0 for row in rows) for code in codes}
     names = libelles_groupes(grouper, [row[key] for row in rows])

@@ -189,6 +189,28 @@ class OrientationQuerySet(models.QuerySet):
     def actives(self):
         return self.filter(date_fin__isnull=True)
 
+    def refresh_premiers(self):
+        """Recompute the stored first dates (first signed CER, first attended interview, first
+        attended "premier" appointment) of these orientations from their CERs and interviews: one
+        UPDATE. Called by the signals on `Cer` and `Entretien` (every save and delete through the
+        ORM) and by the bulk loads that bypass them (demo, seed_scale, tests' bulk_create)."""
+        return self.update(**premiers_expressions())
+
+
+def premiers_expressions() -> dict:
+    """The stored first dates of an orientation, as subqueries on its CERs and interviews."""
+    from django.db.models import Min, OuterRef, Subquery
+
+    def first(model, field, **conditions):
+        rows = model.objects.filter(orientation=OuterRef("pk"), **conditions).order_by().values("orientation")
+        return Subquery(rows.annotate(first=Min(field)).values("first")[:1])
+
+    return {
+        "premier_cer_le": first(Cer, "signe_le", signe_le__isnull=False),
+        "premier_present_le": first(Entretien, "date", presence=Presence.PRESENT),
+        "premier_rdv_le": first(Entretien, "date", presence=Presence.PRESENT, nature=NatureEntretien.PREMIER),
+    }
+
 
 class Orientation(models.Model):
     """The SLAI orients a beneficiary to a structure and a kind of accompaniment; the structure
@@ -216,6 +238,12 @@ class Orientation(models.Model):
     source = models.CharField("origine", max_length=10, choices=SourceOrientation.choices)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+    # Kept from the CERs and interviews (`OrientationQuerySet.refresh_premiers`, signals in
+    # accompagnement/signals.py): the indicators, the "late first" order of the caseloads and the
+    # deadlines read these columns instead of a subquery per orientation.
+    premier_cer_le = models.DateField("premier CER signé le", null=True, blank=True, editable=False)
+    premier_present_le = models.DateField("premier entretien honoré le", null=True, blank=True, editable=False)
+    premier_rdv_le = models.DateField("premier rendez-vous honoré le", null=True, blank=True, editable=False)
 
     objects = OrientationQuerySet.as_manager()
 
@@ -228,6 +256,17 @@ class Orientation(models.Model):
             models.Index(fields=["referent", "date_fin"]),
             models.Index(fields=["date_orientation"]),
             models.Index(fields=["date_fin", "date_limite_cer"]),
+            # The open deadlines: CER not yet signed, first appointment not yet held.
+            models.Index(
+                fields=["date_limite_cer"],
+                condition=Q(date_fin__isnull=True, premier_cer_le__isnull=True),
+                name="orientation_cer_a_signer",
+            ),
+            models.Index(
+                fields=["date_limite_premier_rdv"],
+                condition=Q(date_fin__isnull=True, premier_rdv_le__isnull=True, date_limite_premier_rdv__isnull=False),
+                name="orientation_rdv_a_tenir",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -297,7 +336,12 @@ class Entretien(models.Model):
         verbose_name = "entretien"
         verbose_name_plural = "entretiens"
         ordering = ["date", "pk"]
-        indexes = [models.Index(fields=["orientation", "date"])]
+        indexes = [
+            models.Index(fields=["orientation", "date"]),
+            # The unjustified absences (indicators: "absentéistes", three times a page): 4 % of the
+            # interviews, read without scanning the others.
+            models.Index(fields=["orientation"], condition=Q(presence="absent"), name="entretien_absent_orientation"),
+        ]
 
     def __str__(self):
         return f"{self.get_nature_display()} du {format_date(self.date)}"

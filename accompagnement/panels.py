@@ -3,7 +3,7 @@ number of queries whatever the size of the caseload or of the département)."""
 
 import datetime
 
-from django.db.models import Count, Min, Q
+from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When, Window
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,7 +11,7 @@ from accompagnement import indicateurs
 from accompagnement.models import Cer, ImportOrientations, Orientation, Sortie
 from accompagnement.selectors import REFERENT_DELAI_JOURS, decisions_a_traiter, file_active, late_condition, next_steps
 from portal.core.formats import de_mois, format_date, mois_fr, pluriel
-from portal.core.home import Panel, PanelCount, PanelItem, PanelTable, count_per_row, register_panel
+from portal.core.home import Panel, PanelCount, PanelItem, PanelTable, register_panel
 from portal.referentiels.models import Structure, Territoire
 
 FIRST_ITEMS = 5
@@ -42,11 +42,24 @@ def caseload(request):
         return None
     today = timezone.localdate()
     actives = Orientation.objects.visible_to(request.user).actives()
-    figures = actives.aggregate(
-        total=Count("pk"),
-        late=Count("pk", filter=late_condition(today)),
-        sans_referent=Count("pk", filter=Q(referent__isnull=True)),
-    )
+    first_late = []
+    if scope.is_responsable:
+        figures = actives.aggregate(
+            total=Count("pk"),
+            late=Count("pk", filter=late_condition(today)),
+            sans_referent=Count("pk", filter=Q(referent__isnull=True)),
+        )
+    else:  # the referent: the counts ride on the query of the first late people (window aggregates)
+        late_flag = Case(When(late_condition(today), then=Value(1)), default=Value(0), output_field=IntegerField())
+        first = list(
+            file_active(request.user, today).annotate(
+                _est_en_retard=late_flag,
+                _total=Window(Count("pk")),
+                _late=Window(Sum(late_flag), output_field=IntegerField()),
+            )[:FIRST_ITEMS]
+        )
+        figures = {"total": first[0]._total if first else 0, "late": (first[0]._late or 0) if first else 0}
+        first_late = [orientation for orientation in first if orientation._est_en_retard]
     url = reverse("accompagnement:caseload")
     counts = [
         PanelCount(
@@ -79,8 +92,7 @@ def caseload(request):
                 )
             )
     else:  # the referent: the people whose deadline is missed, the oldest orientation first
-        late = file_active(request.user, today).filter(late_condition(today))[:FIRST_ITEMS]
-        for orientation in late:
+        for orientation in first_late:  # late ones come first in the caseload's order
             missed = [step for step in next_steps(orientation, today) if step.is_late]
             items.append(
                 PanelItem(
@@ -201,7 +213,9 @@ def late_reports(request):
     today = timezone.localdate()
     mois = indicateurs.dernier_mois_exigible(today)
     late = indicateurs.reportings_en_retard(Structure.objects.visible_to(request.user), mois).order_by("nom")
-    count = late.count()
+    # The first few and the count in one query (window count): home pages hold to 25 queries.
+    first = list(late.annotate(_total=Window(Count("pk")))[:FIRST_ITEMS])
+    count = first[0]._total if first else 0
     url = reverse("accompagnement:reporting_list") + f"?mois={mois:%Y-%m}&retard=1"
     return Panel(
         title=f"Reporting {de_mois(mois)}",
@@ -216,7 +230,7 @@ def late_reports(request):
                 detail=f"attendu le {format_date(indicateurs.reporting_date_limite(mois))}",
                 overdue=True,
             )
-            for structure in late[:FIRST_ITEMS]
+            for structure in first
         ],
         empty_text=f"Toutes les structures ont validé leur reporting {de_mois(mois)}.",
         more_url=url,
@@ -232,7 +246,8 @@ def imports_to_confirm(request):
         return None
     since = timezone.now() - datetime.timedelta(days=IMPORT_PENDING_DAYS)
     pending = ImportOrientations.objects.filter(applique_le__isnull=True, created_at__gte=since)
-    count = pending.count()
+    first = list(pending.annotate(_total=Window(Count("pk"))).order_by("created_at", "pk")[:FIRST_ITEMS])
+    count = first[0]._total if first else 0
     return Panel(
         title="Imports d'orientations",
         counts=[PanelCount(count, "import vérifié à confirmer", "imports vérifiés à confirmer")],
@@ -242,7 +257,7 @@ def imports_to_confirm(request):
                 url=reverse("accompagnement:import_detail", args=[upload.pk]),
                 detail=f"déposé le {format_date(upload.created_at)}",
             )
-            for upload in pending.order_by("created_at", "pk")[:FIRST_ITEMS]
+            for upload in first
         ],
         empty_text="Aucun fichier en attente de confirmation.",
         more_url=reverse("accompagnement:import_upload"),
@@ -259,19 +274,48 @@ def activity_summary(request):
         return None
     today = timezone.localdate()
     month = today.replace(day=1)
-    orientations = Orientation.objects.visible_to(request.user)
-    territoires = Territoire.objects.visible_to(request.user).annotate(
-        accompagnees=count_per_row(orientations.actives(), "beneficiaire__territoire"),
-        orientees=count_per_row(orientations.filter(date_orientation__gte=month), "beneficiaire__territoire"),
-        cer=count_per_row(
-            Cer.objects.visible_to(request.user).filter(signe_le__gte=month), "orientation__beneficiaire__territoire"
-        ),
-        sorties=count_per_row(
-            Sortie.objects.visible_to(request.user).filter(date__gte=month), "orientation__beneficiaire__territoire"
-        ),
+    # One GROUP BY per table (3 queries) rather than a correlated count per territory and
+    # column: at scale each of those re-read the 52 700 orientations (0.9 s, EXPLAIN).
+    path = "beneficiaire__territoire"
+    people = {
+        row[path]: row
+        for row in Orientation.objects.visible_to(request.user)
+        .order_by()
+        .values(path)
+        .annotate(
+            accompagnees=Count("pk", filter=Q(date_fin__isnull=True)),
+            orientees=Count("pk", filter=Q(date_orientation__gte=month)),
+        )
+    }
+    cers = dict(
+        Cer.objects.visible_to(request.user)
+        .filter(signe_le__gte=month)
+        .order_by()
+        .values_list(f"orientation__{path}")
+        .annotate(n=Count("pk"))
     )
+    sorties = dict(
+        Sortie.objects.visible_to(request.user)
+        .filter(date__gte=month)
+        .order_by()
+        .values_list(f"orientation__{path}")
+        .annotate(n=Count("pk"))
+    )
+    rows = []
+    for territoire in Territoire.objects.visible_to(request.user).order_by("nom"):
+        found = people.get(territoire.pk, {})
+        rows.append(
+            (
+                territoire.nom,
+                [
+                    found.get("accompagnees", 0),
+                    found.get("orientees", 0),
+                    cers.get(territoire.pk, 0),
+                    sorties.get(territoire.pk, 0),
+                ],
+            )
+        )
     fields = ("accompagnees", "orientees", "cer", "sorties")
-    rows = [(t.nom, [getattr(t, name) for name in fields]) for t in territoires.order_by("nom")]
     return Panel(
         title="Accompagnement des bénéficiaires par territoire",
         table=PanelTable(

@@ -321,9 +321,36 @@ def _person(ctx, rng, chunk, number, referent, territoire, kind, dpid):
         chunk.reminders.append((orientation, due, -15, user, rng.random() < 0.8))
 
 
+def _premiers(chunk):
+    """The first dates stored on each orientation (first signed CER, first attended interview,
+    first attended "premier" appointment), computed from the chunk in Python: what the services'
+    signals would have written, without an UPDATE per orientation."""
+    firsts = {}
+
+    def keep(orientation, index, day):
+        dates = firsts.setdefault(id(orientation), [orientation, None, None, None])
+        if dates[index] is None or day < dates[index]:
+            dates[index] = day
+
+    for generation in chunk.cers_by_generation:
+        for cer in generation:
+            if cer.signe_le is not None:
+                keep(cer.orientation, 1, cer.signe_le)
+    for interview in chunk.interviews:
+        if interview.presence == Presence.PRESENT:
+            keep(interview.orientation, 2, interview.date)
+            if interview.nature == NatureEntretien.PREMIER:
+                keep(interview.orientation, 3, interview.date)
+    for orientation, cer_le, present_le, rdv_le in firsts.values():
+        orientation.premier_cer_le = cer_le
+        orientation.premier_present_le = present_le
+        orientation.premier_rdv_le = rdv_le
+
+
 def _write(ctx, chunk, slai, content_types):
     # Foreign keys to rows inserted just before take their ids from the related objects
     # (bulk_create reads them back), hence the order.
+    _premiers(chunk)
     ctx.insert(Beneficiaire, chunk.beneficiaires)
     ctx.insert(Orientation, chunk.orientations)
     ctx.insert(Diagnostic, chunk.diagnostics)

@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from accompagnement.cerp import cerp_steps, is_cerp
@@ -11,7 +11,6 @@ from accompagnement.models import (
     Cer,
     DemandeRenouvellement,
     DemandeReorientation,
-    Entretien,
     Orientation,
     ProcedureSuspension,
     TypeAccompagnement,
@@ -171,22 +170,21 @@ NEXT_STEPS_PREFETCH = (
 def late_condition(today) -> Q:
     """Active orientations with a deadline already missed, in SQL (so the caseload lists them first
     whatever the page): referent not designated, first appointment not held, CER not signed, or a
-    signed CER's renewal request not made at 5 months. `next_steps` says which, per person."""
-    signed = Cer.objects.filter(orientation=OuterRef("pk"), signe_le__isnull=False)
-    first_held = Entretien.objects.filter(
-        orientation=OuterRef("pk"), nature=NatureEntretien.PREMIER, presence=Presence.PRESENT
-    )
-    renewal_overdue = signed.filter(
+    signed CER's renewal request not made at 5 months. `next_steps` says which, per person. The
+    first appointment and the first signed CER are read from the dates stored on the orientation;
+    the overdue renewals are one uncorrelated subquery (computed once, not once per orientation)."""
+    renewal_overdue = Cer.objects.filter(
+        signe_le__isnull=False,
         cloture_le__isnull=True,
         demande_renouvellement__isnull=True,
         renouvellements__isnull=True,
         date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS),
-    )
+    ).values("orientation_id")
     return (
         (sans_referent_q(today) & Q(date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS)))
-        | (Q(date_limite_premier_rdv__lt=today) & ~Exists(first_held))
-        | (Q(date_limite_cer__lt=today) & ~Exists(signed))
-        | Exists(renewal_overdue)
+        | Q(date_limite_premier_rdv__lt=today, premier_rdv_le__isnull=True)
+        | Q(date_limite_cer__lt=today, premier_cer_le__isnull=True)
+        | Q(pk__in=renewal_overdue)
     )
 
 

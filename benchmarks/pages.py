@@ -65,6 +65,36 @@ register(
 )
 
 
+def _current_call(accounts) -> str:
+    """The call for projects open today (the latest call), whose page lists its dispositifs."""
+    from aap.models import AppelAProjets
+
+    appel = AppelAProjets.objects.order_by("-annee", "-pk").first()
+    return f"/aap/appels/{appel.pk}/" if appel else "/aap/"
+
+
+def _deliberation(accounts) -> str:
+    """The deliberation with the most annex lines (2024-587 in the demo data)."""
+    from django.db.models import Count
+
+    from financement.models import Deliberation
+
+    deliberation = Deliberation.objects.annotate(n=Count("lignes")).order_by("-n", "pk").first()
+    return f"/financement/deliberations/{deliberation.numero}/" if deliberation else "/financement/deliberations/"
+
+
+register(
+    # Calls for projects: the application queues (DPID: the Département; SLAI: its territory), a call.
+    Page("Candidatures à instruire (DPID)", "dpid", "/aap/file/"),
+    Page("Candidatures du territoire (SLAI)", "slai", "/aap/file/"),
+    Page("Page d'un appel à projets", "dpid", _current_call),
+    # Funding: the deliberation with its annex, the dashboard, its cost per result (the export).
+    Page("Délibération et son annexe", "dpid", _deliberation),
+    Page("Tableau de bord du financement", "dpid", "/financement/tableau-de-bord/", DASHBOARD),
+    Page("Coût par résultat (export)", "dpid", "/financement/tableau-de-bord/?format=csv", DASHBOARD),
+)
+
+
 @dataclass
 class Accounts:
     """The benchmark's users: for each role the account with the heaviest scope, and pools of

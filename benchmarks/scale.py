@@ -39,6 +39,9 @@ os.environ.setdefault("DEBUG", "1")  # in-process only (seeding, query counts); 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ["BENCHMARK"] = "1"
+# The scale accounts have no authenticator: the pages are measured without the two-factor step
+# (a verified session costs one more query per page in production, the device's).
+os.environ.setdefault("PORTAL_2FA_REQUIRED", "0")
 # One key for the sessions made in-process and read by gunicorn.
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 

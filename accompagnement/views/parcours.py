@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -332,11 +333,12 @@ def suspension_traiter(request, pk):
 
 
 def _waiting(queryset, date_field, today):
-    """The oldest rows of a block and how many wait in all (2 queries)."""
-    rows = [
-        (obj, (today - getattr(obj, date_field)).days) for obj in queryset.order_by(date_field, "pk")[:A_TRAITER_LIMIT]
-    ]
-    return {"rows": rows, "total": queryset.count()}
+    """The oldest rows of a block and how many wait in all, in one query: the total is a window
+    count over the whole block, computed before the LIMIT (EXPLAIN on the scale data: the separate
+    COUNT re-ran the block's joins, a third of the page's SQL time)."""
+    objs = list(queryset.annotate(_total=Window(Count("pk"))).order_by(date_field, "pk")[:A_TRAITER_LIMIT])
+    rows = [(obj, (today - getattr(obj, date_field)).days) for obj in objs]
+    return {"rows": rows, "total": objs[0]._total if objs else 0}
 
 
 def slai_a_traiter(request):

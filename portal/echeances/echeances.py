@@ -13,6 +13,7 @@ class EcheanceFixee(Echeance):
     code = "echeance_fixee"
     label = "Échéance fixée par le Département"
     offsets = (-15, -3, 0, 7)
+    due_order = "date_echeance"
 
     def candidates(self, today):
         # Deadlines between their first and their last reminder day.

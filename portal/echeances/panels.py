@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from portal.core.formats import format_date
 from portal.core.home import Panel, PanelCount, PanelItem, register_panel
-from portal.echeances.services import HOME_HORIZON_DAYS, items_for
+from portal.echeances.services import HOME_HORIZON_DAYS, summary_for
 
 FIRST_ITEMS = 5
 
@@ -23,23 +23,22 @@ def deadlines(request):
     Managers act on none of them: their home shows the activity they watch instead."""
     if not request.scope.can_write:
         return None
-    items = items_for(request.user)
-    overdue = sum(1 for item in items if item.is_overdue)
+    summary = summary_for(request.user, first=FIRST_ITEMS)  # only the items shown are loaded
+    overdue, items = summary.overdue, summary.first
     url = reverse("echeances:list")
     return Panel(
         title="Mes échéances",
         counts=[
             PanelCount(overdue, "échéance dépassée", "échéances dépassées", f"{url}?quand=retard", urgent=True),
             PanelCount(
-                len(items) - overdue,
+                summary.upcoming,
                 f"échéance dans les {HOME_HORIZON_DAYS} jours",
                 f"échéances dans les {HOME_HORIZON_DAYS} jours",
                 f"{url}?quand=proches",
             ),
         ],
         items=[
-            PanelItem(label=item.label, url=item.url, detail=when(item), overdue=item.is_overdue)
-            for item in items[:FIRST_ITEMS]
+            PanelItem(label=item.label, url=item.url, detail=when(item), overdue=item.is_overdue) for item in items
         ],
         items_title="Les plus proches" if items else "",
         empty_text=f"Aucune échéance en retard ni dans les {HOME_HORIZON_DAYS} prochains jours.",

@@ -30,6 +30,17 @@ class Echeance:
     # sorts them from their own columns (`visible()` without its select_related: due_date and
     # is_met must not read a related object) and loads in full only the page shown.
     many: bool = False
+    # A column of visible()'s model that orders its objects like their due date (the due date
+    # itself, or the date it is computed from by a fixed delay), when visible() already leaves
+    # out the met items: the home panel then reads only the first few objects and counts the
+    # others in the same query (`overdue_q` says which are overdue).
+    due_order: str = ""
+
+    def overdue_q(self, today: date):
+        """The objects of visible() whose due date has passed, as a condition (with `due_order`)."""
+        from django.db.models import Q
+
+        return Q(**{f"{self.due_order}__lt": today})
 
     def candidates(self, today: date):
         raise NotImplementedError

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, IntegerField, Sum, Value, When, Window
 from django.utils import timezone
 
 from portal.core.formats import format_date
@@ -169,6 +170,57 @@ def items_for(user, *, today: date | None = None, horizon_days: int | None = HOM
             if until is None or due <= until:
                 items.append(registry.Item(echeance=echeance, obj=obj, due_date=due, today=today))
     return sorted(items, key=lambda item: (item.due_date, item.label))
+
+
+@dataclass
+class Summary:
+    """What a home panel shows of the open deadlines: how many are overdue, how many come within
+    the horizon, and the first few (overdue first)."""
+
+    overdue: int
+    upcoming: int
+    first: list
+
+
+def summary_for(user, *, first: int, today: date | None = None, horizon_days: int = HOME_HORIZON_DAYS) -> Summary:
+    """The home panel's figures without loading every open deadline: one query per registered
+    deadline whatever the data. A deadline with `due_order` returns only its first `first` objects,
+    with its two counts computed over all of them in the same query (window aggregates); the
+    others are read as `items_for` does."""
+    today = today or timezone.localdate()
+    until = today + timedelta(days=horizon_days)
+    overdue = upcoming = 0
+    items = []
+    for echeance in registry.all_echeances():
+        found = echeance.visible(user, today, until)
+        if echeance.due_order and hasattr(found, "annotate"):
+            late = Case(When(echeance.overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField())
+            rows = list(
+                found.annotate(
+                    _total=Window(Count("pk")), _overdue=Window(Sum(late), output_field=IntegerField())
+                ).order_by(echeance.due_order, "pk")[:first]
+            )
+            if rows:
+                overdue += rows[0]._overdue or 0
+                upcoming += rows[0]._total - (rows[0]._overdue or 0)
+            objs = rows
+        else:
+            objs = []
+            for obj in found:
+                if echeance.is_met(obj):
+                    continue
+                due = echeance.due_date(obj)
+                if due <= until:
+                    objs.append(obj)
+                    if due < today:
+                        overdue += 1
+                    else:
+                        upcoming += 1
+        items.extend(
+            registry.Item(echeance=echeance, obj=obj, due_date=echeance.due_date(obj), today=today) for obj in objs
+        )
+    items.sort(key=lambda item: (item.due_date, item.label))
+    return Summary(overdue=overdue, upcoming=upcoming, first=items[:first])
 
 
 def items_page(user, *, number, per_page, today: date | None = None, horizon_days: int | None = None, keep=None):

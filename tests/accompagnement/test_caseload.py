@@ -295,6 +295,7 @@ def test_late_people_come_first_in_the_caseload_whatever_their_orientation_date(
     kind = world.orientation_a.type_accompagnement
     # world.orientation_a (1 October 2026): CER due 1 December 2026, not late on 25 November.
     Cer.objects.filter(orientation=world.orientation_a).update(signe_le=datetime.date(2026, 10, 10))
+    Orientation.objects.filter(pk=world.orientation_a.pk).refresh_premiers()  # update() sends no signal
     late = Orientation.objects.create(
         beneficiaire=Beneficiaire.objects.create(
             numero_caf="3000002",

@@ -419,6 +419,7 @@ def _make_people(world, count):
     ActiviteHebdomadaire.objects.bulk_create(
         ActiviteHebdomadaire(orientation=o, semaine=D(2026, 3, 2), heures=Decimal("16")) for o in orientations
     )
+    Orientation.objects.refresh_premiers()  # bulk_create sends no signal: as the bulk loaders do
 
 
 @pytest.mark.parametrize("count", [10, 2000])

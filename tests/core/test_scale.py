@@ -73,6 +73,13 @@ def test_seed_scale_builds_a_consistent_data_set(seeded, settings):
     assert ProcedureSuspension.objects.filter(entretien__in=absences).count() == absences.count()
     today = timezone.localdate()
     assert not interviews.filter(date__gt=today).exists()
+    # The first dates stored on each orientation are those its CERs and interviews give.
+    stored = list(orientations.order_by("pk").values_list("premier_cer_le", "premier_present_le", "premier_rdv_le"))
+    orientations.refresh_premiers()
+    assert stored == list(
+        orientations.order_by("pk").values_list("premier_cer_le", "premier_present_le", "premier_rdv_le")
+    )
+    assert any(row[0] for row in stored) and any(row[2] for row in stored)
     # An exit ends the accompaniment on its date, with a final interview and diagnostic.
     for sortie in Sortie.objects.filter(orientation__in=orientations).select_related("orientation"):
         assert sortie.orientation.date_fin == sortie.date
@@ -91,6 +98,20 @@ def test_seed_scale_builds_a_consistent_data_set(seeded, settings):
     demande = DemandeLabel.objects.get(structure__siret__startswith="9001")
     assert TirageCer.objects.filter(demande=demande).count() == 1
     assert EvaluationCer.objects.filter(demande=demande).exists()
+    # Calls for projects and funding: applications of the scale structures at several steps, the
+    # deliberation with its annex lines, conventions and payments.
+    from aap.models import Candidature
+    from financement.models import Convention, Deliberation
+
+    scale_applications = Candidature.objects.filter(structure__siret__startswith="9001")
+    assert scale_applications.count() >= 2
+    assert Deliberation.objects.filter(lignes__isnull=False).exists()
+    assert Convention.objects.exists()
+    # A domain added after the load: --seulement runs its seeders alone, once.
+    out = io.StringIO()
+    call_command("seed_scale", factor=FACTOR, seed=7, seulement="aap,financement", stdout=out)
+    assert "déjà chargées" in out.getvalue() and "délibérations déjà chargées" in out.getvalue()
+    assert Candidature.objects.filter(structure__siret__startswith="9001").count() == scale_applications.count()
     # Every scale account can sign in with the demo password.
     assert User.objects.get(email="referent0001@echelle.rsa62.test").check_password("Portail-Demo-62")
     # Once only, and never in production (the accounts share a public password).
@@ -183,6 +204,9 @@ def test_key_pages_keep_their_query_count_when_the_data_triples(db, settings):
     small = _counts(accts)
     ctx.factor = FACTOR * 3
     next(s for s in scale.seeders() if s.order == 50).func(ctx)  # more people, same accounts
+    from aap import scale as aap_scale  # twice the applications in the same queues
+
+    assert aap_scale.add_applications(ctx, first_action=101, rng_name="aap-plus") > 0
     expected = round(52_700 * FACTOR) + round(52_700 * FACTOR * 3)
     assert Beneficiaire.objects.filter(numero_caf__startswith="88").count() == expected
     larger = _counts(accts)

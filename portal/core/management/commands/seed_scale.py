@@ -27,23 +27,38 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=62, help="Graine du générateur (même graine, même jour : mêmes données)."
         )
+        parser.add_argument(
+            "--seulement",
+            default="",
+            help="Sur une base déjà chargée, ajouter seulement les données de ces applications (séparées par "
+            "des virgules, par exemple « aap,financement » : un domaine arrivé après le chargement).",
+        )
 
-    def handle(self, *args, factor, seed, **options):
+    def handle(self, *args, factor, seed, seulement="", **options):
         if not (settings.DEBUG or settings.DEMO_MODE):
             raise CommandError(
                 "Les comptes créés partagent le mot de passe public de démonstration : lancez avec DEBUG=1."
             )
         if factor <= 0:
             raise CommandError("Le facteur doit être strictement positif.")
-        if is_loaded():
+        only = [name.strip() for name in seulement.split(",") if name.strip()]
+        if only and not is_loaded():
+            raise CommandError("--seulement complète une base déjà chargée : lancez d'abord seed_scale sans.")
+        if is_loaded() and not only:
             raise CommandError("Des données d'échelle sont déjà chargées : partez d'une base vide.")
         started, cpu = time.monotonic(), time.process_time()
         # The nine territories and their DPID sectors (and the demo's few structures) come from the
         # demo referentials; the demo's accounts and caseloads are not needed here.
-        self.stdout.write(f"- Territoires : {load_referentiels()}")
+        if not only:
+            self.stdout.write(f"- Territoires : {load_referentiels()}")
         ctx = scale.ScaleContext(factor=factor, seed=seed, today=timezone.localdate(), out=self.stdout.write)
+        chosen = [
+            seeder
+            for seeder in scale.seeders()
+            if not only or any(seeder.func.__module__.split(".")[0] == name for name in only)
+        ]
         with transaction.atomic():
-            for seeder in scale.seeders():
+            for seeder in chosen:
                 step = time.monotonic()
                 self.stdout.write(f"- {seeder.name}…")
                 summary = seeder.func(ctx)
