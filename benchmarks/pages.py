@@ -73,6 +73,21 @@ def _current_call(accounts) -> str:
     return f"/aap/appels/{appel.pk}/" if appel else "/aap/"
 
 
+def _candidature(accounts) -> str:
+    """The deposited application with the most instruction behind it (transitions, attachments)."""
+    from django.db.models import Count
+
+    from aap.models import Candidature
+
+    candidature = (
+        Candidature.objects.exclude(etat="brouillon")
+        .annotate(n=Count("transitions", distinct=True) + Count("pieces", distinct=True))
+        .order_by("-n", "pk")
+        .first()
+    )
+    return f"/aap/candidatures/{candidature.pk}/" if candidature else "/aap/file/"
+
+
 def _deliberation(accounts) -> str:
     """The deliberation with the most annex lines (2024-587 in the demo data)."""
     from django.db.models import Count
@@ -84,10 +99,12 @@ def _deliberation(accounts) -> str:
 
 
 register(
-    # Calls for projects: the application queues (DPID: the Département; SLAI: its territory), a call.
+    # Calls for projects: the application queues (DPID: the Département; SLAI: its territory), a call,
+    # an application.
     Page("Candidatures à instruire (DPID)", "dpid", "/aap/file/"),
     Page("Candidatures du territoire (SLAI)", "slai", "/aap/file/"),
     Page("Page d'un appel à projets", "dpid", _current_call),
+    Page("Page d'une candidature (DPID)", "dpid", _candidature),
     # Funding: the deliberation with its annex, the dashboard, its cost per result (the export).
     Page("Délibération et son annexe", "dpid", _deliberation),
     Page("Tableau de bord du financement", "dpid", "/financement/tableau-de-bord/", DASHBOARD),

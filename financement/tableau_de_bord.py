@@ -40,7 +40,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -88,9 +88,24 @@ RESULTATS = {
 
 
 def annees_disponibles(today: datetime.date):
-    years = {d.year for d in Versement.objects.dates("date_versement", "year")}
-    years |= {d.year for d in Deliberation.objects.filter(adoptee=True).dates("date", "year")}
-    years |= {d.year for d in Convention.objects.filter(etat__in=SIGNED).dates("signe_departement_le", "year")}
+    """The years with a payment, an adopted deliberation or a signed convention (one query)."""
+
+    def years_of(queryset, field_name):
+        return (
+            queryset.filter(**{f"{field_name}__isnull": False})
+            .annotate(annee=ExtractYear(field_name))
+            .values_list("annee", flat=True)
+            .order_by()
+        )
+
+    years = set(
+        years_of(Versement.objects.all(), "date_versement")
+        .union(
+            years_of(Deliberation.objects.filter(adoptee=True), "date"),
+            years_of(Convention.objects.filter(etat__in=SIGNED), "signe_departement_le"),
+        )
+        .order_by("annee")
+    )
     years.add(today.year)
     return sorted((y for y in years if y <= today.year), reverse=True)
 
@@ -116,14 +131,24 @@ class FiltresForm(forms.Form):
         super().__init__(data, **kwargs)
         self.annees = annees_disponibles(today)
         self.fields["annee"].choices = [(y, y) for y in self.annees]
-        self.fields["ligne"].queryset = LigneBudgetaire.objects.visible_to(user).order_by("code_operation")
         self.thematiques = thematique_labels()
         self.fields["thematique"].choices = [("", "Toutes")] + [
             (code, f"{code} – {label}" if label else code) for code, label in self.thematiques.items()
         ]
-        self.fields["territoire"].queryset = Territoire.objects.visible_to(user).order_by("nom")
         funded = Convention.objects.visible_to(user).filter(structure=OuterRef("pk"))
-        self.fields["structure"].queryset = Structure.objects.visible_to(user).filter(Exists(funded)).order_by("nom")
+        querysets = {
+            "ligne": LigneBudgetaire.objects.visible_to(user).order_by("code_operation"),
+            "territoire": Territoire.objects.visible_to(user).order_by("nom"),
+            "structure": Structure.objects.visible_to(user).filter(Exists(funded)).order_by("nom"),
+        }
+        # Each list is read once: its choices are rendered from it and the tables' labels
+        # (`Libelles`) reuse it; the queryset still validates a submitted value.
+        self.objets = {}
+        for name, queryset in querysets.items():
+            field = self.fields[name]
+            field.queryset = queryset
+            self.objets[name] = {obj.pk: obj for obj in queryset}
+            field.choices = [("", field.empty_label)] + [(pk, str(obj)) for pk, obj in self.objets[name].items()]
 
     def filtres(self) -> "Filtres":
         data = self.cleaned_data if self.is_bound else {}
@@ -174,9 +199,17 @@ class Filtres:
 
 def thematique_labels() -> dict:
     """Thématique code → label (the articles' labels), for every thématique of an annex line."""
-    labels = dict(Article.objects.order_by("deliberation__date").values_list("thematique", "thematique_libelle"))
-    codes = set(LigneAnnexe.objects.order_by().values_list("thematique", flat=True).distinct()) | set(labels)
-    return {code: labels.get(code, "") for code in sorted(codes, key=lambda c: (len(c), c))}
+    latest = Article.objects.filter(thematique=OuterRef("thematique")).order_by("-deliberation__date", "-pk")
+
+    def labelled(queryset):
+        return (
+            queryset.annotate(libelle=Subquery(latest.values("thematique_libelle")[:1]))
+            .values_list("thematique", "libelle")
+            .order_by()
+        )
+
+    labels = dict(labelled(LigneAnnexe.objects.all()).union(labelled(Article.objects.all())).order_by("thematique"))
+    return {code: labels[code] or "" for code in sorted(labels, key=lambda c: (len(c), c))}
 
 
 # --- the conventions, placed and measured --------------------------------------------------------
@@ -317,12 +350,17 @@ class Tableau:
 class Libelles:
     """Labels of the groups' keys, each family read once per page."""
 
-    def __init__(self, user, thematiques):
+    def __init__(self, user, thematiques, form=None):
+        """With the page's filter form, the labels come from the lists it already read."""
         self.user = user
         self.thematiques = thematiques
         self._lignes = None
         self._territoires = None
         self._structures = {}
+        if form is not None:
+            self._lignes = form.objets["ligne"]
+            self._territoires = {pk: territoire.nom for pk, territoire in form.objets["territoire"].items()}
+            self._structures = {pk: structure.nom for pk, structure in form.objets["structure"].items()}
 
     def lignes(self):
         if self._lignes is None:

@@ -171,7 +171,7 @@ def tableau_de_bord(request):
     selectors = tableau_de_bord_selectors
     convs = selectors.conventions(request.user, filtres)
     totaux = selectors.totaux(request.user, filtres, convs)
-    libelles = selectors.Libelles(request.user, form.thematiques)
+    libelles = selectors.Libelles(request.user, form.thematiques, form)
     tableaux = {
         name: selectors.tableau_budget(request.user, filtres, dimension, convs, libelles, totaux)
         for name, dimension in (
