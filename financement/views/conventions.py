@@ -20,6 +20,7 @@ from financement.models import (
 from financement.resultats_portail import prefill, valeurs_accompagnement
 from financement.solde import calcul_solde, solde_bloque
 from portal.core.formats import format_euros
+from portal.core.forms import add_service_error
 from portal.documents.selectors import documents_panel
 
 
@@ -35,13 +36,24 @@ def convention_list(request):
     return render(request, "financement/convention_list.html", {"conventions": conventions})
 
 
-def convention_detail(request, pk):
-    convention = get_object_or_404(
+def _convention(request, pk):
+    return get_object_or_404(
         Convention.objects.visible_to(request.user).select_related(
             "structure", "deliberation", "ligne_budgetaire", "ligne_annexe"
         ),
         pk=pk,
     )
+
+
+def convention_detail(request, pk):
+    return _convention_page(request, _convention(request, pk))
+
+
+def _convention_page(request, convention, *, bound=None):
+    """The convention's page; after a bad submission of one of its embedded forms, `bound` is
+    (name, bound form) — for a payment ("versement", (échéance pk, form)) — and the page is shown
+    again (200) with that form's errors next to its fields and what was typed kept."""
+    bound_name, bound_form = bound or (None, None)
     avenants = list(convention.avenants.order_by("numero"))
     echeances = list(
         EcheanceVersement.objects.filter(convention=convention)
@@ -51,6 +63,9 @@ def convention_detail(request, pk):
     )
     for echeance in echeances:
         echeance.paid = getattr(echeance, "versement", None)
+        echeance.form = VersementForm()
+        if bound_name == "versement" and bound_form[0] == echeance.pk:
+            echeance.form = bound_form[1]
     verse = Versement.objects.filter(convention=convention).total()
     plafond = convention.plafond(avenants)
     can_manage = perms.can_manage_finances(request.user)
@@ -77,12 +92,15 @@ def convention_detail(request, pk):
             "transitions": convention.transitions.select_related("user"),
             "available": workflow.available_transitions(convention) if can_manage else [],
             "can_manage": can_manage,
-            "signature_form": SignatureForm(),
-            "resiliation_form": ResiliationForm(),
-            "versement_form": VersementForm(),
+            "signature_form": bound_form if bound_name == "signer" else SignatureForm(),
+            "resiliation_form": bound_form if bound_name == "resilier" else ResiliationForm(),
             "resultats": resultats,
             "calcul": calcul,
-            "resultats_form": ResultatsForm(convention=convention, resultats=resultats, indicateurs=indicateurs)
+            "resultats_form": (
+                bound_form
+                if bound_name == "resultats"
+                else ResultatsForm(convention=convention, resultats=resultats, indicateurs=indicateurs)
+            )
             if can_manage and not validated
             else None,
             "documents_panel": documents_panel(request.user, convention),
@@ -95,13 +113,21 @@ def convention_detail(request, pk):
     )
 
 
-def avenant_detail(request, pk):
-    avenant = get_object_or_404(
+def _avenant(request, pk):
+    return get_object_or_404(
         Avenant.objects.visible_to(request.user).select_related(
             "convention__structure", "deliberation", "ligne_annexe"
         ),
         pk=pk,
     )
+
+
+def avenant_detail(request, pk):
+    return _avenant_page(request, _avenant(request, pk))
+
+
+def _avenant_page(request, avenant, *, bound=None):
+    bound_name, bound_form = bound or (None, None)
     can_manage = perms.can_manage_finances(request.user)
     return render(
         request,
@@ -114,8 +140,8 @@ def avenant_detail(request, pk):
             "transitions": avenant.transitions.select_related("user"),
             "available": workflow.available_transitions(avenant) if can_manage else [],
             "can_manage": can_manage,
-            "signature_form": SignatureForm(),
-            "resiliation_form": ResiliationForm(),
+            "signature_form": bound_form if bound_name == "signer" else SignatureForm(),
+            "resiliation_form": bound_form if bound_name == "resilier" else ResiliationForm(),
             "documents_panel": documents_panel(request.user, avenant),
             "owner": avenant,
             "candidature_id": avenant.ligne_annexe.candidature_id if avenant.ligne_annexe_id else None,
@@ -123,21 +149,20 @@ def avenant_detail(request, pk):
     )
 
 
+def _acte_page(request, acte, *, bound):
+    if isinstance(acte, Convention):
+        return _convention_page(request, acte, bound=bound)
+    return _avenant_page(request, acte, bound=bound)
+
+
 def _transition(request, acte, code):
     if not perms.can_manage_finances(request.user):
         raise PermissionDenied
     data = {}
-    if code == "signer":
-        form = SignatureForm(request.POST)
+    if code in ("signer", "resilier"):
+        form = (SignatureForm if code == "signer" else ResiliationForm)(request.POST)
         if not form.is_valid():
-            messages.error(request, "Indiquez les deux dates de signature.")
-            return redirect(acte.get_absolute_url())
-        data = form.cleaned_data
-    elif code == "resilier":
-        form = ResiliationForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Indiquez la date d'effet et le motif de la résiliation.")
-            return redirect(acte.get_absolute_url())
+            return _acte_page(request, acte, bound=(code, form))
         data = form.cleaned_data
     elif code not in workflow.TRANSITIONS:
         raise PermissionDenied
@@ -170,17 +195,17 @@ def versement_create(request, pk):
     if not perms.can_manage_finances(request.user):
         raise PermissionDenied
     form = VersementForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label} : {errors[0]}")
-        return redirect("financement:convention_detail", pk=echeance.convention_id)
-    try:
-        services.versement_enregistrer(echeance=echeance, user=request.user, **form.cleaned_data)
-    except services.FinancementError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Versement enregistré.")
-    return redirect("financement:convention_detail", pk=echeance.convention_id)
+    if form.is_valid():
+        try:
+            services.versement_enregistrer(echeance=echeance, user=request.user, **form.cleaned_data)
+        except services.FinancementError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Versement enregistré.")
+            return redirect("financement:convention_detail", pk=echeance.convention_id)
+    return _convention_page(
+        request, _convention(request, echeance.convention_id), bound=("versement", (echeance.pk, form))
+    )
 
 
 @require_POST
@@ -190,23 +215,21 @@ def resultats_update(request, pk):
         raise PermissionDenied
     resultats = ResultatsConvention.objects.filter(convention=convention).first()
     form = ResultatsForm(request.POST, convention=convention, resultats=resultats)
-    if not form.is_valid():
-        for name, errors in form.errors.items():
-            messages.error(request, f"{form.fields[name].label} : {errors[0]}")
-        return redirect(convention.get_absolute_url())
-    try:
-        services.resultats_enregistrer(
-            convention=convention,
-            places_realisees=form.cleaned_data["places_realisees"],
-            etp_realises=form.cleaned_data["etp_realises"],
-            valeurs=form.valeurs(),
-            user=request.user,
-        )
-    except services.FinancementError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Résultats enregistrés : le calcul du solde est à jour.")
-    return redirect(convention.get_absolute_url())
+    if form.is_valid():
+        try:
+            services.resultats_enregistrer(
+                convention=convention,
+                places_realisees=form.cleaned_data["places_realisees"],
+                etp_realises=form.cleaned_data["etp_realises"],
+                valeurs=form.valeurs(),
+                user=request.user,
+            )
+        except services.FinancementError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Résultats enregistrés : le calcul du solde est à jour.")
+            return redirect(convention.get_absolute_url())
+    return _convention_page(request, _convention(request, pk), bound=("resultats", form))
 
 
 @require_POST

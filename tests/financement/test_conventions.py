@@ -322,3 +322,46 @@ def test_an_avenant_needs_a_signed_convention(demo_deliberation, dpid):
     mempa = demo_deliberation.lignes.get(ordre=10)  # MEMPA, modèle d'avenant n° 9
     with pytest.raises(services.FinancementError, match="pas de convention signée"):
         services.acte_from_ligne(ligne=mempa, user=dpid)
+
+
+# --- forms embedded in the convention's page never lose what was typed ------------------------
+
+
+def test_a_refused_payment_shows_the_page_again_with_the_reason_next_to_the_form(client, dpid):
+    convention = make_convention(montant_max="10000.00")
+    first = echeance(convention, 1, Decimal("4000.00"))
+    client.force_login(dpid)
+    url = reverse("financement:versement_create", args=[first.pk])
+    # A missing mandate reference: 200, the error under its field, the amount and date kept.
+    response = client.post(url, {"montant": "3999,99", "date_versement": "2026-03-01", "reference_mandat": ""})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="3999,99"' in html and 'value="2026-03-01"' in html
+    assert "Référence du mandat : Ce champ est obligatoire." in html
+    assert not Versement.objects.exists()
+    # More than the instalment: the service's refusal, above the same form, what was typed kept.
+    response = client.post(url, {"montant": "12000", "date_versement": "2026-03-01", "reference_mandat": "M-77"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="M-77"' in html and 'value="12000"' in html
+    assert 'role="alert">Cette échéance prévoit 4\u00a0000,00\u00a0€ au plus.' in html
+    assert not Versement.objects.exists()
+    # Right: recorded, back to the page.
+    response = client.post(url, {"montant": "4000", "date_versement": "2026-03-01", "reference_mandat": "M-77"})
+    assert response.status_code == 302
+    assert Versement.objects.get().montant == Decimal("4000.00")
+
+
+def test_a_signature_without_its_dates_keeps_the_date_typed(client, dpid):
+    convention = make_convention(signed=False)
+    workflow.acte_transition(acte=convention, code="envoyer", user=dpid)
+    client.force_login(dpid)
+    response = client.post(
+        reverse("financement:convention_transition", args=[convention.pk, "signer"]),
+        {"signe_structure_le": "2026-02-02", "signe_departement_le": ""},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="2026-02-02"' in html and "Ce champ est obligatoire." in html
+    convention.refresh_from_db()
+    assert convention.etat == EtatActe.A_SIGNER
