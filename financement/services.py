@@ -193,10 +193,24 @@ def regle_bilan_de(ligne) -> str:
     return RegleBilan.MARS_N1
 
 
+# The payment schedule a drafted act starts with (the DPID records each payment against it). A
+# convention: an advance at signature, then the balance according to the objectives and the final
+# bilan (seed 000 l. 129-132; the advance's share is the portal's choice, as in the demo's
+# référent solidarité convention); an avenant: 60 % at its signature, 40 % at the convention's
+# balance (seed 003 l. 934).
+PART_AVANCE_CONVENTION = Decimal("0.50")
+PART_AVANCE_AVENANT = Decimal("0.60")
+
+
+def _pourcent(part: Decimal) -> str:
+    return f"{part * 100:.0f}\u00a0%"
+
+
 @transaction.atomic
 def acte_from_ligne(*, ligne: LigneAnnexe, user):
     """A retained, voted annex line becomes a draft convention (« Convention type ») or a draft
-    avenant to the structure's current signed convention (« Modèle d'avenant n° N »)."""
+    avenant to the structure's current signed convention (« Modèle d'avenant n° N »), each with
+    its payment schedule."""
     ligne = LigneAnnexe.objects.select_for_update().select_related("deliberation", "structure").get(pk=ligne.pk)
     if not (ligne.retenue and ligne.deliberation.adoptee):
         raise FinancementError("Seule une ligne retenue d'une délibération adoptée donne lieu à un acte.")
@@ -229,6 +243,25 @@ def acte_from_ligne(*, ligne: LigneAnnexe, user):
             regle_bilan=regle_bilan_de(ligne),
         )
         FicheAnnexe.objects.create(convention=convention, **fiche)
+        avance = (ligne.montant * PART_AVANCE_CONVENTION).quantize(Decimal("0.01"))
+        EcheanceVersement.objects.bulk_create(
+            [
+                EcheanceVersement(
+                    convention=convention,
+                    ordre=1,
+                    nature=NatureVersement.AVANCE,
+                    libelle=f"Avance versée dès signature de la convention ({_pourcent(PART_AVANCE_CONVENTION)})",
+                    montant_prevu=avance,
+                ),
+                EcheanceVersement(
+                    convention=convention,
+                    ordre=2,
+                    nature=NatureVersement.SOLDE,
+                    libelle="Solde sous réserve du respect des objectifs et du bilan final",
+                    montant_prevu=None,
+                ),
+            ]
+        )
         return convention
     convention = (
         Convention.objects.filter(structure=ligne.structure, etat=EtatActe.SIGNEE).order_by("-date_fin").first()
@@ -251,6 +284,28 @@ def acte_from_ligne(*, ligne: LigneAnnexe, user):
         ligne_annexe=ligne,
     )
     FicheAnnexe.objects.create(avenant=avenant, **fiche)
+    first = (convention.echeances.order_by("-ordre").values_list("ordre", flat=True).first() or 0) + 1
+    a_la_signature = (ligne.montant * PART_AVANCE_AVENANT).quantize(Decimal("0.01"))
+    EcheanceVersement.objects.bulk_create(
+        [
+            EcheanceVersement(
+                convention=convention,
+                avenant=avenant,
+                ordre=first,
+                nature=NatureVersement.AVANCE,
+                libelle=f"{_pourcent(PART_AVANCE_AVENANT)} à la signature de l'avenant n° {numero}",
+                montant_prevu=a_la_signature,
+            ),
+            EcheanceVersement(
+                convention=convention,
+                avenant=avenant,
+                ordre=first + 1,
+                nature=NatureVersement.SOLDE,
+                libelle=f"{_pourcent(1 - PART_AVANCE_AVENANT)} au solde de la convention (avenant n° {numero})",
+                montant_prevu=ligne.montant - a_la_signature,
+            ),
+        ]
+    )
     return avenant
 
 

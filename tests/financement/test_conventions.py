@@ -313,6 +313,13 @@ def test_dpid_turns_a_retained_line_into_a_draft_convention(client, demo_deliber
     )
     assert convention.structure.nom == "CCAS de Liévin"
     assert convention.fiches.get().cout == "65\u00a0000,00\u00a0€"
+    # Its payment schedule: half at signature, the balance after the final bilan.
+    assert [(e.nature, e.montant_prevu) for e in convention.echeances.order_by("ordre")] == [
+        ("avance", Decimal("32500.00")),
+        ("solde", None),
+    ]
+    page = client.get(convention.get_absolute_url()).content.decode()
+    assert "Avance versée dès signature de la convention (50\u00a0%)" in page and "après le bilan final" in page
     # Twice: refused with a message, nothing created.
     client.post(reverse("financement:acte_from_ligne", args=[ccas.pk]))
     assert Convention.objects.filter(ligne_annexe=ccas).count() == 1
@@ -365,3 +372,23 @@ def test_a_signature_without_its_dates_keeps_the_date_typed(client, dpid):
     assert 'value="2026-02-02"' in html and "Ce champ est obligatoire." in html
     convention.refresh_from_db()
     assert convention.etat == EtatActe.A_SIGNER
+
+
+def test_an_avenant_starts_with_60_percent_at_signature_and_40_at_the_balance(dpid):
+    from financement.enums import TypeActe
+    from tests.factories import TerritoireFactory
+    from tests.financement.factories import make_budget_line, make_deliberation, make_line
+
+    convention = make_convention(montant_max="10000.00")
+    echeance(convention, 1, Decimal("5000.00"))
+    deliberation = make_deliberation("2026-300", adoptee=True)
+    ligne = make_line(
+        deliberation, convention.structure, TerritoireFactory(), make_budget_line(), ordre=1, montant="1000.00"
+    )
+    ligne.type_acte, ligne.numero_modele, ligne.retenue = TypeActe.AVENANT, 9, True
+    ligne.save()
+    avenant = services.acte_from_ligne(ligne=ligne, user=dpid)
+    assert [(e.ordre, e.nature, e.montant_prevu, e.libelle) for e in avenant.echeances.order_by("ordre")] == [
+        (2, "avance", Decimal("600.00"), "60\u00a0% à la signature de l'avenant n° 1"),
+        (3, "solde", Decimal("400.00"), "40\u00a0% au solde de la convention (avenant n° 1)"),
+    ]
