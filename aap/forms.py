@@ -9,6 +9,7 @@ from aap.enums import Acte, AvisSlai, EtatCandidature, MotifCorrection, Section,
 from aap.models import AppelAProjets, Candidature, Dispositif, FenetreDepot, Personnel, Thematique
 from portal.accounts.enums import Role
 from portal.accounts.models import User
+from portal.core.forms import AmountField
 from portal.core.uploads import validate_office_upload
 from portal.referentiels.models import Territoire
 
@@ -22,15 +23,6 @@ def _localize(field):
     field.localize = True
     field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
     field.widget.is_localized = True
-
-
-class AmountField(forms.DecimalField):
-    """An amount typed the French way: "1 000,50", "1 000,50 €" (spaces of any kind ignored)."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = "".join(ch for ch in value if not ch.isspace() and ch not in "\u202f€")
-        return super().to_python(value)
 
 
 class AppelForm(forms.ModelForm):

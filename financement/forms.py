@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 
 from financement.models import LigneAnnexe
+from portal.core.forms import AmountField
 
 
 class LigneChoiceField(forms.ModelMultipleChoiceField):
@@ -46,7 +47,7 @@ class ResiliationForm(forms.Form):
 
 
 class VersementForm(forms.Form):
-    montant = forms.DecimalField(
+    montant = AmountField(
         label="Montant versé (€)", min_value=Decimal("0.01"), max_digits=12, decimal_places=2, localize=True
     )
     date_versement = forms.DateField(
@@ -65,7 +66,7 @@ class ResultatsForm(forms.Form):
         required=False,
         help_text="Places en file active sur la période.",
     )
-    etp_realises = forms.DecimalField(
+    etp_realises = AmountField(
         label="ETP effectivement affectés",
         min_value=Decimal(0),
         max_digits=5,
@@ -85,7 +86,7 @@ class ResultatsForm(forms.Form):
             initial[f"indicateur_{indicateur.pk}"] = indicateur.valeur
         super().__init__(*args, initial=initial, **kwargs)
         for indicateur in self.indicateurs:
-            self.fields[f"indicateur_{indicateur.pk}"] = forms.DecimalField(
+            self.fields[f"indicateur_{indicateur.pk}"] = AmountField(
                 label=f"{indicateur.libelle} (cible {indicateur.cible})",
                 min_value=Decimal(0),
                 max_digits=12,
@@ -131,7 +132,7 @@ class VoteForm(forms.Form):
             self.fields[f"libelle_{code}"] = forms.CharField(
                 label=f"Thématique {code} : libellé", max_length=250, initial=f"Thématique {code}"
             )
-            self.fields[f"montant_{code}"] = forms.DecimalField(
+            self.fields[f"montant_{code}"] = AmountField(
                 label=f"Thématique {code} : montant voté (€)",
                 min_value=Decimal(0),
                 max_digits=12,

@@ -67,3 +67,13 @@ class NoBlankRadioMixin:
             )
             if isinstance(field.widget, django_forms.RadioSelect) and is_plain_choice:
                 field.choices = [choice for choice in field.choices if choice[0] != ""]
+
+
+class AmountField(django_forms.DecimalField):
+    """A number typed the French way: "1 000,50", "1 000,50 €", as the portal prints it with
+    non-breaking spaces (spaces of any kind and the euro sign ignored)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(ch for ch in value if not ch.isspace() and ch not in "\u202f€")
+        return super().to_python(value)
