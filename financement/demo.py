@@ -198,7 +198,21 @@ def _sign(acte, row, user):
             signe_structure_le=date_or_none(row["signe_structure_le"]),
             signe_departement_le=date_or_none(row["signe_departement_le"]),
         )
+        redate_signature(acte)
     return acte
+
+
+def redate_signature(acte):
+    """A demo text signed on past dates was also sent for signature then, not on the day the demo
+    was loaded: the sending and its log entries are moved to the signature dates."""
+    first = min(acte.signe_structure_le, acte.signe_departement_le)
+    last = max(acte.signe_structure_le, acte.signe_departement_le)
+    sent = timezone.make_aware(datetime.datetime.combine(first, datetime.time(9)))
+    signed = timezone.make_aware(datetime.datetime.combine(last, datetime.time(17)))
+    type(acte).objects.filter(pk=acte.pk).update(a_signer_at=sent)
+    acte.a_signer_at = sent
+    acte.transitions.filter(transition="envoyer").update(at=sent)
+    acte.transitions.filter(transition="signer").update(at=signed)
 
 
 def load_conventions(deliberations, lignes_budgetaires):

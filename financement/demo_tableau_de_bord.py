@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from financement import services, workflow
+from financement.demo import redate_signature
 from financement.enums import TypeActe
 from financement.models import (
     Article,
@@ -164,6 +165,7 @@ def load():
         convention = workflow.acte_transition(
             acte=convention, code="signer", user=None, signe_structure_le=signed, signe_departement_le=signed
         )
+        redate_signature(convention)
         schedule = (
             (1, "avance", "Avance à la signature (50 %)", "0.50", datetime.date(year, 3, 10 + index % 15)),
             (2, "intermediaire", "Paiement intermédiaire (30 %)", "0.30", datetime.date(year, 9, 5 + index % 20)),

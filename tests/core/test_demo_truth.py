@@ -182,3 +182,21 @@ def test_every_label_of_the_demo_met_both_criteria_on_its_decision_day(loaded_at
         if not criteria.met:
             unmet.append((demande.structure.nom, criteria.unmet_texts))
     assert unmet == []
+
+
+def test_texts_are_sent_for_signature_before_they_are_signed(loaded_at):
+    """A convention signed in March 2025 was not sent for signature on the day the demo loaded."""
+    from django.utils import timezone
+
+    from financement.models import Avenant, Convention
+
+    signed = [
+        *Convention.objects.exclude(signe_departement_le=None),
+        *Avenant.objects.exclude(signe_departement_le=None),
+    ]
+    assert signed
+    for acte in signed:
+        sent = timezone.localtime(acte.a_signer_at).date()
+        assert sent <= min(acte.signe_structure_le, acte.signe_departement_le), acte
+        for step in acte.transitions.all():
+            assert timezone.localtime(step.at).date() <= acte.signe_departement_le, (acte, step)
