@@ -3,7 +3,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from accompagnement.forms import (
 from accompagnement.forms.cer import CerEditForm
 from accompagnement.models import Beneficiaire, Cer, ImportOrientations, Orientation
 from accompagnement.selectors import file_active, next_steps, referent_loads, referents_partis
+from accompagnement.services.imports import ImportAlreadyApplied, import_orientations
 from accompagnement.views import parcours
 from accompagnement.views.cer import cer_form_data, cer_form_page, is_saving
 from portal.audit.enums import Action
@@ -65,8 +66,6 @@ def caseload(request):
 def visible_person_or_404(request, queryset, pk):
     """The person if in the user's scope; otherwise 404, and the refused attempt on an existing
     record goes to the audit trail."""
-    from django.http import Http404
-
     from portal.audit.services import refusal_record
 
     beneficiaire = queryset.select_related("territoire").filter(pk=pk).first()
@@ -177,31 +176,23 @@ def import_detail(request, pk):
 def import_confirm(request, pk):
     if not perms.can_import(request.user):
         raise PermissionDenied
-    partial = request.POST.get("partiel") == "1"
-    with transaction.atomic():
-        pending = get_object_or_404(ImportOrientations.objects.select_for_update(), pk=pk)
-        if pending.applique_le is not None:
-            messages.info(request, "Action déjà effectuée : ce fichier a déjà été importé.")
-            return redirect("accompagnement:import_detail", pk=pk)
-        with pending.fichier.open("rb") as handle:
-            report = imports.check_file(handle.read())  # validated again: the database may have changed
-        try:
-            result = imports.apply(report, user=request.user, partial=partial)
-        except imports.ImportRefused:
-            ImportOrientations.objects.filter(pk=pk).update(rapport=report.to_json())
-            messages.error(
-                request,
-                "Le fichier contient des lignes refusées : rien n'a été importé. Corrigez le fichier, "
-                "ou importez seulement les lignes valides.",
-            )
-            return redirect("accompagnement:import_detail", pk=pk)
-        pending.applique_le = timezone.now()
-        pending.rapport = {**report.to_json(), "resultat": result.to_json(), "partiel": partial}
-        pending.save(update_fields=["applique_le", "rapport"])
-        access_record(
-            user=request.user, obj=pending, action=Action.CREATION, request=request, detail="; ".join(result.summary())
+    try:
+        outcome = import_orientations(
+            pending_pk=pk, user=request.user, partial=request.POST.get("partiel") == "1", request=request
         )
-    messages.success(request, "Import terminé : " + " ; ".join(result.summary()) + ".")
+    except ImportOrientations.DoesNotExist:
+        raise Http404 from None
+    except ImportAlreadyApplied as error:
+        messages.info(request, str(error))
+        return redirect("accompagnement:import_detail", pk=pk)
+    except imports.ImportRefused:
+        messages.error(
+            request,
+            "Le fichier contient des lignes refusées : rien n'a été importé. Corrigez le fichier, "
+            "ou importez seulement les lignes valides.",
+        )
+        return redirect("accompagnement:import_detail", pk=pk)
+    messages.success(request, "Import terminé : " + " ; ".join(outcome.result.summary()) + ".")
     return redirect("accompagnement:import_detail", pk=pk)
 
 
