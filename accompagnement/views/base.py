@@ -11,18 +11,16 @@ from django.views.decorators.http import require_POST
 from accompagnement import imports, perms, services
 from accompagnement.forms import (
     AffectationForm,
-    CerActionFormSet,
     EntretienForm,
     FileActiveFilter,
     ImportForm,
     OrientationForm,
 )
-from accompagnement.forms.cer import CerEditForm
-from accompagnement.models import Beneficiaire, Cer, ImportOrientations, Orientation
+from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
 from accompagnement.selectors import file_active, next_steps, referent_loads, referents_partis
 from accompagnement.services.imports import ImportAlreadyApplied, import_orientations
 from accompagnement.views import parcours
-from accompagnement.views.cer import cer_form_data, cer_form_page, is_saving
+from accompagnement.views.common import followed_orientation
 from portal.audit.enums import Action
 from portal.audit.services import access_record, list_record
 from portal.core.views import paginate, querystring_without_page
@@ -196,20 +194,11 @@ def import_confirm(request, pk):
     return redirect("accompagnement:import_detail", pk=pk)
 
 
-# --- interviews and CERs ---------------------------------------------------------------------
-
-
-def _followed_orientation(request, pk):
-    orientation = get_object_or_404(
-        Orientation.objects.visible_to(request.user).select_related("beneficiaire", "structure"), pk=pk
-    )
-    if not perms.can_follow(request.user, orientation):
-        raise PermissionDenied
-    return orientation
+# --- interviews (the CER: views/cer.py) -----------------------------------------------------------------
 
 
 def entretien_create(request, pk):
-    orientation = _followed_orientation(request, pk)
+    orientation = followed_orientation(request, pk)
     form = EntretienForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         entretien = services.entretien_record(
@@ -221,29 +210,3 @@ def entretien_create(request, pk):
         messages.success(request, message)
         return redirect("accompagnement:beneficiaire_detail", pk=orientation.beneficiaire_id)
     return render(request, "accompagnement/entretien_form.html", {"form": form, "orientation": orientation})
-
-
-def cer_create(request, pk):
-    orientation = _followed_orientation(request, pk)
-    if "renouvelle" in request.GET:
-        # The next CER of an accepted renewal: pre-filled from the previous one (views/cer.py).
-        previous_pk = request.GET["renouvelle"]
-        previous = get_object_or_404(
-            Cer.objects.visible_to(request.user),
-            pk=previous_pk if previous_pk.isdigit() else 0,
-            orientation=orientation,
-        )
-        return redirect("accompagnement:cer_renouveler", pk=previous.pk)
-    data = cer_form_data(request)
-    form = CerEditForm(data, orientation=orientation)
-    actions = CerActionFormSet(data, prefix="actions")
-    if is_saving(request) and form.is_valid() and actions.is_valid():
-        try:
-            cer = services.cer_record(
-                orientation=orientation, form=form, actions=actions, user=request.user, request=request
-            )
-            messages.success(request, f"{cer} enregistré.")
-            return redirect("accompagnement:cer_detail", pk=cer.pk)
-        except services.AccompagnementError as error:
-            form.add_error(None, str(error))
-    return cer_form_page(request, orientation=orientation, form=form, actions=actions)

@@ -1,4 +1,4 @@
-"""The CER after its first entry: detail, edition, signature, closure, renewal, live grid, JSON."""
+"""The CER: first entry, detail, edition, signature, closure, renewal, live grid, JSON."""
 
 import json
 
@@ -12,6 +12,7 @@ from accompagnement import cer_json, perms
 from accompagnement.enums import MomentDiagnostic
 from accompagnement.forms import DiagnosticForm
 from accompagnement.forms.cer import (
+    CerActionFormSet,
     CerEditForm,
     CerImportForm,
     CerSignatureForm,
@@ -21,6 +22,7 @@ from accompagnement.forms.cer import (
 from accompagnement.models import Cer, DemandeRenouvellement, Orientation
 from accompagnement.services import AccompagnementError
 from accompagnement.services import cer as services
+from accompagnement.views.common import followed_orientation
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.formats import format_date
@@ -114,6 +116,32 @@ def cer_form_page(request, *, orientation, form, actions, cer=None, previous=Non
         "grid": grid,
     }
     return render(request, "accompagnement/cer_form.html", context)
+
+
+def cer_create(request, pk):
+    orientation = followed_orientation(request, pk)
+    if "renouvelle" in request.GET:
+        # The next CER of an accepted renewal: pre-filled from the previous one (cer_renouveler).
+        previous_pk = request.GET["renouvelle"]
+        previous = get_object_or_404(
+            Cer.objects.visible_to(request.user),
+            pk=previous_pk if previous_pk.isdigit() else 0,
+            orientation=orientation,
+        )
+        return redirect("accompagnement:cer_renouveler", pk=previous.pk)
+    data = cer_form_data(request)
+    form = CerEditForm(data, orientation=orientation)
+    actions = CerActionFormSet(data, prefix="actions")
+    if is_saving(request) and form.is_valid() and actions.is_valid():
+        try:
+            cer = services.cer_record(
+                orientation=orientation, form=form, actions=actions, user=request.user, request=request
+            )
+            messages.success(request, f"{cer} enregistré.")
+            return redirect("accompagnement:cer_detail", pk=cer.pk)
+        except AccompagnementError as error:
+            form.add_error(None, str(error))
+    return cer_form_page(request, orientation=orientation, form=form, actions=actions)
 
 
 def cer_detail(request, pk):
