@@ -12,9 +12,9 @@ from accompagnement.forms import DATE_WIDGET
 from accompagnement.models import Cer, CerAction
 from accompagnement.regles import cer_duration_error, cer_end_limit
 from accompagnement.services.cer import signature_errors
-from portal.core.cer_grid import ActionInput, CerInput
 from portal.core.formats import pluriel
 from portal.core.forms import NoBlankRadioMixin
+from portal.grille_cer import ActionInput, CerInput
 
 
 class CerForm(NoBlankRadioMixin, forms.ModelForm):
