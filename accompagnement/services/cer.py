@@ -126,14 +126,14 @@ def closure_refusal(cer) -> str | None:
 
 
 @transaction.atomic
-def cer_close(*, cer, diagnostic_form, user, request=None):
+def cer_close(*, cer, diagnostic_data: dict, user, request=None):
     """Close a signed CER with the updated diagnostic, mandatory whatever comes next (seed 000
     l. 153): both are saved together, or neither."""
     cer = _locked(cer)
     refusal = closure_refusal(cer)
     if refusal:
         raise AccompagnementError(refusal)
-    diagnostic = diagnostic_record(orientation=cer.orientation, form=diagnostic_form, user=user, request=request)
+    diagnostic = diagnostic_record(orientation=cer.orientation, data=diagnostic_data, user=user, request=request)
     cer.cloture_le = timezone.localdate()
     cer.diagnostic_cloture = diagnostic
     cer.full_clean(exclude=["created_by"])  # SET_NULL: the author may have left

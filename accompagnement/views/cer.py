@@ -219,7 +219,7 @@ def cer_cloturer(request, pk):
     form = DiagnosticForm(request.POST or None, moment=MomentDiagnostic.FINAL)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cer_close(cer=cer, diagnostic_form=form, user=request.user, request=request)
+            services.cer_close(cer=cer, diagnostic_data=form.cleaned_data, user=request.user, request=request)
         except AccompagnementError as error:
             form.add_error(None, str(error))
         else:
