@@ -111,6 +111,21 @@ def action_formset_class(*, extra=3, can_delete=False):
     )
 
 
+def action_values(formset) -> list[dict]:
+    """The actions a valid formset keeps, as values for the services: each action's fields, and
+    `pk` for an action already recorded (blank rows and rows marked for deletion are left out)."""
+    kept = []
+    for form in formset.forms:
+        if form.instance.pk is None and not form.has_changed():
+            continue
+        if formset.can_delete and form.cleaned_data.get("DELETE"):
+            continue
+        values = {name: form.cleaned_data[name] for name in CerActionForm._meta.fields if name in form.cleaned_data}
+        values["pk"] = form.instance.pk
+        kept.append(values)
+    return kept
+
+
 class CerSignatureForm(forms.Form):
     signe_le = forms.DateField(label="Signé le", widget=DATE_WIDGET)
 

@@ -17,6 +17,7 @@ from accompagnement.forms.cer import (
     CerImportForm,
     CerSignatureForm,
     action_formset_class,
+    action_values,
     grid_input_from_post,
 )
 from accompagnement.models import Cer, DemandeRenouvellement, Orientation
@@ -135,7 +136,11 @@ def cer_create(request, pk):
     if is_saving(request) and form.is_valid() and actions.is_valid():
         try:
             cer = services.cer_record(
-                orientation=orientation, form=form, actions=actions, user=request.user, request=request
+                orientation=orientation,
+                data=form.cleaned_data,
+                actions=action_values(actions),
+                user=request.user,
+                request=request,
             )
             messages.success(request, f"{cer} enregistré.")
             return redirect("accompagnement:cer_detail", pk=cer.pk)
@@ -182,7 +187,9 @@ def cer_update(request, pk):
     actions = action_formset_class(extra=1, can_delete=True)(data, instance=cer, prefix="actions")
     if is_saving(request) and form.is_valid() and actions.is_valid():
         try:
-            services.cer_update(cer=cer, form=form, actions=actions, user=request.user, request=request)
+            services.cer_update(
+                cer=cer, data=form.cleaned_data, actions=action_values(actions), user=request.user, request=request
+            )
         except AccompagnementError as error:
             form.add_error(None, str(error))
         else:
@@ -244,7 +251,11 @@ def cer_renouveler(request, pk):
         if is_saving(request) and form.is_valid() and actions.is_valid():
             try:
                 cer = services.cer_renew(
-                    previous=previous, form=form, actions=actions, user=request.user, request=request
+                    previous=previous,
+                    data=form.cleaned_data,
+                    actions=action_values(actions),
+                    user=request.user,
+                    request=request,
                 )
             except AccompagnementError as error:
                 form.add_error(None, str(error))
