@@ -2,6 +2,7 @@
 command line (`import_orientations`): the file is checked, its valid lines written, and the file
 kept with its report and result in an `ImportOrientations` record, in one transaction."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -28,6 +29,16 @@ class ImportOutcome:
     record: ImportOrientations
     report: Report
     result: ImportResult
+
+
+def import_check(*, raw: bytes, file_name: str, user) -> ImportOrientations:
+    """The browser's first step: check an uploaded file and keep it, with its report, until the
+    user confirms (`import_orientations(pending_pk=...)`). Raises UnreadableFile."""
+    report = check_file(raw)
+    pending = ImportOrientations(nom_fichier=file_name[:255], rapport=report.to_json(), created_by=user)
+    pending.fichier.save(f"{uuid.uuid4().hex}.csv", ContentFile(raw), save=False)
+    pending.save()
+    return pending
 
 
 def import_orientations(

@@ -1,8 +1,5 @@
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +15,7 @@ from accompagnement.forms import (
 )
 from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
 from accompagnement.selectors import file_active, next_steps, referent_loads, referents_partis
-from accompagnement.services.imports import ImportAlreadyApplied, import_orientations
+from accompagnement.services.imports import ImportAlreadyApplied, import_check, import_orientations
 from accompagnement.views import parcours
 from accompagnement.views.common import followed_orientation
 from portal.audit.enums import Action
@@ -139,17 +136,11 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["fichier"]
-        raw = upload.read()
         try:
-            report = imports.check_file(raw)
+            pending = import_check(raw=upload.read(), file_name=upload.name, user=request.user)
         except imports.UnreadableFile as error:
             form.add_error("fichier", str(error))
         else:
-            pending = ImportOrientations(
-                nom_fichier=upload.name[:255], rapport=report.to_json(), created_by=request.user
-            )
-            pending.fichier.save(f"{uuid.uuid4().hex}.csv", ContentFile(raw), save=False)
-            pending.save()
             return redirect("accompagnement:import_detail", pk=pending.pk)
     recent = ImportOrientations.objects.select_related("created_by")[:10]
     return render(request, "accompagnement/import_upload.html", {"form": form, "recent": recent})
