@@ -1,4 +1,4 @@
-"""The CER exchange format (the one `grade_cer` reads, portal/core/cer_grid.py) and the grid as pages show it.
+"""The CER exchange format (the one `grade_cer` reads, portal/grille_cer/) and the grid as pages show it.
 
 A CER of the portal ⇄ one JSON object with CER_FIELDS and, per action, ACTION_FIELDS; dates as AAAA-MM-JJ.
 The signature is not part of the format: an imported CER is recorded unsigned.
@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from accompagnement.models import Cer, Orientation
 from accompagnement.regles import cer_duration_error
-from portal.core.cer_grid import (
+from portal.core.formats import format_date, format_number
+from portal.core.textfiles import UnreadableText, load_json_bytes
+from portal.grille_cer import (
     ACTION_FIELDS,
     AUTOMATIC_ITEMS,
     CER_FIELDS,
@@ -21,8 +23,6 @@ from portal.core.cer_grid import (
     parse_cer,
     secrecy_alerts,
 )
-from portal.core.formats import format_date, format_number
-from portal.core.textfiles import UnreadableText, load_json_bytes
 
 DATE_ITEMS = ("debut_actions", "fin_actions")  # need the contract's and the actions' dates
 AUTOMATIC_MAXIMUM = sum((item.maximum for item in AUTOMATIC_ITEMS), Decimal(0))  # 4,5
@@ -114,7 +114,7 @@ class GridSummary:
 
 
 def grid_summary(data: CerInput, *, dates_ok: bool = True) -> GridSummary:
-    """The five automatic items (cer_grid is the single source of truth), out of 4,5."""
+    """The five automatic items (portal.grille_cer is the single source of truth), out of 4,5."""
     scores = automatic_scores(data)
     lines = [
         GridLine(

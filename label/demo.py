@@ -47,8 +47,8 @@ from label.models import (
     TransitionDemande,
 )
 from label.services import draw
+from portal import grille_cer
 from portal.accounts.models import User
-from portal.core import cer_grid
 from portal.core.dates import add_months, add_years
 from portal.core.demo import register
 from portal.core.formats import format_date, mois_fr
@@ -119,7 +119,7 @@ def _cers_for(structure, before, per_referent=7):
     for referent in Referent.objects.filter(structure=structure).actifs():
         for number in range(per_referent):
             content = _cer(referent, number, rng, before)
-            cer_grid.parse_cer(content)
+            grille_cer.parse_cer(content)
             CerAnonymise.objects.get_or_create(
                 referent=referent,
                 empreinte=CerAnonymise.fingerprint(content),
@@ -138,7 +138,7 @@ def _recent_cers(structure, *, since, today, per_referent=6):
             number += 1
             if content["date_edition"] < since.isoformat():
                 continue
-            cer_grid.parse_cer(content)
+            grille_cer.parse_cer(content)
             CerAnonymise.objects.get_or_create(
                 referent=referent,
                 empreinte=CerAnonymise.fingerprint(content),
@@ -177,7 +177,7 @@ def _panel(demande, *, structure_scores, dpid_scores=None, when):
         )
         TirageCer.objects.filter(pk=tirage.pk).update(created_at=when)
         for cer in CerAnonymise.objects.filter(pk__in=selection):
-            result = cer_grid.grade(cer.cer)
+            result = grille_cer.grade(cer.cer)
             for evaluateur, scores in ((Evaluateur.STRUCTURE, structure_scores), (Evaluateur.DPID, dpid_scores)):
                 if scores is None:
                     continue

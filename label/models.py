@@ -19,7 +19,7 @@ from label.enums import (
     NatureFormation,
     TypeDemande,
 )
-from portal.core import cer_grid
+from portal import grille_cer
 from portal.core.formats import de, format_date
 from portal.core.transitions import TransitionLog
 from portal.referentiels.models import scope_by_structure
@@ -161,7 +161,7 @@ class CerAnonymise(models.Model):
 
     @property
     def cer(self):
-        return cer_grid.parse_cer(self.contenu)
+        return grille_cer.parse_cer(self.contenu)
 
     @staticmethod
     def fingerprint(content: dict) -> str:

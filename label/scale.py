@@ -1,6 +1,6 @@
 """Scale data of the label: one structure in three has a request (submitted, graded by the DPID,
 or granted), each referent's panel of 5 CERs drawn from 8 anonymised CERs taken from their own
-caseload and graded on the grid of annexe 2 (the automatic score from `cer_grid.grade`)."""
+caseload and graded on the grid of annexe 2 (the automatic score from `grille_cer.grade`)."""
 
 import datetime
 from decimal import Decimal
@@ -9,7 +9,7 @@ from accompagnement.models import Cer
 from label.enums import Avis, EtatDemande, Evaluateur, TypeDemande
 from label.models import CerAnonymise, DemandeLabel, EvaluationCer, Label, TirageCer, TransitionDemande
 from label.services import draw
-from portal.core import cer_grid
+from portal import grille_cer
 from portal.core.scale import at, register
 
 POOL = 8
@@ -104,7 +104,7 @@ def seed(ctx):
         for row in rows:
             if row.pk not in selection:
                 continue
-            score = Decimal(str(cer_grid.grade(row.cer)["score_automatique"]))
+            score = Decimal(str(grille_cer.grade(row.cer)["score_automatique"]))
             evaluators = [Evaluateur.STRUCTURE] + ([Evaluateur.DPID] if demande.etat != EtatDemande.DEPOSEE else [])
             for evaluateur in evaluators:
                 marks = rng.choice(MARKS)

@@ -1,4 +1,4 @@
-"""Forms of the CER beyond its first entry: edition, signature, import, and the live grid's input."""
+"""Forms of the CER: the CER and its actions, edition, signature, import, and the live grid's input."""
 
 import datetime
 
@@ -6,10 +6,92 @@ from django import forms
 from django.utils import timezone
 
 from accompagnement.cer_json import MAX_FILE_SIZE, UnreadableCerFile, load_cers
-from accompagnement.forms import DATE_WIDGET, BaseCerActionFormSet, CerActionForm, CerForm
+from accompagnement.cerp import cerp_errors, is_cerp
+from accompagnement.enums import PhaseCerp
+from accompagnement.forms import DATE_WIDGET
 from accompagnement.models import Cer, CerAction
+from accompagnement.regles import cer_duration_error, cer_end_limit
 from accompagnement.services.cer import signature_errors
-from portal.core.cer_grid import ActionInput, CerInput
+from portal.core.formats import pluriel
+from portal.core.forms import NoBlankRadioMixin
+from portal.grille_cer import ActionInput, CerInput
+
+
+class CerForm(NoBlankRadioMixin, forms.ModelForm):
+    class Meta:
+        model = Cer
+        fields = ["type", "phase_cerp", "date_edition", "date_debut", "date_fin", "remarque", "signe_le"]
+        widgets = {
+            "phase_cerp": forms.RadioSelect,
+            "date_edition": DATE_WIDGET,
+            "date_debut": DATE_WIDGET,
+            "date_fin": DATE_WIDGET,
+            "signe_le": DATE_WIDGET,
+            "remarque": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, orientation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.orientation = orientation
+        self.kind = orientation.type_accompagnement if orientation is not None else None
+        if self.kind is None or not is_cerp(orientation):
+            del self.fields["phase_cerp"]  # only the self-employed sign CERPs, step by step
+        else:
+            self.fields["phase_cerp"].required = True
+            self.fields["phase_cerp"].choices = PhaseCerp.choices
+        if self.kind is not None and self.kind.duree_cer_mois:
+            # The end follows from the start and the kind's duration; it may only be brought forward.
+            self.fields["date_fin"].required = False
+            self.fields["date_fin"].help_text = (
+                f"Laissée vide, elle suit le début de {pluriel(self.kind.duree_cer_mois, 'mois', 'mois')} "
+                "(durée du CER de ce type d'accompagnement) ; elle peut être avancée, pas reculée."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        debut, fin = cleaned.get("date_debut"), cleaned.get("date_fin")
+        if self.kind is not None and debut:
+            if fin is None and self.kind.duree_cer_mois:
+                fin = cleaned["date_fin"] = cer_end_limit(self.kind, debut)
+                self.instance.date_fin = fin
+            error = cer_duration_error(self.kind, debut, fin)
+            if error:
+                self.add_error("date_fin", error)
+            if "phase_cerp" in self.fields and cleaned.get("phase_cerp"):
+                for message in cerp_errors(
+                    self.orientation, phase=cleaned["phase_cerp"], debut=debut, fin=fin, exclude_pk=self.instance.pk
+                ):
+                    self.add_error("date_fin", message)
+        if debut and fin and fin <= debut:
+            self.add_error("date_fin", "La fin du CER suit son début.")
+        return cleaned
+
+
+class CerActionForm(forms.ModelForm):
+    class Meta:
+        model = CerAction
+        fields = ["intitule", "date_debut", "date_fin", "detail", "insertion_professionnelle"]
+        widgets = {"date_debut": DATE_WIDGET, "date_fin": DATE_WIDGET, "detail": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        cleaned = super().clean()
+        debut, fin = cleaned.get("date_debut"), cleaned.get("date_fin")
+        if debut and fin and fin < debut:
+            self.add_error("date_fin", "La fin de l'action suit son début.")
+        return cleaned
+
+
+class BaseCerActionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise forms.ValidationError("Un CER comporte au moins une action.")
+
+
+CerActionFormSet = forms.inlineformset_factory(
+    Cer, CerAction, form=CerActionForm, formset=BaseCerActionFormSet, extra=3, can_delete=False
+)
 
 
 class CerEditForm(CerForm):
@@ -27,6 +109,21 @@ def action_formset_class(*, extra=3, can_delete=False):
     return forms.inlineformset_factory(
         Cer, CerAction, form=CerActionForm, formset=BaseCerActionFormSet, extra=extra, can_delete=can_delete
     )
+
+
+def action_values(formset) -> list[dict]:
+    """The actions a valid formset keeps, as values for the services: each action's fields, and
+    `pk` for an action already recorded (blank rows and rows marked for deletion are left out)."""
+    kept = []
+    for form in formset.forms:
+        if form.instance.pk is None and not form.has_changed():
+            continue
+        if formset.can_delete and form.cleaned_data.get("DELETE"):
+            continue
+        values = {name: form.cleaned_data[name] for name in CerActionForm._meta.fields if name in form.cleaned_data}
+        values["pk"] = form.instance.pk
+        kept.append(values)
+    return kept
 
 
 class CerSignatureForm(forms.Form):

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accompagnement.enums import Presence, SourceOrientation
-from accompagnement.models import Beneficiaire, Entretien, Orientation, ProcedureSuspension
+from accompagnement.models import Beneficiaire, Diagnostic, Entretien, Orientation, ProcedureSuspension
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 
@@ -110,11 +110,10 @@ def entretien_record(*, orientation, data: dict, user, request=None):
 
 
 @transaction.atomic
-def diagnostic_record(*, orientation, form, user, request=None):
-    """Save a 360° diagnostic (a bound, valid `DiagnosticForm`) on the person's accompaniment."""
-    diagnostic = form.save(commit=False)
-    diagnostic.orientation = orientation
-    diagnostic.created_by = user
+def diagnostic_record(*, orientation, data: dict, user, request=None):
+    """Save a 360° diagnostic (`data`: date, moment, freins, atouts, synthese, e.g. a valid
+    `DiagnosticForm`'s cleaned_data) on the person's accompaniment."""
+    diagnostic = Diagnostic(orientation=orientation, created_by=user, **data)
     diagnostic.full_clean()
     diagnostic.save()
     access_record(

@@ -23,21 +23,35 @@ CER_MONTHS = 6
 
 
 @transaction.atomic
-def cer_record(*, orientation, form, actions, user, request=None):
-    """Save a CER with all its actions, or nothing."""
-    cer = form.save(commit=False)
-    cer.orientation = orientation
-    cer.created_by = user
+def cer_record(*, orientation, data: dict, actions: list[dict], user, renouvelle=None, request=None):
+    """Save a CER with all its actions, or nothing. `data`: the CER's fields (type, phase_cerp,
+    date_edition, date_debut, date_fin, remarque, signe_le); `actions`: one dict of fields per action
+    (`forms.cer.action_values`); `renouvelle`: the CER it renews, if any."""
+    cer = Cer(orientation=orientation, created_by=user, renouvelle=renouvelle, **data)
     cer_check_duration(cer)
     cer_check_unique_start(cer)
     cer.full_clean()
     cer.save()
-    actions.instance = cer
-    actions.save()
+    _save_actions(cer, actions)
     access_record(
         user=user, obj=orientation.beneficiaire, action=Action.MODIFICATION, request=request, detail=str(cer)
     )
     return cer
+
+
+def _save_actions(cer, actions: list[dict]) -> None:
+    """The CER's actions become `actions`: those with the `pk` of an existing action update it, the
+    others are created, and existing actions left out are deleted."""
+    kept = {values["pk"] for values in actions if values.get("pk")}
+    if cer.pk is not None:
+        cer.actions.exclude(pk__in=kept).delete()
+    existing = cer.actions.in_bulk(kept) if kept else {}
+    for values in actions:
+        fields = {name: value for name, value in values.items() if name != "pk"}
+        action = existing.get(values.get("pk")) or CerAction(cer=cer)
+        for name, value in fields.items():
+            setattr(action, name, value)
+        action.save()
 
 
 def cer_check_duration(cer):
@@ -86,17 +100,18 @@ def _audit(*, user, cer, request, detail):
 
 
 @transaction.atomic
-def cer_update(*, cer, form, actions, user, request=None):
-    """Save the changes of an unsigned CER and its actions, or nothing."""
+def cer_update(*, cer, data: dict, actions: list[dict], user, request=None):
+    """Save the changes of an unsigned CER (`data`, as for `cer_record`) and its actions (the
+    actions it keeps, `pk` set for an existing one), or nothing."""
     if _locked(cer).signe_le is not None:
         raise AccompagnementError(SIGNED_IS_FROZEN)
-    cer = form.save(commit=False)
+    for name, value in data.items():
+        setattr(cer, name, value)
     cer_check_duration(cer)
     cer_check_unique_start(cer)
     cer.full_clean(exclude=["created_by"])  # SET_NULL: the author may have left
     cer.save()
-    actions.instance = cer
-    actions.save()
+    _save_actions(cer, actions)
     _audit(user=user, cer=cer, request=request, detail=f"{cer} modifié")
     return cer
 
@@ -126,14 +141,14 @@ def closure_refusal(cer) -> str | None:
 
 
 @transaction.atomic
-def cer_close(*, cer, diagnostic_form, user, request=None):
+def cer_close(*, cer, diagnostic_data: dict, user, request=None):
     """Close a signed CER with the updated diagnostic, mandatory whatever comes next (seed 000
     l. 153): both are saved together, or neither."""
     cer = _locked(cer)
     refusal = closure_refusal(cer)
     if refusal:
         raise AccompagnementError(refusal)
-    diagnostic = diagnostic_record(orientation=cer.orientation, form=diagnostic_form, user=user, request=request)
+    diagnostic = diagnostic_record(orientation=cer.orientation, data=diagnostic_data, user=user, request=request)
     cer.cloture_le = timezone.localdate()
     cer.diagnostic_cloture = diagnostic
     cer.full_clean(exclude=["created_by"])  # SET_NULL: the author may have left
@@ -191,14 +206,20 @@ def renewal_initial(previous, *, today=None) -> tuple[dict, list[dict]]:
 
 
 @transaction.atomic
-def cer_renew(*, previous, form, actions, user, request=None):
+def cer_renew(*, previous, data: dict, actions: list[dict], user, request=None):
     """Record the next CER of an accepted renewal, linked to the previous one."""
     previous = _locked(previous)
     refusal = renewal_refusal(previous)
     if refusal:
         raise AccompagnementError(refusal)
-    form.instance.renouvelle = previous
-    return cer_record(orientation=previous.orientation, form=form, actions=actions, user=user, request=request)
+    return cer_record(
+        orientation=previous.orientation,
+        data=data,
+        actions=actions,
+        user=user,
+        renouvelle=previous,
+        request=request,
+    )
 
 
 # --- import -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from accompagnement.models import (
     DemandeRenouvellement,
     DemandeReorientation,
     Orientation,
+    Prescription,
     ProcedureSuspension,
     Sortie,
 )
@@ -48,12 +49,11 @@ def has_final_diagnostic(orientation) -> bool:
 
 
 @transaction.atomic
-def prescription_create(*, orientation, form, user, request=None):
-    """Save a fiche de prescription (a bound, valid `PrescriptionForm`)."""
+def prescription_create(*, orientation, data: dict, user, request=None):
+    """Save a fiche de prescription (`data`: date, action, organisme, dispositif_departemental,
+    argumentaire, e.g. a valid `PrescriptionForm`'s cleaned_data)."""
     _require_active(orientation)
-    prescription = form.save(commit=False)
-    prescription.orientation = orientation
-    prescription.created_by = user
+    prescription = Prescription(orientation=orientation, created_by=user, **data)
     prescription.full_clean()
     prescription.save()
     _audit(user=user, orientation=orientation, detail=str(prescription), request=request)
@@ -286,9 +286,9 @@ def activite_create(*, orientation, semaine, heures, commentaire, user, request=
 
 
 @transaction.atomic
-def sortie_create(*, orientation, date, motif, commentaire, diagnostic_form=None, user, request=None):
+def sortie_create(*, orientation, date, motif, commentaire, diagnostic_data=None, user, request=None):
     """End the accompaniment. The final bilan's diagnostic is mandatory (seed 000): given here
-    (`diagnostic_form`, bound and valid) unless one already exists since the current CER's start."""
+    (`diagnostic_data`, the values of `diagnostic_record`) unless one already exists since the current CER's start."""
     orientation = Orientation.objects.select_for_update().select_related("beneficiaire").get(pk=orientation.pk)
     if orientation.date_fin is not None:
         raise AccompagnementError(ALREADY_DONE)
@@ -301,9 +301,9 @@ def sortie_create(*, orientation, date, motif, commentaire, diagnostic_form=None
             "Une demande de réorientation attend la décision du SLAI : attendez sa décision avant la sortie."
         )
     if not has_final_diagnostic(orientation):
-        if diagnostic_form is None:
+        if diagnostic_data is None:
             raise AccompagnementError("Le bilan final, avec l'actualisation du diagnostic, est obligatoire.")
-        diagnostic_record(orientation=orientation, form=diagnostic_form, user=user, request=request)
+        diagnostic_record(orientation=orientation, data=diagnostic_data, user=user, request=request)
         if not has_final_diagnostic(orientation):  # dated before the current CER: not an update
             raise AccompagnementError(
                 "Le diagnostic du bilan final est daté avant le début du CER en cours : saisissez le diagnostic "
@@ -319,7 +319,7 @@ def sortie_create(*, orientation, date, motif, commentaire, diagnostic_form=None
 
 
 @transaction.atomic
-def diagnostic_create(*, orientation, form, user, request=None):
+def diagnostic_create(*, orientation, data: dict, user, request=None):
     """A 360° diagnostic at entry, during or at the final bilan, on an accompaniment in progress."""
     _require_active(orientation)
-    return diagnostic_record(orientation=orientation, form=form, user=user, request=request)
+    return diagnostic_record(orientation=orientation, data=data, user=user, request=request)

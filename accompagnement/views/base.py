@@ -1,9 +1,6 @@
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,17 +8,16 @@ from django.views.decorators.http import require_POST
 from accompagnement import imports, perms, services
 from accompagnement.forms import (
     AffectationForm,
-    CerActionFormSet,
     EntretienForm,
     FileActiveFilter,
     ImportForm,
     OrientationForm,
 )
-from accompagnement.forms.cer import CerEditForm
-from accompagnement.models import Beneficiaire, Cer, ImportOrientations, Orientation
+from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
 from accompagnement.selectors import file_active, next_steps, referent_loads, referents_partis
+from accompagnement.services.imports import ImportAlreadyApplied, import_check, import_orientations
 from accompagnement.views import parcours
-from accompagnement.views.cer import cer_form_data, cer_form_page, is_saving
+from accompagnement.views.common import followed_orientation
 from portal.audit.enums import Action
 from portal.audit.services import access_record, list_record
 from portal.core.views import paginate, querystring_without_page
@@ -65,8 +61,6 @@ def caseload(request):
 def visible_person_or_404(request, queryset, pk):
     """The person if in the user's scope; otherwise 404, and the refused attempt on an existing
     record goes to the audit trail."""
-    from django.http import Http404
-
     from portal.audit.services import refusal_record
 
     beneficiaire = queryset.select_related("territoire").filter(pk=pk).first()
@@ -142,17 +136,11 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["fichier"]
-        raw = upload.read()
         try:
-            report = imports.check_file(raw)
+            pending = import_check(raw=upload.read(), file_name=upload.name, user=request.user)
         except imports.UnreadableFile as error:
             form.add_error("fichier", str(error))
         else:
-            pending = ImportOrientations(
-                nom_fichier=upload.name[:255], rapport=report.to_json(), created_by=request.user
-            )
-            pending.fichier.save(f"{uuid.uuid4().hex}.csv", ContentFile(raw), save=False)
-            pending.save()
             return redirect("accompagnement:import_detail", pk=pending.pk)
     recent = ImportOrientations.objects.select_related("created_by")[:10]
     return render(request, "accompagnement/import_upload.html", {"form": form, "recent": recent})
@@ -177,48 +165,31 @@ def import_detail(request, pk):
 def import_confirm(request, pk):
     if not perms.can_import(request.user):
         raise PermissionDenied
-    partial = request.POST.get("partiel") == "1"
-    with transaction.atomic():
-        pending = get_object_or_404(ImportOrientations.objects.select_for_update(), pk=pk)
-        if pending.applique_le is not None:
-            messages.info(request, "Action déjà effectuée : ce fichier a déjà été importé.")
-            return redirect("accompagnement:import_detail", pk=pk)
-        with pending.fichier.open("rb") as handle:
-            report = imports.check_file(handle.read())  # validated again: the database may have changed
-        try:
-            result = imports.apply(report, user=request.user, partial=partial)
-        except imports.ImportRefused:
-            ImportOrientations.objects.filter(pk=pk).update(rapport=report.to_json())
-            messages.error(
-                request,
-                "Le fichier contient des lignes refusées : rien n'a été importé. Corrigez le fichier, "
-                "ou importez seulement les lignes valides.",
-            )
-            return redirect("accompagnement:import_detail", pk=pk)
-        pending.applique_le = timezone.now()
-        pending.rapport = {**report.to_json(), "resultat": result.to_json(), "partiel": partial}
-        pending.save(update_fields=["applique_le", "rapport"])
-        access_record(
-            user=request.user, obj=pending, action=Action.CREATION, request=request, detail="; ".join(result.summary())
+    try:
+        outcome = import_orientations(
+            pending_pk=pk, user=request.user, partial=request.POST.get("partiel") == "1", request=request
         )
-    messages.success(request, "Import terminé : " + " ; ".join(result.summary()) + ".")
+    except ImportOrientations.DoesNotExist:
+        raise Http404 from None
+    except ImportAlreadyApplied as error:
+        messages.info(request, str(error))
+        return redirect("accompagnement:import_detail", pk=pk)
+    except imports.ImportRefused:
+        messages.error(
+            request,
+            "Le fichier contient des lignes refusées : rien n'a été importé. Corrigez le fichier, "
+            "ou importez seulement les lignes valides.",
+        )
+        return redirect("accompagnement:import_detail", pk=pk)
+    messages.success(request, "Import terminé : " + " ; ".join(outcome.result.summary()) + ".")
     return redirect("accompagnement:import_detail", pk=pk)
 
 
-# --- interviews and CERs ---------------------------------------------------------------------
-
-
-def _followed_orientation(request, pk):
-    orientation = get_object_or_404(
-        Orientation.objects.visible_to(request.user).select_related("beneficiaire", "structure"), pk=pk
-    )
-    if not perms.can_follow(request.user, orientation):
-        raise PermissionDenied
-    return orientation
+# --- interviews (the CER: views/cer.py) -----------------------------------------------------------------
 
 
 def entretien_create(request, pk):
-    orientation = _followed_orientation(request, pk)
+    orientation = followed_orientation(request, pk)
     form = EntretienForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         entretien = services.entretien_record(
@@ -230,29 +201,3 @@ def entretien_create(request, pk):
         messages.success(request, message)
         return redirect("accompagnement:beneficiaire_detail", pk=orientation.beneficiaire_id)
     return render(request, "accompagnement/entretien_form.html", {"form": form, "orientation": orientation})
-
-
-def cer_create(request, pk):
-    orientation = _followed_orientation(request, pk)
-    if "renouvelle" in request.GET:
-        # The next CER of an accepted renewal: pre-filled from the previous one (views/cer.py).
-        previous_pk = request.GET["renouvelle"]
-        previous = get_object_or_404(
-            Cer.objects.visible_to(request.user),
-            pk=previous_pk if previous_pk.isdigit() else 0,
-            orientation=orientation,
-        )
-        return redirect("accompagnement:cer_renouveler", pk=previous.pk)
-    data = cer_form_data(request)
-    form = CerEditForm(data, orientation=orientation)
-    actions = CerActionFormSet(data, prefix="actions")
-    if is_saving(request) and form.is_valid() and actions.is_valid():
-        try:
-            cer = services.cer_record(
-                orientation=orientation, form=form, actions=actions, user=request.user, request=request
-            )
-            messages.success(request, f"{cer} enregistré.")
-            return redirect("accompagnement:cer_detail", pk=cer.pk)
-        except services.AccompagnementError as error:
-            form.add_error(None, str(error))
-    return cer_form_page(request, orientation=orientation, form=form, actions=actions)

@@ -1,4 +1,4 @@
-"""The CER after its first entry: detail, edition, signature, closure, renewal, live grid, JSON."""
+"""The CER: first entry, detail, edition, signature, closure, renewal, live grid, JSON."""
 
 import json
 
@@ -12,15 +12,18 @@ from accompagnement import cer_json, perms
 from accompagnement.enums import MomentDiagnostic
 from accompagnement.forms import DiagnosticForm
 from accompagnement.forms.cer import (
+    CerActionFormSet,
     CerEditForm,
     CerImportForm,
     CerSignatureForm,
     action_formset_class,
+    action_values,
     grid_input_from_post,
 )
 from accompagnement.models import Cer, DemandeRenouvellement, Orientation
 from accompagnement.services import AccompagnementError
 from accompagnement.services import cer as services
+from accompagnement.views.common import followed_orientation
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.formats import format_date
@@ -116,6 +119,36 @@ def cer_form_page(request, *, orientation, form, actions, cer=None, previous=Non
     return render(request, "accompagnement/cer_form.html", context)
 
 
+def cer_create(request, pk):
+    orientation = followed_orientation(request, pk)
+    if "renouvelle" in request.GET:
+        # The next CER of an accepted renewal: pre-filled from the previous one (cer_renouveler).
+        previous_pk = request.GET["renouvelle"]
+        previous = get_object_or_404(
+            Cer.objects.visible_to(request.user),
+            pk=previous_pk if previous_pk.isdigit() else 0,
+            orientation=orientation,
+        )
+        return redirect("accompagnement:cer_renouveler", pk=previous.pk)
+    data = cer_form_data(request)
+    form = CerEditForm(data, orientation=orientation)
+    actions = CerActionFormSet(data, prefix="actions")
+    if is_saving(request) and form.is_valid() and actions.is_valid():
+        try:
+            cer = services.cer_record(
+                orientation=orientation,
+                data=form.cleaned_data,
+                actions=action_values(actions),
+                user=request.user,
+                request=request,
+            )
+            messages.success(request, f"{cer} enregistré.")
+            return redirect("accompagnement:cer_detail", pk=cer.pk)
+        except AccompagnementError as error:
+            form.add_error(None, str(error))
+    return cer_form_page(request, orientation=orientation, form=form, actions=actions)
+
+
 def cer_detail(request, pk):
     return _cer_page(request, _visible_cer(request, pk))
 
@@ -154,7 +187,9 @@ def cer_update(request, pk):
     actions = action_formset_class(extra=1, can_delete=True)(data, instance=cer, prefix="actions")
     if is_saving(request) and form.is_valid() and actions.is_valid():
         try:
-            services.cer_update(cer=cer, form=form, actions=actions, user=request.user, request=request)
+            services.cer_update(
+                cer=cer, data=form.cleaned_data, actions=action_values(actions), user=request.user, request=request
+            )
         except AccompagnementError as error:
             form.add_error(None, str(error))
         else:
@@ -191,7 +226,7 @@ def cer_cloturer(request, pk):
     form = DiagnosticForm(request.POST or None, moment=MomentDiagnostic.FINAL)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cer_close(cer=cer, diagnostic_form=form, user=request.user, request=request)
+            services.cer_close(cer=cer, diagnostic_data=form.cleaned_data, user=request.user, request=request)
         except AccompagnementError as error:
             form.add_error(None, str(error))
         else:
@@ -216,7 +251,11 @@ def cer_renouveler(request, pk):
         if is_saving(request) and form.is_valid() and actions.is_valid():
             try:
                 cer = services.cer_renew(
-                    previous=previous, form=form, actions=actions, user=request.user, request=request
+                    previous=previous,
+                    data=form.cleaned_data,
+                    actions=action_values(actions),
+                    user=request.user,
+                    request=request,
                 )
             except AccompagnementError as error:
                 form.add_error(None, str(error))

@@ -90,7 +90,7 @@ def diagnostic_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             diagnostic = services.diagnostic_create(
-                orientation=orientation, form=form, user=request.user, request=request
+                orientation=orientation, data=form.cleaned_data, user=request.user, request=request
             )
             messages.success(
                 request,
@@ -109,7 +109,7 @@ def prescription_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             prescription = services.prescription_create(
-                orientation=orientation, form=form, user=request.user, request=request
+                orientation=orientation, data=form.cleaned_data, user=request.user, request=request
             )
             messages.success(request, f"Prescription « {prescription.action} » enregistrée.")
             return _to_record(orientation)
@@ -427,7 +427,7 @@ def sortie_create(request, pk):
         try:
             sortie = services.sortie_create(
                 orientation=orientation,
-                diagnostic_form=diagnostic_form,
+                diagnostic_data=diagnostic_form.cleaned_data if diagnostic_form is not None else None,
                 user=request.user,
                 request=request,
                 **form.cleaned_data,

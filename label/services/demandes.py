@@ -32,9 +32,9 @@ from label.services.common import (
     _require_short_panels_accepted,
     _transition,
 )
+from portal import grille_cer
 from portal.audit.enums import Action
 from portal.audit.services import access_record
-from portal.core import cer_grid
 from portal.core.dates import add_months, add_years
 from portal.core.formats import format_date
 from portal.referentiels.models import Referent
@@ -123,8 +123,8 @@ def cers_import(*, structure, referent, data, user) -> int:
     parsed = []
     for position, item in enumerate(items, start=1):
         try:
-            cer_grid.parse_cer(item)
-        except cer_grid.CerFormatError as error:
+            grille_cer.parse_cer(item)
+        except grille_cer.CerFormatError as error:
             raise LabelError(f"CER n° {position} : {error}") from error
         if len(str(item["numero_caf"])) > CER_CAF_MAX_LENGTH:
             raise LabelError(f"CER n° {position} : le N° CAF dépasse {CER_CAF_MAX_LENGTH} caractères.")
@@ -212,7 +212,7 @@ def draw(pool: list[int], seed: int) -> list[int]:
 
 
 def evaluation_prepare(*, demande, cer, evaluateur) -> EvaluationCer:
-    result = cer_grid.grade(cer.cer)
+    result = grille_cer.grade(cer.cer)
     evaluation, _ = EvaluationCer.objects.get_or_create(
         demande=demande,
         cer=cer,

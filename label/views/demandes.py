@@ -34,10 +34,10 @@ from label.selectors import (
     training_statuses,
 )
 from label.views.common import _control_is_visible, _fail, _submit
-from portal.core.cer_grid import GRID, grade
 from portal.core.formats import format_date
 from portal.core.forms import add_service_error, page_with_forms
 from portal.documents.selectors import documents_panel
+from portal.grille_cer import GRID, grade
 from portal.referentiels.models import Referent, Structure
 
 # --- requests --------------------------------------------------------------------------------

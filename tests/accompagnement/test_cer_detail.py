@@ -363,3 +363,49 @@ def test_cer_create_with_renouvelle_leads_to_the_renewal(client_for, world):
     assert client.get(url, {"renouvelle": "abc"}).status_code == 404
     other_orientation = reverse("accompagnement:cer_create", args=[world.orientation_a2.pk])
     assert client_for("responsable").get(other_orientation, {"renouvelle": world.cer_a.pk}).status_code == 404
+
+
+def test_an_edit_removes_the_actions_marked_for_deletion_and_keeps_the_cer_record(client_for, world):
+    """The service receives the actions kept as values (services take values, not forms): the
+    one marked for deletion goes, the new one is created, the CER keeps its pk and author."""
+    action = world.cer_a.actions.get()
+    author = world.cer_a.created_by_id
+    data = cer_post(
+        actions=[
+            {
+                "id": str(action.pk),
+                "intitule": "Demande de logement social",
+                "date_debut": "2026-10-15",
+                "date_fin": "2026-12-31",
+                "detail": "Dossier déposé.",
+                "DELETE": "on",
+            },
+            {
+                "intitule": "Atelier collectif",
+                "date_debut": "2026-11-01",
+                "date_fin": "2027-03-31",
+                "detail": "Atelier hebdomadaire au centre social.",
+            },
+        ]
+    )
+    response = client_for("referent").post(reverse("accompagnement:cer_update", args=[world.cer_a.pk]), data)
+    assert response.status_code == 302
+    world.cer_a.refresh_from_db()
+    assert [a.intitule for a in world.cer_a.actions.all()] == ["Atelier collectif"]
+    assert world.cer_a.created_by_id == author
+    assert not world.cer_a.actions.filter(pk=action.pk).exists()
+
+
+def test_cer_services_take_values_not_forms():
+    """No service of accompagnement receives a bound form (issue 14, item 12)."""
+    import inspect
+
+    from accompagnement import services
+    from accompagnement.services import cer, imports, parcours
+
+    for module in (services, cer, imports, parcours):
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__:
+                continue
+            parameters = inspect.signature(function).parameters
+            assert not [p for p in parameters if p == "form" or p.endswith("_form")], f"{module.__name__}.{name}"

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accompagnement.models import Beneficiaire, Cer, Orientation
 from portal.audit.models import AuditEntry
-from portal.core.cer_grid import CER_FIELDS, parse_cer
+from portal.grille_cer import CER_FIELDS, parse_cer
 
 EXAMPLES = Path("/work/shared/examples/cer")
 TODAY = datetime.datetime(2026, 11, 25, 9, tzinfo=datetime.UTC)

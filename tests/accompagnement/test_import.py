@@ -625,3 +625,48 @@ def test_imported_people_are_in_the_audit_trail(world):
     entries = AuditEntry.objects.filter(content_type__model="beneficiaire", detail="orientation importée")
     assert entries.count() == 3
     assert set(entries.values_list("user_email", flat=True)) == {"dpid@example.test"}
+
+
+# --- One import service for the browser and the command line -----------------------------------
+
+
+def test_browser_and_command_go_through_the_same_import_service(world, tmp_path, client_for, monkeypatch):
+    """`import_confirm` and `import_orientations` both call services/imports.import_orientations,
+    and the same file (a refused line, imported partially) gives the same result either way."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from accompagnement.management.commands import import_orientations as command_module
+    from accompagnement.services import imports as service_module
+    from accompagnement.views import base as views_module
+
+    calls = []
+    real = service_module.import_orientations
+
+    def spy(**kwargs):
+        calls.append("pending_pk" in kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(command_module, "import_orientations", spy)
+    monkeypatch.setattr(views_module, "import_orientations", spy)
+
+    def file_of(start):
+        return make_csv([*people(world, 2, start=start), line(world, numero_caf="12")])
+
+    code, _, _ = run_command(write(tmp_path, file_of(41000000)), "--partiel")
+    by_command = ImportOrientations.objects.get(created_by=None, applique_le__isnull=False)
+
+    client = client_for("dpid")
+    response = client.post(
+        reverse("accompagnement:import_upload"),
+        {"fichier": SimpleUploadedFile("orientations.csv", file_of(42000000))},
+    )
+    client.post(response["Location"] + "confirmer/", {"partiel": "1"})
+    by_browser = ImportOrientations.objects.get(created_by=world.user("dpid"), applique_le__isnull=False)
+
+    assert calls == [False, True]
+    assert code == 1
+    assert by_command.rapport["resultat"] == by_browser.rapport["resultat"]
+    assert by_browser.rapport["resultat"]["created_orientations"] == 2
+    assert by_command.rapport["partiel"] is by_browser.rapport["partiel"] is True
+    assert imported_orientations().count() == 4

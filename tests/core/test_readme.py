@@ -43,7 +43,7 @@ def exists(path: str) -> bool:
 
 def test_the_readme_names_paths():
     paths = repo_paths()
-    assert "portal/core/cer_grid.py" in paths
+    assert "portal/grille_cer/grid.py" in paths
     assert "tests/accounts/test_permission_matrix.py" in paths
     assert len(paths) > 15
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.core.cer_grid import (
+from portal.grille_cer import (
     AUTOMATIC_ITEMS,
     GRID,
     GRID_SECTIONS,

@@ -4,14 +4,10 @@ refused, 2 the file itself cannot be read. French messages, no traceback."""
 
 from pathlib import Path
 
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from accompagnement.imports import BATCH_SIZE, UnreadableFile, apply, check_file
-from accompagnement.models import ImportOrientations
-from portal.audit.enums import Action
-from portal.audit.services import access_record
+from accompagnement.imports import BATCH_SIZE, UnreadableFile, check_file
+from accompagnement.services.imports import import_orientations
 from portal.core.formats import plural_suffix, pluriel
 from portal.core.textfiles import ensure_utf8
 
@@ -88,14 +84,15 @@ class Command(BaseCommand):
             )
 
         show_progress = report.importable_lines > batch_size
-        result = apply(
-            report,
+        result = import_orientations(
+            raw=raw,
+            file_name=path.name,
+            report=report,
             user=None,
             partial=partial,
             batch_size=batch_size,
             progress=self._progress if show_progress else None,
-        )
-        self._record(path, raw, report, result)
+        ).result
         for line in result.summary():
             self.stdout.write(line)
         if result.refused_lines:
@@ -121,24 +118,6 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int) -> None:
         self.stdout.write(f"Import : {done} / {total} lignes")
-
-    def _record(self, path, raw, report, result):
-        """Keep the file and its report with the web uploads; imported from the command line, by no user."""
-        record = ImportOrientations(
-            nom_fichier=path.name[:255],
-            rapport={**report.to_json(), "resultat": result.to_json()},
-            applique_le=timezone.now(),
-            created_by=None,
-        )
-        record.fichier.save(path.name, ContentFile(raw), save=False)
-        record.save()
-        access_record(
-            user=None,
-            obj=record,
-            action=Action.CREATION,
-            detail=f"import en ligne de commande : {pluriel(result.created_orientations, 'orientation')} "
-            f"créée{plural_suffix(result.created_orientations)}",
-        )
 
     def _exit(self, message: str, code: int):
         self.stderr.write(message)

@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.core.cer_grid import CerFormatError, grade, parse_cer
 from portal.core.textfiles import ensure_utf8
+from portal.grille_cer import CerFormatError, grade, parse_cer
 
 EXIT_INVALID_CONTENT = 1
 EXIT_UNREADABLE_FILE = 2
