@@ -58,9 +58,10 @@ def load():
     return f"{len(rows)} échéances"
 
 
-@register("Rappels du jour", order=90)
+@register("Rappels du jour", order=1000)  # last: every domain's data is loaded
 def send_todays_reminders():
-    """What the daily beat task does each morning, so notifications show at once in the demo."""
+    """What the daily beat task does each morning, so notifications show at once in the demo (after
+    every other loader, so that a second load sends nothing new)."""
     from portal.echeances.services import reminders_send_due
 
     sent = reminders_send_due()
