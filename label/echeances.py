@@ -238,7 +238,12 @@ class RenouvellementLabel(Echeance):
         )
 
     def visible(self, user, today, until=None):
-        return self.candidates(today).filter(structure__in=_visible_structures(user))
+        if user.scope.is_referent:  # no charter deadline for them: nothing to share
+            return self.candidates(today).filter(structure__in=_visible_structures(user))
+        labels = _scope_labels(user, today)
+        # Kept for CharteAnnuelle, registered after this one and asked in the same pass.
+        user.__dict__[_SHARED_LABELS] = (today, labels)
+        return [label for label in labels if label.date_fin.year <= today.year + 1]
 
     def due_date(self, obj):
         # The end of the first window: July within the label's last 12 months (label.selectors).
@@ -261,6 +266,25 @@ class RenouvellementLabel(Echeance):
 
     def url(self, obj):
         return reverse("label:home")
+
+
+_SHARED_LABELS = "_label_echeances_labels"
+
+
+def _scope_labels(user, today) -> list:
+    """The labels of the user's scope valid today, with what the renewal and the charter deadlines
+    read (one query for both on home pages and lists)."""
+    asked = DemandeLabel.objects.filter(
+        structure=OuterRef("structure"),
+        type=TypeDemande.RENOUVELLEMENT,
+        deposee_at__year__gte=OuterRef("date_fin__year") - 1,  # as RenouvellementLabel.candidates
+    )
+    return list(
+        Label.objects.valid_on(today)
+        .filter(structure__in=_visible_structures(user))
+        .annotate(met=Exists(asked), annee_charte_due=_next_charter_year())
+        .select_related("structure")
+    )
 
 
 def _visible_structures(user):
@@ -354,13 +378,12 @@ class CharteAnnuelle(Echeance):
     def visible(self, user, today, until=None):
         if user.scope.is_referent:
             return Label.objects.none()
-        # The year due is computed in the same query (home pages: no query for the charters).
-        return (
-            Label.objects.valid_on(today)
-            .filter(structure__in=_visible_structures(user))
-            .annotate(annee_charte_due=_next_charter_year())
-            .select_related("structure")
-        )
+        # The year due is computed in the same query (no query for the charters), and the labels
+        # RenouvellementLabel just read in the same pass are reused (then let go).
+        shared = user.__dict__.pop(_SHARED_LABELS, None)
+        if shared is not None and shared[0] == today:
+            return shared[1]
+        return _scope_labels(user, today)
 
     def _due(self, obj):
         """(year, due date) as `label.selectors.charter_due`, from the annotation when there is one."""
