@@ -62,8 +62,12 @@ class AvisAttendu(ObjectEcheance):
     label = "Avis demandé sur une candidature"
     offsets = (-2, 0, 3)
     model = DemandeAvis
+    # Opinions are asked of the Département's and the SLAI's agents only (aap.services.avis_request):
+    # other roles are not asked (no query on their home page).
+    audience = staticmethod(lambda scope: scope.sees_departement or scope.is_slai)
     url_name = "aap:candidature_detail"
     url_arg = "candidature_id"
+    due_order = "echeance"  # visible() keeps the requests not answered yet
 
     def candidates(self, today):
         return DemandeAvis.objects.filter(rendu_at__isnull=True).select_related(

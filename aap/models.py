@@ -21,6 +21,7 @@ from aap.enums import (
     ValidationSlai,
 )
 from aap.windows import closing_at, opening_at, window_is_open
+from portal.core.transitions import TransitionLog
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -475,22 +476,14 @@ class PieceJointe(models.Model):
         return f"{self.nature} ({self.nom_original})"
 
 
-class TransitionCandidature(models.Model):
+class TransitionCandidature(TransitionLog):
     candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField("action", max_length=40)
     de = models.CharField("état de départ", max_length=20, choices=EtatCandidature.choices)
     vers = models.CharField("nouvel état", max_length=20, choices=EtatCandidature.choices)
-    motif = models.TextField("motif", blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField("date", default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "étape de la candidature"
         verbose_name_plural = "historique de la candidature"
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.transition} : {self.de} → {self.vers}"
 
 
 class DemandeCorrection(models.Model):

@@ -30,6 +30,7 @@ from portal.accounts.models import User
 from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.formats import format_date
+from portal.core.transitions import apply_transition
 from portal.echeances.services import notify
 
 E = EtatCandidature
@@ -83,19 +84,25 @@ def _transition(candidature, name, *, user, motif="", to=None, now=None):
     sources, target, actor = TRANSITIONS[name]
     if not perms.can_transition(user, candidature, actor):
         raise PermissionDenied
-    locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
-    if locked.etat not in sources:
-        raise AapError(ALREADY_DONE)
-    target = to or target
     now = now or timezone.now()
-    TransitionCandidature.objects.create(
-        candidature=candidature, transition=name, de=locked.etat, vers=target, motif=motif, user=user, at=now
+    previous = apply_transition(
+        candidature,
+        name,
+        {name: (sources, target)},
+        log_model=TransitionCandidature,
+        owner_field="candidature",
+        user=user,
+        motif=motif,
+        to=to,
+        error=AapError,
+        message=ALREADY_DONE,
+        at=now,
     )
-    candidature.etat = target
+    target = candidature.etat
     candidature.etat_depuis = now
     if target in DECIDED:
         candidature.decision_at = now
-    access_record(user=user, obj=candidature, action=Action.MODIFICATION, detail=f"{name} : {locked.etat} → {target}")
+    access_record(user=user, obj=candidature, action=Action.MODIFICATION, detail=f"{name} : {previous} → {target}")
     if actor != "structure":
         label = E(target).label.lower()
         _tell_structure(

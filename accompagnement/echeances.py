@@ -195,6 +195,9 @@ class RenouvellementCer(_CaseloadEcheance):
             Cer.objects.filter(
                 signe_le__isnull=False,
                 cloture_le__isnull=True,
+                # A CERP (self-employed) has its own steps (accompagnement.echeances_cerp): no
+                # renewal request at 5 months.
+                phase_cerp="",
                 orientation__date_fin__isnull=True,
                 orientation__beneficiaire__archive_le__isnull=True,
             )

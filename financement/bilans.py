@@ -24,6 +24,7 @@ from django.utils import timezone
 from financement.enums import EtatActe, EtatBilan, NatureBilan, RegleBilan
 from financement.models import Avenant, Bilan, Convention, TransitionBilan
 from portal.core.dates import add_months
+from portal.core.transitions import apply_transition, record_transition
 
 SIGNED = (EtatActe.SIGNEE, EtatActe.ECHUE, EtatActe.RESILIEE)
 ONE_DAY = datetime.timedelta(days=1)
@@ -207,9 +208,37 @@ def prefill(bilan, portail: dict) -> None:
 # --- states ----------------------------------------------------------------------------------------
 
 
+# {code: (from-states, to-state)} of the DPID's steps, the shape `apply_transition` reads.
+TRANSITIONS = {
+    "valider": ({EtatBilan.DEPOSE}, EtatBilan.VALIDE),
+    "rendre": ({EtatBilan.DEPOSE}, EtatBilan.A_CORRIGER),
+}
+
+
 def _log(bilan, code, previous, user, motif=""):
-    TransitionBilan.objects.create(
-        bilan=bilan, transition=code, depuis=previous, vers=bilan.etat, user=user, motif=motif
+    record_transition(
+        TransitionBilan,
+        owner_field="bilan",
+        obj=bilan,
+        name=code,
+        de=previous,
+        vers=bilan.etat,
+        user=user,
+        motif=motif,
+    )
+
+
+def _apply(bilan, code, user, message, motif=""):
+    apply_transition(
+        bilan,
+        code,
+        TRANSITIONS,
+        log_model=TransitionBilan,
+        owner_field="bilan",
+        user=user,
+        motif=motif,
+        error=BilanError,
+        message=message,
     )
 
 
@@ -247,14 +276,10 @@ def deposer(*, bilan, chiffres: dict, commentaire: str, user, today=None) -> Bil
 @transaction.atomic
 def valider(*, bilan, user) -> Bilan:
     locked = _lock(bilan)
-    if locked.etat != EtatBilan.DEPOSE:
-        raise BilanError("Action déjà effectuée, ou impossible : seul un bilan déposé est validé.")
-    previous = locked.etat
-    locked.etat = EtatBilan.VALIDE
+    _apply(locked, "valider", user, "Action déjà effectuée, ou impossible : seul un bilan déposé est validé.")
     locked.valide_at = timezone.now()
     locked.valide_par = user
     locked.save(update_fields=["etat", "valide_at", "valide_par"])
-    _log(locked, "valider", previous, user)
     return locked
 
 
@@ -264,13 +289,15 @@ def rendre_pour_correction(*, bilan, motif: str, user) -> Bilan:
     if not motif:
         raise BilanError("Indiquez ce que la structure doit corriger.", field="motif")
     locked = _lock(bilan)
-    if locked.etat != EtatBilan.DEPOSE:
-        raise BilanError("Action déjà effectuée, ou impossible : seul un bilan déposé est rendu pour correction.")
-    previous = locked.etat
-    locked.etat = EtatBilan.A_CORRIGER
+    _apply(
+        locked,
+        "rendre",
+        user,
+        "Action déjà effectuée, ou impossible : seul un bilan déposé est rendu pour correction.",
+        motif,
+    )
     locked.motif_correction = motif
     locked.save(update_fields=["etat", "motif_correction"])
-    _log(locked, "rendre", previous, user, motif)
     return locked
 
 

@@ -31,6 +31,7 @@ class BilanAProduire(Echeance):
     code = "financement_bilan"
     label = "Bilan de convention à produire"
     offsets = (-30, -7, 0, 7)
+    due_order = "date_limite"  # visible() keeps the open bilans only
 
     def candidates(self, today):
         return Bilan.objects.filter(etat__in=OPEN).select_related("convention__structure", "avenant")
@@ -79,6 +80,7 @@ class SoldeAVerser(Echeance):
     code = "financement_solde"
     label = "Solde de convention à valider et verser"
     offsets = (-15, 0, 15)
+    due_order = "date_prevue"  # visible() keeps the unpaid balances only
 
     def _soldes(self):
         final_valide = Bilan.objects.filter(

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from financement.enums import EtatActe, EtatBilan, IndicateurPortail, ModeleCout, NatureBilan, RegleBilan, TypeActe
 from portal.core.formats import round_money
+from portal.core.transitions import TransitionLog
 from portal.referentiels.models import Structure, Territoire
 
 ZERO = Decimal("0.00")
@@ -714,27 +715,20 @@ class FicheAnnexe(models.Model):
         return f"Annexe n° {self.numero} – {self.titre}"
 
 
-class TransitionActe(models.Model):
+class TransitionActe(TransitionLog):
     """Who moved a convention or avenant from one state to another, when and why."""
 
     convention = models.ForeignKey(
         Convention, on_delete=models.CASCADE, null=True, blank=True, related_name="transitions"
     )
     avenant = models.ForeignKey(Avenant, on_delete=models.CASCADE, null=True, blank=True, related_name="transitions")
-    transition = models.CharField("transition", max_length=30)
-    depuis = models.CharField("depuis", max_length=20)
-    vers = models.CharField("vers", max_length=20)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField("le", auto_now_add=True)
-    motif = models.TextField("motif", blank=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état"
         verbose_name_plural = "changements d'état"
-        ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.depuis} → {self.vers}"
+        return f"{self.de} → {self.vers}"
 
 
 # --- payments --------------------------------------------------------------------------------------
@@ -1045,28 +1039,21 @@ class PieceBilan(models.Model):
         return self.titre
 
 
-class TransitionBilan(models.Model):
+class TransitionBilan(TransitionLog):
     """Who moved a bilan from one state to another, when and why (as `TransitionActe`)."""
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField("transition", max_length=30)
-    depuis = models.CharField("depuis", max_length=20)
-    vers = models.CharField("vers", max_length=20)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField("le", auto_now_add=True)
-    motif = models.TextField("motif", blank=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état du bilan"
         verbose_name_plural = "changements d'état des bilans"
-        ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.depuis_label} → {self.vers_label}"
+        return f"{self.de_label} → {self.vers_label}"
 
     @property
-    def depuis_label(self):
-        return EtatBilan(self.depuis).label
+    def de_label(self):
+        return EtatBilan(self.de).label
 
     @property
     def vers_label(self):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from financement.enums import EtatActe
 from financement.models import Avenant, Convention, TransitionActe
+from portal.core.transitions import apply_transition
 
 
 class TransitionError(Exception):
@@ -33,6 +34,10 @@ TRANSITIONS = {
 }
 
 
+# {code: (from-states, to-state)}, the shape `apply_transition` reads.
+TABLE = {t.code: (t.sources, t.target) for t in TRANSITIONS.values()}
+
+
 def available_transitions(acte):
     return [t for t in TRANSITIONS.values() if acte.etat in t.sources]
 
@@ -42,9 +47,19 @@ def acte_transition(*, acte, code: str, user, signe_structure_le=None, signe_dep
     """Apply transition `code` to a convention or an avenant (locked for the time of the change)."""
     model = type(acte)
     locked = model.objects.select_for_update().get(pk=acte.pk)
-    transition = TRANSITIONS[code]
-    if locked.etat not in transition.sources:
-        raise TransitionError("Action déjà effectuée, ou impossible dans l'état actuel du texte.")
+    # Checks the state, logs the step and moves `locked.etat` (rolled back with the rest when a
+    # check below refuses the change).
+    apply_transition(
+        locked,
+        code,
+        TABLE,
+        log_model=TransitionActe,
+        owner_field="convention" if isinstance(locked, Convention) else "avenant",
+        user=user,
+        motif=motif,
+        error=TransitionError,
+        message="Action déjà effectuée, ou impossible dans l'état actuel du texte.",
+    )
     today = timezone.localdate()
     if code == "envoyer":
         locked.a_signer_at = timezone.now()
@@ -67,18 +82,7 @@ def acte_transition(*, acte, code: str, user, signe_structure_le=None, signe_dep
         if end >= today:
             raise TransitionError("La période de la convention n'est pas encore terminée.")
         locked.fin_le = end
-    previous = locked.etat
-    locked.etat = transition.target
     locked.save()
-    TransitionActe.objects.create(
-        convention=locked if isinstance(locked, Convention) else None,
-        avenant=locked if isinstance(locked, Avenant) else None,
-        transition=code,
-        depuis=previous,
-        vers=transition.target,
-        user=user,
-        motif=motif,
-    )
     if code == "signer":
         # A signed convention has its bilans due; a signed avenant may move the final one.
         from financement import bilans

@@ -2,27 +2,29 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from label.enums import EtatDemande, EtatRecours, EtatRetrait, TypeDemande
+from label.enums import EtatDemande, EtatRecours, EtatRetrait, NatureFormation, TypeDemande
 from label.models import (
     RECOURS_MONTHS,
     CharteQualite,
     DemandeLabel,
     FormationReferent,
     Label,
+    ModuleFormation,
     Moratoire,
     Recours,
     RetraitLabel,
 )
 from label.selectors import charter_due, renewal_windows, training_deadline
 from portal.accounts.enums import Role
-from portal.accounts.models import User
 from portal.core.dates import add_months
 from portal.core.formats import de, format_date
+from portal.echeances.base import ObjectEcheance, agents, responsables
 from portal.echeances.registry import Echeance, register
-from portal.referentiels.models import Referent
+from portal.referentiels.models import Referent, scope_by_structure
 
 IN_INSTRUCTION = (EtatDemande.DEPOSEE, EtatDemande.AVIS_DPID, EtatDemande.AVIS_SLAI)
 
@@ -34,42 +36,38 @@ def _catalogue():
     return {pk for pk, mandatory in modules if mandatory}, {pk for pk, mandatory in modules if not mandatory}
 
 
-def _dpid_agents():
-    return list(User.objects.filter(role=Role.DPID, is_active=True))
+# `FormationReferent.is_valid_training` as a condition: a session with its certificate, or an
+# equivalence the DPID accepted.
+VALID_TRAINING = Q(nature=NatureFormation.SESSION, piece__isnull=False) & ~Q(piece="") | Q(
+    nature=NatureFormation.EQUIVALENCE, equivalence_acceptee_at__isnull=False
+)
 
 
-def _responsables(structure_id):
-    return list(User.objects.filter(role=Role.RESPONSABLE, structure_id=structure_id, is_active=True))
+def _departement_or_slai(scope):
+    return scope.sees_departement or scope.is_slai
 
 
 @register
-class InstructionSixMois(Echeance):
+class InstructionSixMois(ObjectEcheance):
     code = "label_instruction"
     label = "Demande de label à instruire dans les 6 mois de son dépôt"
     offsets = (-30, -7, 0, 7)
+    model = DemandeLabel
+    audience = staticmethod(_departement_or_slai)
+    open_states = IN_INSTRUCTION
+    url_name = "label:demande_detail"
 
     def candidates(self, today):
         return DemandeLabel.objects.filter(etat__in=IN_INSTRUCTION).select_related("structure")
 
-    def visible(self, user, today, until=None):
-        if not (user.scope.sees_departement or user.scope.is_slai):
-            return DemandeLabel.objects.none()
-        return self.candidates(today) & DemandeLabel.objects.visible_to(user)
-
     def due_date(self, obj):
         return obj.instruction_deadline
 
-    def is_met(self, obj):
-        return obj.etat not in IN_INSTRUCTION
-
     def recipients(self, obj):
-        return _dpid_agents()
+        return agents(Role.DPID)
 
     def describe(self, obj):
         return f"Instruction du label – {obj.structure.nom}"
-
-    def url(self, obj):
-        return reverse("label:demande_detail", args=[obj.pk])
 
 
 @register
@@ -105,7 +103,7 @@ class FinMoratoire(Echeance):
         ).exists()
 
     def recipients(self, obj):
-        return _responsables(obj.demande.structure_id)
+        return responsables(obj.demande.structure_id)
 
     def describe(self, obj):
         return f"Fin du moratoire – {obj.demande.structure.nom}"
@@ -115,35 +113,33 @@ class FinMoratoire(Echeance):
 
 
 @register
-class ReponseRecours(Echeance):
+class ReponseRecours(ObjectEcheance):
     code = "label_reponse_recours"
     label = "Réponse au recours gracieux dans les 2 mois"
     offsets = (-15, -3, 0)
+    model = Recours
+    audience = staticmethod(lambda scope: scope.sees_departement)
+    open_states = (EtatRecours.DEPOSE,)
+    url_name = "label:demande_detail"
+    url_arg = "demande_id"
 
     def candidates(self, today):
         return Recours.objects.filter(etat=EtatRecours.DEPOSE).select_related("demande__structure")
 
-    def visible(self, user, today, until=None):
-        if not user.scope.sees_departement:
-            return Recours.objects.none()
-        return self.candidates(today)
+    def scoped(self, queryset, user):
+        # A recours is seen as its application is (the audience, the Département, sees them all).
+        return scope_by_structure(queryset, user, "demande__structure")
 
     def due_date(self, obj):
         from label.services import recours_answer_deadline
 
         return recours_answer_deadline(obj)
 
-    def is_met(self, obj):
-        return obj.etat != EtatRecours.DEPOSE
-
     def recipients(self, obj):
-        return _dpid_agents()
+        return agents(Role.DPID)
 
     def describe(self, obj):
         return f"Réponse au recours gracieux – {obj.demande.structure.nom}"
-
-    def url(self, obj):
-        return reverse("label:demande_detail", args=[obj.demande_id])
 
 
 @register
@@ -170,19 +166,48 @@ class FormationNouvelArrivant(Echeance):
     def visible(self, user, today, until=None):
         if user.scope.is_referent:
             return Referent.objects.none()
-        return self._referents(today) & Referent.objects.visible_to(user)
+        # What is_met needs is read in the same query (no catalogue nor trainings query on home
+        # pages): how many modules are mandatory, how many of them the referent validated, and
+        # whether an optional one is validated too.
+        mandatory = (
+            ModuleFormation.objects.filter(obligatoire=True)
+            .order_by()
+            .values("obligatoire")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        valid = FormationReferent.objects.filter(referent_id=OuterRef("pk")).filter(VALID_TRAINING)
+        mandatory_done = (
+            valid.filter(module__obligatoire=True)
+            .order_by()
+            .values("referent_id")
+            .annotate(n=Count("module_id", distinct=True))
+            .values("n")[:1]
+        )
+        arrivals = Referent.objects.actifs().filter(date_arrivee__gte=datetime.date(today.year - 1, 1, 1))
+        return (
+            (arrivals & Referent.objects.visible_to(user))
+            .annotate(
+                modules_obligatoires=Coalesce(Subquery(mandatory), 0),
+                obligatoires_valides=Coalesce(Subquery(mandatory_done), 0),
+                optionnel_valide=Exists(valid.filter(module__obligatoire=False)),
+            )
+            .select_related("structure")
+        )
 
     def due_date(self, obj):
         return training_deadline(obj.date_arrivee)
 
     def is_met(self, obj):
-        # The catalogue is read once per run (candidates/visible), not once per referent.
+        if hasattr(obj, "modules_obligatoires"):  # annotated by visible(): no query
+            return obj.obligatoires_valides >= obj.modules_obligatoires and obj.optionnel_valide
+        # The catalogue is read once per run (candidates), not once per referent.
         mandatory, optional = self._catalogue or _catalogue()
         done = {f.module_id for f in obj.formations.all() if f.is_valid_training}
         return mandatory <= done and bool(optional & done)
 
     def recipients(self, obj):
-        return _responsables(obj.structure_id)
+        return responsables(obj.structure_id)
 
     def describe(self, obj):
         return f"Formation {de(obj.nom_complet)} ({obj.structure.nom})"
@@ -213,7 +238,12 @@ class RenouvellementLabel(Echeance):
         )
 
     def visible(self, user, today, until=None):
-        return self.candidates(today).filter(structure__in=_visible_structures(user))
+        if user.scope.is_referent:  # no charter deadline for them: nothing to share
+            return self.candidates(today).filter(structure__in=_visible_structures(user))
+        labels = _scope_labels(user, today)
+        # Kept for CharteAnnuelle, registered after this one and asked in the same pass.
+        user.__dict__[_SHARED_LABELS] = (today, labels)
+        return [label for label in labels if label.date_fin.year <= today.year + 1]
 
     def due_date(self, obj):
         # The end of the first window: July within the label's last 12 months (label.selectors).
@@ -229,13 +259,32 @@ class RenouvellementLabel(Echeance):
         ).exists()
 
     def recipients(self, obj):
-        return _responsables(obj.structure_id)
+        return responsables(obj.structure_id)
 
     def describe(self, obj):
         return f"Renouvellement du label – {obj.structure.nom} (valable jusqu'au {format_date(obj.date_fin)})"
 
     def url(self, obj):
         return reverse("label:home")
+
+
+_SHARED_LABELS = "_label_echeances_labels"
+
+
+def _scope_labels(user, today) -> list:
+    """The labels of the user's scope valid today, with what the renewal and the charter deadlines
+    read (one query for both on home pages and lists)."""
+    asked = DemandeLabel.objects.filter(
+        structure=OuterRef("structure"),
+        type=TypeDemande.RENOUVELLEMENT,
+        deposee_at__year__gte=OuterRef("date_fin__year") - 1,  # as RenouvellementLabel.candidates
+    )
+    return list(
+        Label.objects.valid_on(today)
+        .filter(structure__in=_visible_structures(user))
+        .annotate(met=Exists(asked), annee_charte_due=_next_charter_year())
+        .select_related("structure")
+    )
 
 
 def _visible_structures(user):
@@ -245,16 +294,16 @@ def _visible_structures(user):
 
 
 @register
-class ObservationsRetrait(Echeance):
+class ObservationsRetrait(ObjectEcheance):
     code = "label_observations_retrait"
     label = "Observations écrites sur le retrait envisagé du label"
     offsets = (-10, -3, 0)
+    model = RetraitLabel
+    open_states = (EtatRetrait.CONTRADICTOIRE,)
+    url_name = "label:retrait_detail"
 
     def candidates(self, today):
         return RetraitLabel.objects.filter(etat=EtatRetrait.CONTRADICTOIRE).select_related("label__structure")
-
-    def visible(self, user, today, until=None):
-        return self.candidates(today) & RetraitLabel.objects.visible_to(user)
 
     def due_date(self, obj):
         return obj.observations_avant
@@ -263,43 +312,51 @@ class ObservationsRetrait(Echeance):
         return obj.observations_at is not None or obj.etat != EtatRetrait.CONTRADICTOIRE
 
     def recipients(self, obj):
-        return _responsables(obj.label.structure_id)
+        return responsables(obj.label.structure_id)
 
     def describe(self, obj):
         return f"Observations sur le retrait du label – {obj.label.structure.nom}"
 
-    def url(self, obj):
-        return reverse("label:retrait_detail", args=[obj.pk])
-
 
 @register
-class FinAccompagnementSlai(Echeance):
+class FinAccompagnementSlai(ObjectEcheance):
     code = "label_fin_accompagnement"
     label = "Fin des 6 mois d'accompagnement du SLAI : nouvelle étude de la qualité des CER"
     offsets = (-15, 0, 7)
+    model = RetraitLabel
+    audience = staticmethod(_departement_or_slai)
+    open_states = (EtatRetrait.ACCOMPAGNEMENT,)
+    url_name = "label:retrait_detail"
 
     def candidates(self, today):
         return RetraitLabel.objects.filter(etat=EtatRetrait.ACCOMPAGNEMENT).select_related("label__structure")
 
-    def visible(self, user, today, until=None):
-        if not (user.scope.sees_departement or user.scope.is_slai):
-            return RetraitLabel.objects.none()
-        return self.candidates(today) & RetraitLabel.objects.visible_to(user)
-
     def due_date(self, obj):
         return obj.accompagnement_fin
 
-    def is_met(self, obj):
-        return obj.etat != EtatRetrait.ACCOMPAGNEMENT
-
     def recipients(self, obj):
-        return _dpid_agents()
+        return agents(Role.DPID)
 
     def describe(self, obj):
         return f"Nouvelle étude après accompagnement – {obj.label.structure.nom}"
 
-    def url(self, obj):
-        return reverse("label:retrait_detail", args=[obj.pk])
+
+def _next_charter_year():
+    """The label's first year without a charter filed, as `label.selectors.charter_due` counts it:
+    1 when the first is not filed, else the year after the first filed one whose next is not."""
+    first_filed = Exists(CharteQualite.objects.filter(label_id=OuterRef("pk"), annee=1))
+    next_filed = CharteQualite.objects.filter(label_id=OuterRef("label_id"), annee=OuterRef("annee") + 1)
+    last_of_run = (
+        CharteQualite.objects.filter(label_id=OuterRef("pk"))
+        .exclude(Exists(next_filed))
+        .order_by("annee")
+        .values("annee")[:1]
+    )
+    return Case(
+        When(first_filed, then=Subquery(last_of_run) + 1),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
 
 
 @register
@@ -321,19 +378,33 @@ class CharteAnnuelle(Echeance):
     def visible(self, user, today, until=None):
         if user.scope.is_referent:
             return Label.objects.none()
-        return self._labels(today).filter(structure__in=_visible_structures(user))
+        # The year due is computed in the same query (no query for the charters), and the labels
+        # RenouvellementLabel just read in the same pass are reused (then let go).
+        shared = user.__dict__.pop(_SHARED_LABELS, None)
+        if shared is not None and shared[0] == today:
+            return shared[1]
+        return _scope_labels(user, today)
+
+    def _due(self, obj):
+        """(year, due date) as `label.selectors.charter_due`, from the annotation when there is one."""
+        if not hasattr(obj, "annee_charte_due"):
+            return charter_due(obj)
+        from portal.core.dates import add_years
+
+        due = add_years(obj.date_decision, obj.annee_charte_due)
+        return (obj.annee_charte_due, due) if due <= obj.date_fin else (None, None)
 
     def due_date(self, obj):
-        return charter_due(obj)[1]
+        return self._due(obj)[1]
 
     def is_met(self, obj):
-        return charter_due(obj)[0] is None
+        return self._due(obj)[0] is None
 
     def recipients(self, obj):
-        return _responsables(obj.structure_id)
+        return responsables(obj.structure_id)
 
     def describe(self, obj):
-        return f"Charte qualité de l'année {charter_due(obj)[0]} – {obj.structure.nom}"
+        return f"Charte qualité de l'année {self._due(obj)[0]} – {obj.structure.nom}"
 
     def url(self, obj):
         # The label page: the structure's shows the charter due with its form; the DPID and the
@@ -373,7 +444,7 @@ class DelaiRecoursGracieux(Echeance):
         return Recours.objects.filter(demande_id=obj.pk).exists()
 
     def recipients(self, obj):
-        return _responsables(obj.structure_id)
+        return responsables(obj.structure_id)
 
     def describe(self, obj):
         return f"Fin du délai de recours gracieux – {obj.structure.nom}"

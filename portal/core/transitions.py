@@ -3,12 +3,9 @@ which, through which action and why; and the helpers that move it, row locked.
 
 A domain declares its table (`{name: (allowed from-states, to-state)}`), a concrete log model
 inheriting `TransitionLog` with a foreign key to the object, and calls `apply_transition` inside
-its service's transaction. `label` uses it (`label.models.TransitionDemande`, `EtapeProcedure`);
-`aap.TransitionCandidature` and `financement.TransitionActe` have the same fields and can adopt
-it: inherit `TransitionLog` instead of `models.Model`, keep their foreign key (and, for
-`TransitionActe`, rename `depuis` to `de` or redeclare it), drop the repeated fields, run
-`makemigrations` (only `at`'s default and verbose names change), and replace the lock-check-log
-block of their `_transition` by `apply_transition(...)`.
+its service's transaction. `label` uses it (`label.models.TransitionDemande`, `EtapeProcedure`), and so do
+`aap.TransitionCandidature` and `financement.TransitionActe` / `TransitionBilan` (their own foreign
+key, and for the candidature the states' choices on `de` / `vers`).
 """
 
 from django.conf import settings
@@ -56,9 +53,12 @@ def lock_and_check(obj, allowed, *, state_field="etat", error=TransitionError, m
     return current
 
 
-def record_transition(log_model, *, owner_field, obj, name, de, vers, user, motif=""):
-    """Write one step to the object's log."""
-    return log_model.objects.create(**{owner_field: obj}, transition=name, de=de, vers=vers, motif=motif, user=user)
+def record_transition(log_model, *, owner_field, obj, name, de, vers, user, motif="", at=None):
+    """Write one step to the object's log (dated now, or `at` when the caller fixes the time)."""
+    extra = {"at": at} if at is not None else {}
+    return log_model.objects.create(
+        **{owner_field: obj}, transition=name, de=de, vers=vers, motif=motif, user=user, **extra
+    )
 
 
 def apply_transition(
@@ -75,6 +75,7 @@ def apply_transition(
     state_field="etat",
     error=TransitionError,
     message=WRONG_STATE,
+    at=None,
 ):
     """Check the table (or `allowed`, when the caller widens it), lock the row, move the state
     on the instance (the caller saves it) and log who, when, from, to and why. Returns the state
@@ -85,7 +86,7 @@ def apply_transition(
     )
     target = to or target
     record_transition(
-        log_model, owner_field=owner_field, obj=obj, name=name, de=current, vers=target, user=user, motif=motif
+        log_model, owner_field=owner_field, obj=obj, name=name, de=current, vers=target, user=user, motif=motif, at=at
     )
     setattr(obj, state_field, target)
     return current

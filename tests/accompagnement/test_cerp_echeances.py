@@ -105,3 +105,18 @@ def test_an_ended_accompaniment_sends_no_cerp_reminder(world, django_capture_on_
         run(django_capture_on_commit_callbacks)
         assert not [i for i in items_for(world.user("referent")) if i.echeance.code.startswith("accompagnement_cerp")]
     assert not Rappel.objects.filter(code__startswith="accompagnement_cerp").exists()
+
+
+def test_a_signed_cerp_is_not_reminded_as_a_cer_to_renew_at_5_months(world, django_capture_on_commit_callbacks):
+    # The CERPs have their own steps (end of the CERP, next CERP, 21 months): the ordinary CER's
+    # "Demande de renouvellement du CER à 5 mois" does not apply to them.
+    o = independant(world.orientation_a)
+    cerp(o, "diagnostic", D(2026, 10, 16), D(2027, 1, 15))
+    cerp(o, "developpement", D(2027, 1, 16), D(2028, 1, 15))
+    with at(D(2027, 6, 10), 0, 0):  # within 15 days of 5 months after each CERP's start
+        run(django_capture_on_commit_callbacks)
+        items = items_for(world.user("referent"), horizon_days=None)
+    renewal = "accompagnement_renouvellement"
+    assert [i for i in items if i.echeance.code == renewal and i.obj.orientation_id == o.pk] == []
+    assert not Rappel.objects.filter(code=renewal, due_date__in=[D(2027, 3, 16), D(2027, 6, 16)])
+    assert {i.echeance.code for i in items if getattr(i.obj, "pk", None) == o.pk} >= {FIN}

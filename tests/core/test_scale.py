@@ -32,7 +32,7 @@ from portal.core import scale
 from portal.echeances.models import Notification, Rappel
 from portal.referentiels.models import Referent, Structure
 
-HOME_QUERY_CEILING = 32
+HOME_QUERY_CEILING = 30  # measured: responsable 30, referent 25, DPID 23, SLAI 20, pilotage 11
 FACTOR = 0.002  # 105 people, one structure, one referent
 
 
@@ -212,8 +212,8 @@ def test_key_pages_keep_their_query_count_when_the_data_triples(db, settings):
     larger = _counts(accts)
     over = {label: n for label, n in larger.items() if n > QUERY_BUDGET and not label.startswith("Accueil")}
     assert not over, over
-    # Home pages gather every domain's panel and one query per registered deadline: over the
-    # 25-query budget today (issue 11 still open on that point), held to a ceiling meanwhile.
+    # Home pages gather every domain's panel and one query per deadline kind of the user's scope:
+    # the responsable's is over the 25-query budget (issue 11), held to a ceiling meanwhile.
     homes = {label: n for label, n in larger.items() if label.startswith("Accueil") and n > HOME_QUERY_CEILING}
     assert not homes, homes
     grown = {label: (small[label], larger[label]) for label in small if larger[label] > small[label]}

@@ -148,7 +148,7 @@ def test_deposit_hand_back_with_reasons_deposit_again_validate_each_logged(world
         bilans.deposer(bilan=bilan, chiffres=FIGURES, commentaire="", user=responsable)
     with pytest.raises(bilans.BilanError, match="Action déjà effectuée"):
         bilans.valider(bilan=bilan, user=dpid)
-    log = list(TransitionBilan.objects.filter(bilan=bilan).values_list("transition", "depuis", "vers", "motif"))
+    log = list(TransitionBilan.objects.filter(bilan=bilan).values_list("transition", "de", "vers", "motif"))
     assert log == [
         ("deposer", "a_produire", "depose", ""),
         ("rendre", "depose", "a_corriger", "Détaillez les sorties."),

@@ -92,7 +92,7 @@ def test_states_follow_the_table_and_are_logged(dpid):
         workflow.acte_transition(acte=convention, code="resilier", user=dpid)
     convention = workflow.acte_transition(acte=convention, code="resilier", user=dpid, motif="Cessation d'activité.")
     assert convention.etat == EtatActe.RESILIEE
-    assert [(t.depuis, t.vers, t.user) for t in convention.transitions.all()] == [
+    assert [(t.de, t.vers, t.user) for t in convention.transitions.all()] == [
         ("brouillon", "a_signer", dpid),
         ("a_signer", "signee", dpid),
         ("signee", "resiliee", dpid),
