@@ -390,6 +390,22 @@ class Candidature(models.Model):
     def budget_amounts(self) -> dict:
         return {line.compte: line.montant for line in self.lignes_budget.all()}
 
+    @property
+    def volume_display(self) -> str:
+        """« 166 places · 2,38 ETP financés · 400 diagnostics », only the parts filled in."""
+        from portal.core.formats import format_number
+
+        parts = []
+        if self.places:
+            parts.append(f"{self.places} places")
+        if self.etp:
+            parts.append(f"{format_number(self.etp, 2)} ETP {'financés' if self.etp_finances else 'valorisés'}")
+        if self.diagnostics:
+            parts.append(f"{self.diagnostics} diagnostics")
+        if self.beneficiaires:
+            parts.append(f"{self.beneficiaires} participants")
+        return " · ".join(parts)
+
     def budget_summary(self):
         return budget.summarize(
             self.budget_amounts(),
