@@ -19,6 +19,18 @@ class PortalBackend(ModelBackend):
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user) and not demo_account_refused(user.email)
 
+    def get_user(self, user_id):
+        """The signed-in user of each request, with their structure and territory in the same query
+        (every page reads them: the menu, the scope of every list)."""
+        from django.contrib.auth import get_user_model
+
+        user_model = get_user_model()
+        try:
+            user = user_model._default_manager.select_related("structure", "territoire").get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
 
 class LockoutBackend(AxesStandaloneBackend):
     """django-axes' lock-out check, first in AUTHENTICATION_BACKENDS. Every login form of the

@@ -381,7 +381,8 @@ POST_RULES = {
     # The DPID changes states and records payments (a refused action redirects with a message).
     "financement:convention_transition": {**FINANCE_WRITE, "slai": 404},
     "financement:avenant_transition": {**FINANCE_WRITE, "slai": 404},
-    "financement:versement_create": {**FINANCE_WRITE, "slai": 404},
+    # An empty payment is shown again on the convention's page with its errors (200).
+    "financement:versement_create": {**FINANCE_WRITE, "slai": 404, "dpid": 200, "admin": 200},
     "financement:resultats_update": {**FINANCE_WRITE, "slai": 404},
     "financement:solde_valider": {**FINANCE_WRITE, "slai": 404},
     # Bilans: the structure's responsable files (an empty form comes back with its errors), the
