@@ -170,7 +170,7 @@ def aap_and_financement_pages(user):
     from aap import perms
     from aap.enums import EtatCandidature
     from aap.models import AppelAProjets, Candidature, Dispositif
-    from financement.models import Convention, Deliberation, LigneBudgetaire
+    from financement.models import Bilan, Convention, Deliberation, LigneBudgetaire
 
     pages = [reverse("aap:home")]
     appel = AppelAProjets.objects.visible_to(user).order_by("-annee", "pk").first()
@@ -202,6 +202,11 @@ def aap_and_financement_pages(user):
     convention = Convention.objects.visible_to(user).order_by("pk").first()
     if convention:
         pages.append(reverse("financement:convention_detail", args=[convention.pk]))
+    bilan = Bilan.objects.visible_to(user).order_by("pk").first()
+    if bilan:
+        pages += [reverse("financement:bilan_list"), bilan.get_absolute_url()]
+    if user.scope.is_dpid:
+        pages += [reverse("financement:session_create"), reverse("label:rapport_annuel")]
     return pages
 
 
@@ -215,9 +220,17 @@ def test_calls_for_projects_and_funding_pages(page, demo_live_server, who):
     page.wait_for_url(f"{demo_live_server.url}/")
     pages = aap_and_financement_pages(user)
     expected = {
-        "responsable": ["/aap/candidatures/", "/budget/", "/conventions/"],
+        "responsable": ["/aap/candidatures/", "/budget/", "/conventions/", "/financement/bilans/"],
         "slai": ["/aap/file/", "/aap/candidatures/"],
-        "dpid": ["/aap/file/", "/aap/candidatures/", "/financement/deliberations/2024-587/", r"/conventions/\d+/"],
+        "dpid": [
+            "/aap/file/",
+            "/aap/candidatures/",
+            "/financement/deliberations/2024-587/",
+            r"/conventions/\d+/",
+            r"/bilans/\d+/",
+            "/seances/nouvelle/",
+            "/rapport-annuel/",
+        ],
         "pilotage": ["/financement/deliberations/2024-587/", r"/conventions/\d+/"],
     }[who]
     for fragment in expected:  # the role's key pages are there: the check is not vacuous
