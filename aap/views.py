@@ -433,18 +433,38 @@ def candidature_personnel(request, pk):
     )
 
 
-@require_POST
-def personnel_delete(request, pk):
-    personnel = get_object_or_404(
-        Personnel.objects.filter(candidature__in=Candidature.objects.visible_to(request.user)), pk=pk
+def _part(request, model, pk):
+    """A person or an attachment of an application the user may see (404 otherwise)."""
+    return get_object_or_404(
+        model.objects.filter(candidature__in=Candidature.objects.visible_to(request.user)).select_related(
+            "candidature"
+        ),
+        pk=pk,
     )
-    _require(perms.can_act_as_structure(request.user, personnel.candidature))
+
+
+def _remove_part(request, model, pk, *, remove, done, back):
+    """Withdraw a person or an attachment from one's own application, back to its section."""
+    part = _part(request, model, pk)
+    _require(perms.can_act_as_structure(request.user, part.candidature))
     try:
-        services.personnel_delete(personnel=personnel, user=request.user)
-        messages.success(request, "Personne retirée.")
+        remove(part, request.user)
+        messages.success(request, done)
     except services.AapError as error:
         _fail(request, error)
-    return redirect("aap:candidature_personnel", pk=personnel.candidature_id)
+    return redirect(back, pk=part.candidature_id)
+
+
+@require_POST
+def personnel_delete(request, pk):
+    return _remove_part(
+        request,
+        Personnel,
+        pk,
+        remove=lambda personnel, user: services.personnel_delete(personnel=personnel, user=user),
+        done="Personne retirée.",
+        back="aap:candidature_personnel",
+    )
 
 
 def candidature_pieces(request, pk):
@@ -477,30 +497,24 @@ def candidature_pieces(request, pk):
 
 @require_POST
 def piece_delete(request, pk):
-    piece = get_object_or_404(
-        PieceJointe.objects.filter(candidature__in=Candidature.objects.visible_to(request.user)), pk=pk
+    return _remove_part(
+        request,
+        PieceJointe,
+        pk,
+        remove=lambda piece, user: services.piece_delete(piece=piece, user=user),
+        done="Pièce jointe retirée.",
+        back="aap:candidature_pieces",
     )
-    _require(perms.can_act_as_structure(request.user, piece.candidature))
-    try:
-        services.piece_delete(piece=piece, user=request.user)
-        messages.success(request, "Pièce jointe retirée.")
-    except services.AapError as error:
-        _fail(request, error)
-    return redirect("aap:candidature_pieces", pk=piece.candidature_id)
 
 
 def piece_download(request, pk):
-    piece = get_object_or_404(
-        PieceJointe.objects.filter(candidature__in=Candidature.objects.visible_to(request.user)), pk=pk
-    )
+    piece = _part(request, PieceJointe, pk)
     access_record(user=request.user, obj=piece.candidature, action=Action.TELECHARGEMENT, request=request)
     return serve_upload(piece.fichier, f"candidature-{piece.candidature_id}-{slugify(piece.nature)[:60]}-{piece.pk}")
 
 
 def personnel_cv(request, pk):
-    personnel = get_object_or_404(
-        Personnel.objects.filter(candidature__in=Candidature.objects.visible_to(request.user)), pk=pk
-    )
+    personnel = _part(request, Personnel, pk)
     if not personnel.cv:
         raise Http404
     access_record(user=request.user, obj=personnel.candidature, action=Action.TELECHARGEMENT, request=request)

@@ -210,7 +210,7 @@ def versement_create(request, pk):
 
 @require_POST
 def resultats_update(request, pk):
-    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
+    convention = _convention(request, pk)
     if not perms.can_manage_finances(request.user):
         raise PermissionDenied
     resultats = ResultatsConvention.objects.filter(convention=convention).first()
@@ -229,7 +229,7 @@ def resultats_update(request, pk):
         else:
             messages.success(request, "Résultats enregistrés : le calcul du solde est à jour.")
             return redirect(convention.get_absolute_url())
-    return _convention_page(request, _convention(request, pk), bound=("resultats", form))
+    return _convention_page(request, convention, bound=("resultats", form))
 
 
 @require_POST
