@@ -143,7 +143,13 @@ class Beneficiaire(models.Model):
         verbose_name = "bénéficiaire"
         verbose_name_plural = "bénéficiaires"
         ordering = ["nom", "prenom"]
-        indexes = [models.Index(fields=["territoire", "nom"]), models.Index(fields=["nom", "prenom"])]
+        indexes = [
+            models.Index(fields=["territoire", "nom"]),
+            models.Index(fields=["nom", "prenom"]),
+            # Scoping a SLAI's records (`orientation__in` its territory's) probes one beneficiary per
+            # row: read from this index alone, without the table (page "À traiter").
+            models.Index(fields=["id"], include=["territoire", "archive_le"], name="beneficiaire_scope"),
+        ]
 
     def __str__(self):
         return f"{self.prenom} {self.nom} (N° CAF {self.numero_caf})"
@@ -252,6 +258,8 @@ class Orientation(models.Model):
         verbose_name_plural = "orientations"
         ordering = ["-date_orientation", "pk"]
         indexes = [
+            # The scoping probes (see Beneficiaire) and the "still accompanied" filter, without the table.
+            models.Index(fields=["id"], include=["beneficiaire", "date_fin"], name="orientation_scope"),
             models.Index(fields=["structure", "date_fin"]),
             models.Index(fields=["referent", "date_fin"]),
             models.Index(fields=["date_orientation"]),
@@ -341,6 +349,8 @@ class Entretien(models.Model):
             # The unjustified absences (indicators: "absentéistes", three times a page): 4 % of the
             # interviews, read without scanning the others.
             models.Index(fields=["orientation"], condition=Q(presence="absent"), name="entretien_absent_orientation"),
+            # From a suspension procedure to its orientation without the table (page "À traiter").
+            models.Index(fields=["id"], include=["orientation"], name="entretien_orientation"),
         ]
 
     def __str__(self):
@@ -372,7 +382,16 @@ class ProcedureSuspension(models.Model):
     class Meta:
         verbose_name = "procédure de suspension"
         verbose_name_plural = "procédures de suspension"
-        indexes = [models.Index(fields=["traitee_le", "ouverte_le"])]
+        indexes = [
+            models.Index(fields=["traitee_le", "ouverte_le"]),
+            # The procedures waiting for the SLAI, oldest first, read from the index alone ("À traiter").
+            models.Index(
+                fields=["ouverte_le", "id"],
+                include=["entretien"],
+                condition=Q(traitee_le__isnull=True),
+                name="procedure_a_traiter",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(traitee_le__isnull=True) & Q(decision=""))
@@ -428,7 +447,11 @@ class Cer(models.Model):
         verbose_name = "CER"
         verbose_name_plural = "CER"
         ordering = ["date_debut", "pk"]
-        indexes = [models.Index(fields=["orientation", "signe_le"])]
+        indexes = [
+            models.Index(fields=["orientation", "signe_le"]),
+            # From a renewal request to its orientation without the table (page "À traiter").
+            models.Index(fields=["id"], include=["orientation"], name="cer_orientation"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_fin__gt=models.F("date_debut")),
@@ -573,7 +596,16 @@ class DemandeReorientation(DemandeAuSlai):
         verbose_name = "demande de réorientation"
         verbose_name_plural = "demandes de réorientation"
         ordering = ["date_demande", "pk"]
-        indexes = [models.Index(fields=["etat", "date_demande"])]
+        indexes = [
+            models.Index(fields=["etat", "date_demande"]),
+            # The requests waiting for the SLAI, oldest first, read from the index alone ("À traiter").
+            models.Index(
+                fields=["date_demande", "id"],
+                include=["orientation"],
+                condition=Q(etat="deposee"),
+                name="reorientation_deposee",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=DECISION_CONSTRAINT,
@@ -605,7 +637,16 @@ class DemandeRenouvellement(DemandeAuSlai):
         verbose_name = "demande de renouvellement"
         verbose_name_plural = "demandes de renouvellement"
         ordering = ["date_demande", "pk"]
-        indexes = [models.Index(fields=["etat", "date_demande"])]
+        indexes = [
+            models.Index(fields=["etat", "date_demande"]),
+            # The requests waiting for the SLAI, oldest first, read from the index alone ("À traiter").
+            models.Index(
+                fields=["date_demande", "id"],
+                include=["cer"],
+                condition=Q(etat="deposee"),
+                name="renouvellement_depose",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=DECISION_CONSTRAINT,

@@ -25,6 +25,8 @@ from accompagnement.models import (
     Sortie,
 )
 from benchmarks.pages import PAGES, QUERY_BUDGET, REFERENCE_AUTH, REFERENCE_BASE, accounts
+from financement import scale as financement_scale
+from financement.models import Convention
 from label.models import DemandeLabel, EvaluationCer, TirageCer
 from portal.accounts.models import User
 from portal.audit.models import AuditEntry
@@ -32,7 +34,9 @@ from portal.core import scale
 from portal.echeances.models import Notification, Rappel
 from portal.referentiels.models import Referent, Structure
 
-HOME_QUERY_CEILING = 29  # the responsable, measured on the scale data; the other roles at 25 or fewer
+HOME_QUERY_CEILING = (
+    30  # the responsable with a draft application in the open call (its window prefetched); others ≤ 25
+)
 FACTOR = 0.002  # 105 people, one structure, one referent
 
 
@@ -187,7 +191,35 @@ def _counts(accts):
             response = client.get(path)
         assert response.status_code == 200, (page.label, path)
         counts[page.label] = len(queries)
+    # The benchmark opens the demo's deliberation 2024-587 (the most annex lines); the scale
+    # structures' one grows with them.
+    client = clients["dpid"]
+    path = f"/financement/deliberations/{financement_scale.NUMERO}/"
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    counts["Délibération des structures d'échelle"] = len(queries)
     return counts
+
+
+def _funded_applications(ctx, start):
+    """Add the scale structures' applications (aap) and their funding (annex lines, conventions,
+    bilans, payments) until at least one more application is funded and a draft waits in the open
+    call (the structure's home lists it: a page measured without one would count one query less);
+    returns the rounds made."""
+    from aap import scale as aap_scale
+    from aap.enums import EtatCandidature
+    from aap.models import Candidature
+
+    funded = False
+    for n in range(start, start + 20):
+        assert aap_scale.add_applications(ctx, first_action=101 + 10 * n, rng_name=f"aap-plus-{n}") > 0
+        funded = funded or financement_scale.add_funding(ctx)["lignes d'annexe"] > 0
+        drafts = Candidature.objects.filter(structure__siret__startswith="9001", etat=EtatCandidature.BROUILLON)
+        if funded and drafts.exists():
+            return n + 1
+    raise AssertionError("no application retained in 20 rounds")
 
 
 def test_key_pages_keep_their_query_count_when_the_data_triples(db, settings):
@@ -200,13 +232,16 @@ def test_key_pages_keep_their_query_count_when_the_data_triples(db, settings):
     ctx = scale.ScaleContext(factor=FACTOR, seed=3, today=timezone.localdate())
     for seeder in scale.seeders():
         seeder.func(ctx)
+    # At this factor one structure has two decided 2024 applications, maybe none retained: more
+    # applications until one is funded (the same draws every run).
+    rounds = _funded_applications(ctx, 0)
     accts = accounts()
     small = _counts(accts)
+    funded = Convention.objects.filter(deliberation__numero=financement_scale.NUMERO).count()
     ctx.factor = FACTOR * 3
     next(s for s in scale.seeders() if s.order == 50).func(ctx)  # more people, same accounts
-    from aap import scale as aap_scale  # twice the applications in the same queues
-
-    assert aap_scale.add_applications(ctx, first_action=101, rng_name="aap-plus") > 0
+    _funded_applications(ctx, rounds)  # more applications in the same queues, and their funding
+    assert Convention.objects.filter(deliberation__numero=financement_scale.NUMERO).count() > funded
     expected = round(52_700 * FACTOR) + round(52_700 * FACTOR * 3)
     assert Beneficiaire.objects.filter(numero_caf__startswith="88").count() == expected
     larger = _counts(accts)
@@ -216,7 +251,13 @@ def test_key_pages_keep_their_query_count_when_the_data_triples(db, settings):
     # the responsable's is over the 25-query budget (issue 11), held to a ceiling meanwhile.
     homes = {label: n for label, n in larger.items() if label.startswith("Accueil") and n > HOME_QUERY_CEILING}
     assert not homes, homes
-    grown = {label: (small[label], larger[label]) for label in small if larger[label] > small[label]}
+    # "À traiter" reads each block's 20 oldest ids and its total first, then those rows: one query
+    # more for each block that was empty and is no longer (three blocks), never one per row.
+    a_traiter = "À traiter (SLAI)"
+    assert larger[a_traiter] <= small[a_traiter] + 3
+    grown = {
+        label: (small[label], larger[label]) for label in small if larger[label] > small[label] and label != a_traiter
+    }
     assert not grown, grown
 
 
