@@ -11,6 +11,8 @@ from accompagnement.models import (
     Cer,
     DemandeRenouvellement,
     DemandeReorientation,
+    Diagnostic,
+    Entretien,
     Orientation,
     ProcedureSuspension,
     TypeAccompagnement,
@@ -188,17 +190,102 @@ def late_condition(today) -> Q:
     )
 
 
+# What `next_steps` reads on a caseload line, and nothing more: it only counts the interviews
+# attended, the signed CERs (with their renewal request), the final diagnostics and the
+# reorientation requests not refused. A caseload page loads 25 people; their whole records (notes,
+# syntheses, arguments, every interview) made most of the page's Python time.
+CASELOAD_NEXT_STEPS_PREFETCH = (
+    Prefetch(
+        "entretiens",
+        queryset=Entretien.objects.filter(presence=Presence.PRESENT).only(
+            "orientation_id", "date", "mode", "nature", "presence"
+        ),
+    ),
+    Prefetch(
+        "cers",
+        queryset=Cer.objects.filter(signe_le__isnull=False)
+        .select_related("demande_renouvellement")
+        .only(
+            "orientation_id",
+            "date_debut",
+            "date_fin",
+            "signe_le",
+            "phase_cerp",
+            "renouvelle_id",
+            "demande_renouvellement__cer_id",
+            "demande_renouvellement__etat",
+            "demande_renouvellement__date_demande",
+        ),
+    ),
+    Prefetch(
+        "diagnostics",
+        queryset=Diagnostic.objects.filter(moment=MomentDiagnostic.FINAL).only("orientation_id", "date", "moment"),
+    ),
+    Prefetch(
+        "demandes_reorientation",
+        queryset=DemandeReorientation.objects.exclude(etat=EtatDemande.REFUSEE).only(
+            "orientation_id", "etat", "date_demande"
+        ),
+    ),
+)
+
+# The columns a caseload line shows (person, orientation, structure, referent) and `next_steps` reads.
+CASELOAD_COLUMNS = (
+    "beneficiaire_id",
+    "structure_id",
+    "type_accompagnement_id",
+    "referent_id",
+    "date_orientation",
+    "date_fin",
+    "date_limite_cer",
+    "date_limite_premier_rdv",
+    "beneficiaire__nom",
+    "beneficiaire__prenom",
+    "beneficiaire__numero_caf",
+    "structure__nom",
+    "type_accompagnement__code",
+    "type_accompagnement__libelle",
+    "type_accompagnement__delai_premier_rdv_jours",
+    "referent__nom",
+    "referent__prenom",
+    "referent__date_depart",
+)
+
+
+def file_active_scope(user):
+    """The active orientations in the user's scope, bare (no order, join or prefetch): what the
+    caseload filters and counts."""
+    return Orientation.objects.visible_to(user).actives()
+
+
+def late_first(queryset, today):
+    """`queryset` in the caseload's order: a missed deadline first, then the oldest orientation."""
+    late = Case(When(late_condition(today), then=Value(True)), default=Value(False))
+    return queryset.alias(en_retard=late).order_by("-en_retard", "date_orientation", "pk")
+
+
+def caseload_rows(pks):
+    """The orientations `pks` (one caseload page), in that order, with what their line shows:
+    one query for the rows and one per relation `next_steps` reads."""
+    by_pk = (
+        Orientation.objects.filter(pk__in=pks)
+        .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
+        .only(*CASELOAD_COLUMNS)
+        .prefetch_related(*CASELOAD_NEXT_STEPS_PREFETCH)
+        .in_bulk()
+    )
+    return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
 def file_active(user, today=None):
     """Active orientations in the user's scope: those with a missed deadline first, then the
     oldest (their deadlines come first)."""
     today = today or timezone.localdate()
-    return (
-        Orientation.objects.visible_to(user)
-        .actives()
+    return late_first(
+        file_active_scope(user)
         .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
-        .prefetch_related(*NEXT_STEPS_PREFETCH)
-        .alias(en_retard=Case(When(late_condition(today), then=Value(True)), default=Value(False)))
-        .order_by("-en_retard", "date_orientation", "pk")
+        .prefetch_related(*NEXT_STEPS_PREFETCH),
+        today,
     )
 
 
