@@ -209,7 +209,18 @@ def premiers_expressions() -> dict:
         "premier_cer_le": first(Cer, "signe_le", signe_le__isnull=False),
         "premier_present_le": first(Entretien, "date", presence=Presence.PRESENT),
         "premier_rdv_le": first(Entretien, "date", presence=Presence.PRESENT, nature=NatureEntretien.PREMIER),
+        "renouvellement_attendu_depuis": first(Cer, "date_debut", **RENEWAL_AWAITED),
     }
+
+
+# A signed CER still running, neither renewed nor with a renewal request: its renewal request is
+# due at 5 months (the caseload's "late first" order, `accompagnement.selectors.late_condition`).
+RENEWAL_AWAITED = {
+    "signe_le__isnull": False,
+    "cloture_le__isnull": True,
+    "demande_renouvellement__isnull": True,
+    "renouvellements__isnull": True,
+}
 
 
 class Orientation(models.Model):
@@ -244,6 +255,12 @@ class Orientation(models.Model):
     premier_cer_le = models.DateField("premier CER signé le", null=True, blank=True, editable=False)
     premier_present_le = models.DateField("premier entretien honoré le", null=True, blank=True, editable=False)
     premier_rdv_le = models.DateField("premier rendez-vous honoré le", null=True, blank=True, editable=False)
+    # The start of the earliest signed CER still running with neither a renewal request nor a
+    # renewal (`RENEWAL_AWAITED`), kept with the first dates: the caseloads' order reads it instead
+    # of scanning every CER of the Département on each page.
+    renouvellement_attendu_depuis = models.DateField(
+        "CER sans demande de renouvellement, débuté le", null=True, blank=True, editable=False
+    )
 
     objects = OrientationQuerySet.as_manager()
 

@@ -172,21 +172,18 @@ NEXT_STEPS_PREFETCH = (
 def late_condition(today) -> Q:
     """Active orientations with a deadline already missed, in SQL (so the caseload lists them first
     whatever the page): referent not designated, first appointment not held, CER not signed, or a
-    signed CER's renewal request not made at 5 months. `next_steps` says which, per person. The
-    first appointment and the first signed CER are read from the dates stored on the orientation;
-    the overdue renewals are one uncorrelated subquery (computed once, not once per orientation)."""
-    renewal_overdue = Cer.objects.filter(
-        signe_le__isnull=False,
-        cloture_le__isnull=True,
-        demande_renouvellement__isnull=True,
-        renouvellements__isnull=True,
-        date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS),
-    ).values("orientation_id")
+    signed CER's renewal request not made at 5 months. `next_steps` says which, per person. All
+    read from the dates stored on the orientation (first appointment, first signed CER, start of
+    the CER awaiting its renewal request): no subquery on the CERs."""
     return (
         (sans_referent_q(today) & Q(date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS)))
         | Q(date_limite_premier_rdv__lt=today, premier_rdv_le__isnull=True)
         | Q(date_limite_cer__lt=today, premier_cer_le__isnull=True)
-        | Q(pk__in=renewal_overdue)
+        | Q(
+            renouvellement_attendu_depuis__lte=latest_start_for(
+                today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS
+            )
+        )
     )
 
 
