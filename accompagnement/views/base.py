@@ -16,9 +16,9 @@ from accompagnement.forms import (
 )
 from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
 from accompagnement.selectors import (
+    LateFirstKeys,
     caseload_rows,
     file_active_scope,
-    late_first,
     next_steps,
     referent_loads,
     referents_partis,
@@ -37,13 +37,9 @@ def caseload(request):
     today = timezone.localdate()
     scope = file_active_scope(request.user)
     filterset = FileActiveFilter(request.GET, queryset=scope)
-    filtered = filterset.qs
-    # Sort the keys alone, then load the page's 25 rows with their relations: a Département's
-    # file active is 45 000 rows, and joining them all before the sort took most of the time.
-    # The count needs neither the order nor its join on the referents.
-    paginator = Paginator(late_first(filtered, today).values_list("pk", flat=True), PAGE_SIZE)
-    paginator.count = filtered.count()
-    page = paginator.get_page(request.GET.get("page"))
+    # The page's keys alone, in order, then its 25 rows with their relations: a Département's
+    # file active is 45 000 rows, and joining or sorting them all took most of the time.
+    page = Paginator(LateFirstKeys(filterset.qs, today), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = caseload_rows(list(page.object_list))
     rows = [(orientation, next_steps(orientation, today)) for orientation in page.object_list]
     list_record(
