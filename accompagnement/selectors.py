@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
-from accompagnement.cerp import cerp_steps, is_cerp
+from accompagnement.cerp import INDEPENDANTS, cerp_steps, is_cerp
 from accompagnement.enums import EtatDemande, ModeEntretien, MomentDiagnostic, NatureEntretien, Presence
 from accompagnement.models import (
     Cer,
@@ -187,16 +187,17 @@ def late_condition(today) -> Q:
     )
 
 
-# What `next_steps` reads on a caseload line, and nothing more: it only counts the interviews
-# attended, the signed CERs (with their renewal request), the final diagnostics and the
-# reorientation requests not refused. A caseload page loads 25 people; their whole records (notes,
-# syntheses, arguments, every interview) made most of the page's Python time.
+# What `next_steps` reads on a caseload line, and nothing more: the interviews attended (the
+# first appointment; every one for the self-employed's CERP steps), the signed CERs (with their
+# renewal request), the final diagnostics and the reorientation requests not refused. A caseload
+# page loads 25 people; their whole records (notes, syntheses, arguments, every interview) made
+# most of the page's Python time.
 CASELOAD_NEXT_STEPS_PREFETCH = (
     Prefetch(
         "entretiens",
-        queryset=Entretien.objects.filter(presence=Presence.PRESENT).only(
-            "orientation_id", "date", "mode", "nature", "presence"
-        ),
+        queryset=Entretien.objects.filter(presence=Presence.PRESENT)
+        .filter(Q(nature=NatureEntretien.PREMIER) | Q(orientation__type_accompagnement__code=INDEPENDANTS))
+        .only("orientation_id", "date", "mode", "nature", "presence"),
     ),
     Prefetch(
         "cers",
