@@ -273,6 +273,22 @@ class Orientation(models.Model):
             models.Index(fields=["referent", "date_fin"]),
             models.Index(fields=["date_orientation"]),
             models.Index(fields=["date_fin", "date_limite_cer"]),
+            # The caseloads read a page of their active orientations in date order (late first,
+            # then the others: `accompagnement.selectors.LateFirstKeys`), by structure, by referent
+            # or across the Département; an index walk stops after the page's rows.
+            models.Index(
+                fields=["structure", "date_orientation", "id"],
+                condition=Q(date_fin__isnull=True),
+                name="orientation_active_structure",
+            ),
+            models.Index(
+                fields=["referent", "date_orientation", "id"],
+                condition=Q(date_fin__isnull=True),
+                name="orientation_active_referent",
+            ),
+            models.Index(
+                fields=["date_orientation", "id"], condition=Q(date_fin__isnull=True), name="orientation_active_date"
+            ),
             # The open deadlines: CER not yet signed, first appointment not yet held.
             models.Index(
                 fields=["date_limite_cer"],
