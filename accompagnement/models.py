@@ -215,7 +215,18 @@ def premiers_expressions() -> dict:
         "premier_cer_le": first(Cer, "signe_le", signe_le__isnull=False),
         "premier_present_le": first(Entretien, "date", presence=Presence.PRESENT),
         "premier_rdv_le": first(Entretien, "date", presence=Presence.PRESENT, nature=NatureEntretien.PREMIER),
+        "renouvellement_attendu_depuis": first(Cer, "date_debut", **RENEWAL_AWAITED),
     }
+
+
+# A signed CER still running, neither renewed nor with a renewal request: its renewal request is
+# due at 5 months (the caseload's "late first" order, `accompagnement.selectors.late_condition`).
+RENEWAL_AWAITED = {
+    "signe_le__isnull": False,
+    "cloture_le__isnull": True,
+    "demande_renouvellement__isnull": True,
+    "renouvellements__isnull": True,
+}
 
 
 class Orientation(models.Model):
@@ -250,6 +261,12 @@ class Orientation(models.Model):
     premier_cer_le = models.DateField("premier CER signé le", null=True, blank=True, editable=False)
     premier_present_le = models.DateField("premier entretien honoré le", null=True, blank=True, editable=False)
     premier_rdv_le = models.DateField("premier rendez-vous honoré le", null=True, blank=True, editable=False)
+    # The start of the earliest signed CER still running with neither a renewal request nor a
+    # renewal (`RENEWAL_AWAITED`), kept with the first dates: the caseloads' order reads it instead
+    # of scanning every CER of the Département on each page.
+    renouvellement_attendu_depuis = models.DateField(
+        "CER sans demande de renouvellement, débuté le", null=True, blank=True, editable=False
+    )
 
     objects = OrientationQuerySet.as_manager()
 
@@ -264,6 +281,22 @@ class Orientation(models.Model):
             models.Index(fields=["referent", "date_fin"]),
             models.Index(fields=["date_orientation"]),
             models.Index(fields=["date_fin", "date_limite_cer"]),
+            # The caseloads read a page of their active orientations in date order (late first,
+            # then the others: `accompagnement.selectors.LateFirstKeys`), by structure, by referent
+            # or across the Département; an index walk stops after the page's rows.
+            models.Index(
+                fields=["structure", "date_orientation", "id"],
+                condition=Q(date_fin__isnull=True),
+                name="orientation_active_structure",
+            ),
+            models.Index(
+                fields=["referent", "date_orientation", "id"],
+                condition=Q(date_fin__isnull=True),
+                name="orientation_active_referent",
+            ),
+            models.Index(
+                fields=["date_orientation", "id"], condition=Q(date_fin__isnull=True), name="orientation_active_date"
+            ),
             # The open deadlines: CER not yet signed, first appointment not yet held.
             models.Index(
                 fields=["date_limite_cer"],

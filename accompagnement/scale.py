@@ -323,28 +323,34 @@ def _person(ctx, rng, chunk, number, referent, territoire, kind, dpid):
 
 def _premiers(chunk):
     """The first dates stored on each orientation (first signed CER, first attended interview,
-    first attended "premier" appointment), computed from the chunk in Python: what the services'
-    signals would have written, without an UPDATE per orientation."""
+    first attended "premier" appointment, start of the CER awaiting its renewal request), computed
+    from the chunk in Python: what the services' signals would have written, without an UPDATE per
+    orientation."""
     firsts = {}
 
     def keep(orientation, index, day):
-        dates = firsts.setdefault(id(orientation), [orientation, None, None, None])
+        dates = firsts.setdefault(id(orientation), [orientation, None, None, None, None])
         if dates[index] is None or day < dates[index]:
             dates[index] = day
 
+    requested = {id(renewal.cer) for renewal in chunk.renewals}
+    renewed = {id(cer.renouvelle) for generation in chunk.cers_by_generation for cer in generation if cer.renouvelle}
     for generation in chunk.cers_by_generation:
         for cer in generation:
             if cer.signe_le is not None:
                 keep(cer.orientation, 1, cer.signe_le)
+                if cer.cloture_le is None and id(cer) not in requested and id(cer) not in renewed:
+                    keep(cer.orientation, 4, cer.date_debut)  # its renewal is awaited
     for interview in chunk.interviews:
         if interview.presence == Presence.PRESENT:
             keep(interview.orientation, 2, interview.date)
             if interview.nature == NatureEntretien.PREMIER:
                 keep(interview.orientation, 3, interview.date)
-    for orientation, cer_le, present_le, rdv_le in firsts.values():
+    for orientation, cer_le, present_le, rdv_le, awaited in firsts.values():
         orientation.premier_cer_le = cer_le
         orientation.premier_present_le = present_le
         orientation.premier_rdv_le = rdv_le
+        orientation.renouvellement_attendu_depuis = awaited
 
 
 def _write(ctx, chunk, slai, content_types):

@@ -5,12 +5,14 @@ from decimal import Decimal
 from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
-from accompagnement.cerp import cerp_steps, is_cerp
+from accompagnement.cerp import INDEPENDANTS, cerp_steps, is_cerp
 from accompagnement.enums import EtatDemande, ModeEntretien, MomentDiagnostic, NatureEntretien, Presence
 from accompagnement.models import (
     Cer,
     DemandeRenouvellement,
     DemandeReorientation,
+    Diagnostic,
+    Entretien,
     Orientation,
     ProcedureSuspension,
     TypeAccompagnement,
@@ -170,35 +172,152 @@ NEXT_STEPS_PREFETCH = (
 def late_condition(today) -> Q:
     """Active orientations with a deadline already missed, in SQL (so the caseload lists them first
     whatever the page): referent not designated, first appointment not held, CER not signed, or a
-    signed CER's renewal request not made at 5 months. `next_steps` says which, per person. The
-    first appointment and the first signed CER are read from the dates stored on the orientation;
-    the overdue renewals are one uncorrelated subquery (computed once, not once per orientation)."""
-    renewal_overdue = Cer.objects.filter(
-        signe_le__isnull=False,
-        cloture_le__isnull=True,
-        demande_renouvellement__isnull=True,
-        renouvellements__isnull=True,
-        date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS),
-    ).values("orientation_id")
+    signed CER's renewal request not made at 5 months. `next_steps` says which, per person. All
+    read from the dates stored on the orientation (first appointment, first signed CER, start of
+    the CER awaiting its renewal request): no subquery on the CERs."""
     return (
         (sans_referent_q(today) & Q(date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS)))
         | Q(date_limite_premier_rdv__lt=today, premier_rdv_le__isnull=True)
         | Q(date_limite_cer__lt=today, premier_cer_le__isnull=True)
-        | Q(pk__in=renewal_overdue)
+        | Q(
+            renouvellement_attendu_depuis__lte=latest_start_for(
+                today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS
+            )
+        )
     )
+
+
+# What `next_steps` reads on a caseload line, and nothing more: the interviews attended (the
+# first appointment; every one for the self-employed's CERP steps), the signed CERs (with their
+# renewal request), the final diagnostics and the reorientation requests not refused. A caseload
+# page loads 25 people; their whole records (notes, syntheses, arguments, every interview) made
+# most of the page's Python time.
+CASELOAD_NEXT_STEPS_PREFETCH = (
+    Prefetch(
+        "entretiens",
+        queryset=Entretien.objects.filter(presence=Presence.PRESENT)
+        .filter(Q(nature=NatureEntretien.PREMIER) | Q(orientation__type_accompagnement__code=INDEPENDANTS))
+        .only("orientation_id", "date", "mode", "nature", "presence"),
+    ),
+    Prefetch(
+        "cers",
+        queryset=Cer.objects.filter(signe_le__isnull=False)
+        .select_related("demande_renouvellement")
+        .only(
+            "orientation_id",
+            "date_debut",
+            "date_fin",
+            "signe_le",
+            "phase_cerp",
+            "renouvelle_id",
+            "demande_renouvellement__cer_id",
+            "demande_renouvellement__etat",
+            "demande_renouvellement__date_demande",
+        ),
+    ),
+    Prefetch(
+        "diagnostics",
+        queryset=Diagnostic.objects.filter(moment=MomentDiagnostic.FINAL).only("orientation_id", "date", "moment"),
+    ),
+    Prefetch(
+        "demandes_reorientation",
+        queryset=DemandeReorientation.objects.exclude(etat=EtatDemande.REFUSEE).only(
+            "orientation_id", "etat", "date_demande"
+        ),
+    ),
+)
+
+# The columns a caseload line shows (person, orientation, structure, referent) and `next_steps` reads.
+CASELOAD_COLUMNS = (
+    "beneficiaire_id",
+    "structure_id",
+    "type_accompagnement_id",
+    "referent_id",
+    "date_orientation",
+    "date_fin",
+    "date_limite_cer",
+    "date_limite_premier_rdv",
+    "beneficiaire__nom",
+    "beneficiaire__prenom",
+    "beneficiaire__numero_caf",
+    "structure__nom",
+    "type_accompagnement__code",
+    "type_accompagnement__libelle",
+    "type_accompagnement__delai_premier_rdv_jours",
+    "referent__nom",
+    "referent__prenom",
+    "referent__date_depart",
+)
+
+
+def file_active_scope(user):
+    """The active orientations in the user's scope, bare (no order, join or prefetch): what the
+    caseload filters and counts."""
+    return Orientation.objects.visible_to(user).actives()
+
+
+def late_first(queryset, today):
+    """`queryset` in the caseload's order: a missed deadline first, then the oldest orientation."""
+    return _flagged(queryset, today).order_by("-en_retard", "date_orientation", "pk")
+
+
+def _flagged(queryset, today):
+    return queryset.alias(en_retard=Case(When(late_condition(today), then=Value(True)), default=Value(False)))
+
+
+class LateFirstKeys:
+    """The keys of `queryset` in the caseload's order (`late_first`), for a Paginator: a page of
+    the late people, then of the others, each read in the orientation date's order, which an index
+    gives, so a page stops after its 25 rows instead of sorting the whole file active (45 000 rows
+    at the Département). The number of late people is only counted when a page goes past them."""
+
+    def __init__(self, queryset, today):
+        self.queryset = queryset
+        flagged = _flagged(queryset, today)
+        self.late = flagged.filter(en_retard=True).order_by("date_orientation", "pk").values_list("pk", flat=True)
+        self.on_time = flagged.filter(en_retard=False).order_by("date_orientation", "pk").values_list("pk", flat=True)
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("LateFirstKeys: a page (a slice) only.")
+        start, stop = index.start or 0, index.stop
+        keys = list(self.late[start:stop])
+        wanted = stop - start
+        if len(keys) < wanted:
+            late = start + len(keys) if keys or not start else self.late.count()
+            skip = max(0, start - late)
+            keys += self.on_time[skip : skip + wanted - len(keys)]
+        return keys
+
+
+def caseload_rows(pks):
+    """The orientations `pks` (one caseload page), in that order, with what their line shows:
+    one query for the rows and one per relation `next_steps` reads."""
+    by_pk = (
+        Orientation.objects.filter(pk__in=pks)
+        .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
+        .only(*CASELOAD_COLUMNS)
+        .prefetch_related(*CASELOAD_NEXT_STEPS_PREFETCH)
+        .in_bulk()
+    )
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def file_active(user, today=None):
     """Active orientations in the user's scope: those with a missed deadline first, then the
     oldest (their deadlines come first)."""
     today = today or timezone.localdate()
-    return (
-        Orientation.objects.visible_to(user)
-        .actives()
+    return late_first(
+        file_active_scope(user)
         .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
-        .prefetch_related(*NEXT_STEPS_PREFETCH)
-        .alias(en_retard=Case(When(late_condition(today), then=Value(True)), default=Value(False)))
-        .order_by("-en_retard", "date_orientation", "pk")
+        .prefetch_related(*NEXT_STEPS_PREFETCH),
+        today,
     )
 
 

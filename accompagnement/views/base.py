@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,26 +15,32 @@ from accompagnement.forms import (
     OrientationForm,
 )
 from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
-from accompagnement.selectors import file_active, next_steps, referent_loads, referents_partis
+from accompagnement.selectors import (
+    LateFirstKeys,
+    caseload_rows,
+    file_active_scope,
+    next_steps,
+    referent_loads,
+    referents_partis,
+)
 from accompagnement.services.imports import ImportAlreadyApplied, import_check, import_orientations
 from accompagnement.views import parcours
 from accompagnement.views.common import followed_orientation
 from portal.audit.enums import Action
 from portal.audit.services import access_record, list_record
-from portal.core.views import paginate, querystring_without_page
+from portal.core.views import PAGE_SIZE, querystring_without_page
 from portal.referentiels.models import Referent, Structure, Territoire
 
 
 def caseload(request):
     """The file active in the user's scope: a referent's own, a structure's, a territory's."""
     today = timezone.localdate()
-    filterset = FileActiveFilter(request.GET, queryset=file_active(request.user))
-    # Sort the keys alone, then load the page's 25 rows with their relations: a Département's
-    # file active is 45 000 rows, and joining them all before the sort took most of the time.
-    keys = filterset.qs.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-    page = paginate(request, keys)
-    by_pk = filterset.qs.in_bulk(list(page.object_list))
-    page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    scope = file_active_scope(request.user)
+    filterset = FileActiveFilter(request.GET, queryset=scope)
+    # The page's keys alone, in order, then its 25 rows with their relations: a Département's
+    # file active is 45 000 rows, and joining or sorting them all took most of the time.
+    page = Paginator(LateFirstKeys(filterset.qs, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = caseload_rows(list(page.object_list))
     rows = [(orientation, next_steps(orientation, today)) for orientation in page.object_list]
     list_record(
         user=request.user,
@@ -50,9 +57,7 @@ def caseload(request):
         "can_orient": perms.can_orient(request.user),
         "can_import": perms.can_import(request.user),
         "can_import_cer": perms.can_import_cer(request.user),
-        "sans_referent": file_active(request.user).sans_referent(today).count()
-        if request.scope.is_responsable
-        else None,
+        "sans_referent": scope.sans_referent(today).count() if request.scope.is_responsable else None,
         "departs": referents_partis(request.user, today) if request.scope.is_responsable else [],
     }
     return render(request, "accompagnement/caseload.html", context)

@@ -319,3 +319,36 @@ def test_late_people_come_first_in_the_caseload_whatever_their_orientation_date(
     assert page.index("Enretard") < page.index("Aubert")
     assert "En retard" in page[page.index("Enretard") : page.index("Aubert")]
     assert late.pk
+
+
+def test_a_caseload_line_reads_the_interviews_its_next_step_counts(world, client_for):
+    """The caseload loads only what the next step reads: a self-employed person's diagnostic counts
+    every interview attended (not the missed ones), an équilibré person's line only asks whether
+    the first appointment was held."""
+    from accompagnement.models import Entretien
+    from tests.accompagnement.test_echeances import at
+    from tests.accompagnement.test_equilibre_cerp import cerp, equilibre, independant, text
+
+    o = independant(world.orientation_a)
+    cerp(o, "diagnostic", datetime.date(2026, 10, 16), datetime.date(2027, 1, 15))
+    for day, nature, presence in [
+        (datetime.date(2026, 10, 16), "premier", "present"),
+        (datetime.date(2026, 11, 5), "intermediaire", "present"),
+        (datetime.date(2026, 11, 20), "intermediaire", "absent"),
+    ]:
+        Entretien.objects.create(orientation=o, date=day, mode="physique", nature=nature, presence=presence)
+    with at(datetime.date(2026, 12, 7)):
+        page = text(client_for("referent").get(reverse("accompagnement:caseload")))
+    assert "Entretiens du diagnostic (2 sur 3) avant le 15 janvier 2027" in page
+    other = equilibre(world.orientation_a2)  # first appointment within 15 days
+    with at(other.date_limite_premier_rdv + datetime.timedelta(days=1)):
+        Entretien.objects.create(
+            orientation=other, date=other.date_orientation, mode="physique", nature="intermediaire", presence="present"
+        )
+        page = text(client_for("responsable").get(reverse("accompagnement:caseload")))
+        assert "Premier rendez-vous avant" in page  # an intermediate interview is not the first appointment
+        Entretien.objects.create(
+            orientation=other, date=other.date_orientation, mode="physique", nature="premier", presence="present"
+        )
+        page = text(client_for("responsable").get(reverse("accompagnement:caseload")))
+        assert "Premier rendez-vous avant" not in page

@@ -9,7 +9,7 @@ import time_machine
 from django.apps import apps
 
 from accompagnement import services
-from accompagnement.models import Cer, Entretien, Orientation
+from accompagnement.models import Cer, Diagnostic, Entretien, Orientation
 from accompagnement.services.cer import cer_sign
 
 D = datetime.date
@@ -126,3 +126,61 @@ def test_imports_and_the_data_migration(world):
         user=world.users["dpid"],
     )
     assert _dates(imported) == (None, D(2026, 11, 24), D(2026, 11, 24))
+
+
+def _late(orientation, day):
+    from accompagnement.selectors import late_condition
+
+    return Orientation.objects.filter(late_condition(day), pk=orientation.pk).exists()
+
+
+def _awaited(orientation):
+    return Orientation.objects.get(pk=orientation.pk).renouvellement_attendu_depuis
+
+
+def test_a_cer_awaiting_its_renewal_request_makes_the_person_late_after_five_months(world):
+    """cer_a starts on 15 October 2026: its renewal is asked from 15 March 2027 and is late from the
+    16th. Requesting it, renewing the CER or closing it ends the wait, whatever path writes it; the
+    data migration finds the waiting CERs of the orientations that existed before the column."""
+    from accompagnement.services.parcours import renouvellement_create
+
+    referent = world.users["referent"]
+    orientation = world.orientation_a
+    with time_machine.travel(TODAY):
+        _interview(world, D(2026, 10, 16), nature="premier")
+        assert _awaited(orientation) is None  # not signed yet
+        cer_sign(cer=world.cer_a, signe_le=D(2026, 10, 20), user=referent)
+    assert _awaited(orientation) == D(2026, 10, 15)
+    assert not _late(orientation, D(2027, 3, 15))
+    assert _late(orientation, D(2027, 3, 16))
+    # The data migration computes the same thing.
+    Orientation.objects.update(renouvellement_attendu_depuis=None)
+    importlib.import_module("accompagnement.migrations.0012_renouvellement_attendu").backfill(apps, None)
+    assert _awaited(orientation) == D(2026, 10, 15)
+    with time_machine.travel(D(2027, 3, 20)):
+        demande = renouvellement_create(
+            cer=Cer.objects.get(pk=world.cer_a.pk), argumentaire="Le projet avance.", user=referent
+        )
+    assert _awaited(orientation) is None
+    assert not _late(orientation, D(2027, 3, 20))
+    demande.delete()  # withdrawn: awaited again
+    assert _awaited(orientation) == D(2026, 10, 15)
+    renewal = Cer.objects.create(  # the next CER, not signed yet: the first one no longer waits
+        orientation=orientation,
+        type="solidarite",
+        date_edition=D(2027, 4, 1),
+        date_debut=D(2027, 4, 15),
+        date_fin=D(2027, 10, 14),
+        remarque="Renouvellement.",
+        renouvelle=world.cer_a,
+    )
+    assert _awaited(orientation) is None
+    renewal.signe_le = D(2027, 4, 10)
+    renewal.save()
+    assert _awaited(orientation) == D(2027, 4, 15)  # the new one waits for its own request
+    renewal.cloture_le = D(2027, 5, 1)  # closed: nothing waits any more
+    renewal.diagnostic_cloture = Diagnostic.objects.create(
+        orientation=orientation, date=D(2027, 5, 1), moment="intermediaire", synthese="Clôture."
+    )
+    renewal.save(update_fields=["cloture_le", "diagnostic_cloture"])
+    assert _awaited(orientation) is None
