@@ -155,7 +155,7 @@ def test_a_cer_awaiting_its_renewal_request_makes_the_person_late_after_five_mon
     assert _late(orientation, D(2027, 3, 16))
     # The data migration computes the same thing.
     Orientation.objects.update(renouvellement_attendu_depuis=None)
-    importlib.import_module("accompagnement.migrations.0012_renouvellement_attendu").backfill(apps, None)
+    importlib.import_module("accompagnement.migrations.0013_renouvellement_attendu").backfill(apps, None)
     assert _awaited(orientation) == D(2026, 10, 15)
     with time_machine.travel(D(2027, 3, 20)):
         demande = renouvellement_create(

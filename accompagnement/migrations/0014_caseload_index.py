@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accompagnement', '0012_renouvellement_attendu'),
+        ('accompagnement', '0013_renouvellement_attendu'),
         ('referentiels', '0002_referent_coaching_familial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -27,7 +27,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accompagnement', '0011_entretien_absent_orientation'),
+        ('accompagnement', '0012_a_traiter_covering_indexes'),
     ]
 
     operations = [
