@@ -35,12 +35,22 @@ class Echeance:
     # out the met items: the home panel then reads only the first few objects and counts the
     # others in the same query (`overdue_q` says which are overdue).
     due_order: str = ""
+    # Deadlines with the same `batch` key (and a `due_order`) read their open objects from one
+    # table, for the same people, each by its own condition (`batch_parts`): the home panel reads
+    # them all in one query (window counts and ranks per deadline) instead of one query each.
+    batch: str = ""
 
     def overdue_q(self, today: date):
         """The objects of visible() whose due date has passed, as a condition (with `due_order`)."""
         from django.db.models import Q
 
         return Q(**{f"{self.due_order}__lt": today})
+
+    def batch_parts(self, user, today: date, until: date | None = None):
+        """With `batch`: (base queryset, condition) such that `base.filter(condition)` is
+        `visible(user, today, until)`, the base being the same for every deadline of the batch;
+        None when the user sees none of these deadlines."""
+        return None
 
     def candidates(self, today: date):
         raise NotImplementedError

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, Sum, Value, When, Window
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from portal.core.formats import format_date
@@ -191,7 +192,13 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
     until = today + timedelta(days=horizon_days)
     overdue = upcoming = 0
     items = []
+    batches = {}
     for echeance in registry.all_echeances():
+        if echeance.batch and echeance.due_order:
+            parts = echeance.batch_parts(user, today, until)
+            if parts is not None:
+                batches.setdefault(echeance.batch, []).append((echeance, *parts))
+            continue
         found = echeance.visible(user, today, until)
         if echeance.due_order and hasattr(found, "annotate"):
             late = Case(When(echeance.overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -219,8 +226,49 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
         items.extend(
             registry.Item(echeance=echeance, obj=obj, due_date=echeance.due_date(obj), today=today) for obj in objs
         )
+    for batch in batches.values():
+        for echeance, objs, batch_overdue, batch_upcoming in _batch_first(batch, today, first):
+            overdue += batch_overdue
+            upcoming += batch_upcoming
+            items.extend(
+                registry.Item(echeance=echeance, obj=obj, due_date=echeance.due_date(obj), today=today) for obj in objs
+            )
     items.sort(key=lambda item: (item.due_date, item.label))
     return Summary(overdue=overdue, upcoming=upcoming, first=items[:first])
+
+
+def _batch_first(batch, today, first):
+    """The deadlines of one batch (`Echeance.batch`) in one query: for each, its first `first`
+    objects by due order, how many are overdue and how many are not. Every row carries, per
+    deadline, whether it belongs to it, the deadline's two counts (window sums over all the rows)
+    and its rank in its due order; only the rows ranked within the first few of some deadline are
+    read (a filter on the window functions)."""
+    base = batch[0][1]
+    one, zero = Value(1), Value(0)
+    annotations, ranks = {}, Q()
+    for i, (echeance, _, condition) in enumerate(batch):
+        member = Case(When(condition, then=one), default=zero, output_field=IntegerField())
+        late = Case(When(condition & echeance.overdue_q(today), then=one), default=zero, output_field=IntegerField())
+        annotations |= {
+            f"_in_{i}": member,
+            f"_total_{i}": Window(Sum(member), output_field=IntegerField()),
+            f"_overdue_{i}": Window(Sum(late), output_field=IntegerField()),
+            # Members ranked apart from the others (partition), each in its deadline's order.
+            f"_rank_{i}": Window(RowNumber(), partition_by=[member], order_by=[echeance.due_order, "pk"]),
+        }
+        ranks |= Q(**{f"_rank_{i}__lte": first})
+    combined = Q()
+    for _, _, condition in batch:
+        combined |= condition
+    rows = list(base.filter(combined).annotate(**annotations).filter(ranks))
+    results = []
+    for i, (echeance, _, _) in enumerate(batch):
+        objs = [row for row in rows if getattr(row, f"_in_{i}") and getattr(row, f"_rank_{i}") <= first]
+        objs.sort(key=lambda row: getattr(row, f"_rank_{i}"))
+        total = getattr(rows[0], f"_total_{i}") or 0 if rows else 0
+        late = getattr(rows[0], f"_overdue_{i}") or 0 if rows else 0
+        results.append((echeance, objs, late, total - late))
+    return results
 
 
 def items_page(user, *, number, per_page, today: date | None = None, horizon_days: int | None = None, keep=None):
