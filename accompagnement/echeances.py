@@ -7,7 +7,7 @@ without it, and `is_met` asks the database.
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -227,8 +227,10 @@ class RenouvellementCer(_CaseloadEcheance):
                 orientation__date_fin__isnull=True,
                 orientation__beneficiaire__archive_le__isnull=True,
             )
-            .annotate(met=Exists(DemandeRenouvellement.objects.filter(cer=OuterRef("pk"))))
-            .filter(met=False)
+            # Filtered as NOT EXISTS, met set as a constant: an EXISTS in the SELECT list read the
+            # whole table of renewal requests once more (hashed subplan, EXPLAIN at scale).
+            .filter(~Exists(DemandeRenouvellement.objects.filter(cer=OuterRef("pk"))))
+            .annotate(met=Value(False))
             .select_related("orientation__beneficiaire", "orientation__structure", "orientation__referent__user")
         )
 
