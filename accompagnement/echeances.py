@@ -138,6 +138,7 @@ class CerApresOrientation(_OrientationEcheance):
     offsets = (-15, -3, 0, 7)
     what = "CER à signer"
     due_order = "date_limite_cer"
+    due_fields = ("date_limite_cer",)
 
     def rule(self, obj):
         # The delay the orientation started with (stored on it), not the kind's current setting.
@@ -177,6 +178,7 @@ class PremierRendezVous(_OrientationEcheance):
     offsets = (-5, -2, 0, 3)
     what = "Premier rendez-vous"
     due_order = "date_limite_premier_rdv"
+    due_fields = ("date_limite_premier_rdv",)
 
     def rule(self, obj):
         days = (obj.date_limite_premier_rdv - obj.date_orientation).days
@@ -209,6 +211,7 @@ class RenouvellementCer(_CaseloadEcheance):
     offsets = (-15, -3, 0, 7)
     what = "Demande de renouvellement du CER"
     due_order = "date_debut"  # due 5 months after the start
+    due_fields = ("date_debut",)
 
     def overdue_q(self, today):
         return Q(date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS))
@@ -281,6 +284,7 @@ class PointEquilibreDouzeMois(_OrientationEcheance):
     offsets = (-30, -7, 0, 15)
     what = "Point à 12 mois avec le SLAI et France Travail"
     due_order = "date_orientation"  # due 12 months after the orientation
+    due_fields = ("date_orientation",)
 
     def overdue_q(self, today):
         return Q(date_orientation__lte=latest_start_for(today - datetime.timedelta(days=1), EQUILIBRE_REVIEW_MONTHS))
@@ -319,6 +323,7 @@ class ReferentADesigner(_OrientationEcheance):
     offsets = (-REFERENT_DELAI_JOURS, 0, 7)
     what = "Référent à désigner"
     due_order = "date_orientation"  # due a week after the orientation
+    due_fields = ("date_orientation",)
 
     def overdue_q(self, today):
         return Q(date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS))

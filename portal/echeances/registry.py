@@ -39,6 +39,10 @@ class Echeance:
     # table, for the same people, each by its own condition (`batch_parts`): the home panel reads
     # them all in one query (window counts and ranks per deadline) instead of one query each.
     batch: str = ""
+    # With `many` and `due_order` (visible() leaves out the met items): the columns due_date()
+    # reads. The deadlines page then reads only these (and the pk) to sort every open deadline,
+    # and loads in full only the objects of the page shown.
+    due_fields: tuple[str, ...] = ()
 
     def overdue_q(self, today: date):
         """The objects of visible() whose due date has passed, as a condition (with `due_order`)."""
