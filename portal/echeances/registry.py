@@ -17,6 +17,7 @@ class CerApresOrientation(Echeance):
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 
 class Echeance:
@@ -112,7 +113,8 @@ def get(code: str) -> Echeance:
 
 @dataclass(frozen=True)
 class Item:
-    """One deadline as a person sees it on a page."""
+    """One deadline as a person sees it on a page (its label, link and rule computed once: a page
+    reads them more than once)."""
 
     echeance: Echeance
     obj: object
@@ -131,14 +133,14 @@ class Item:
     def days_overdue(self) -> int:
         return max(0, -self.days_left)
 
-    @property
+    @cached_property
     def label(self) -> str:
         return self.echeance.describe(self.obj)
 
-    @property
+    @cached_property
     def url(self) -> str:
         return self.echeance.url(self.obj)
 
-    @property
+    @cached_property
     def rule(self) -> str:
         return self.echeance.rule(self.obj)
