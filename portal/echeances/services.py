@@ -266,8 +266,8 @@ def _batch_first(batch, today, first):
     for i, (echeance, _, _) in enumerate(batch):
         objs = [row for row in rows if getattr(row, f"_in_{i}") and getattr(row, f"_rank_{i}") <= first]
         objs.sort(key=lambda row: getattr(row, f"_rank_{i}"))
-        total = getattr(rows[0], f"_total_{i}") or 0 if rows else 0
-        late = getattr(rows[0], f"_overdue_{i}") or 0 if rows else 0
+        total = (getattr(rows[0], f"_total_{i}") or 0) if rows else 0
+        late = (getattr(rows[0], f"_overdue_{i}") or 0) if rows else 0
         results.append((echeance, objs, late, total - late))
     return results
 
@@ -315,12 +315,14 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
     wanted = {}
     for _, _, pk, echeance, _, light in page.object_list:
         if light:
-            wanted.setdefault(echeance.batch or echeance.code, (echeance, set()))[1].add(pk)
+            in_batch = any(member is echeance for member, _, _ in batches.get(echeance.batch, ()))
+            key = ("batch", echeance.batch) if in_batch else ("code", echeance.code)
+            wanted.setdefault(key, (echeance, set()))[1].add(pk)
     full = {}
-    for key, (echeance, pks) in wanted.items():
-        if key in batches:  # one query for the batch: the base all its deadlines filter
-            found = batches[key][0][1].filter(pk__in=pks)
-            full |= {(member.code, obj.pk): obj for obj in found for member, _, _ in batches[key]}
+    for (kind, name), (echeance, pks) in wanted.items():
+        if kind == "batch":  # one query for the batch: the base all its deadlines filter
+            found = batches[name][0][1].filter(pk__in=pks)
+            full |= {(member.code, obj.pk): obj for obj in found for member, _, _ in batches[name]}
         else:
             full |= {(echeance.code, obj.pk): obj for obj in echeance.visible(user, today, until).filter(pk__in=pks)}
     page.object_list = [
