@@ -121,7 +121,13 @@ class _OrientationEcheance(_CaseloadEcheance):
         if not user.scope.is_structure_member:
             return None
         condition = self.condition(user, today, until)
-        return None if condition is None else (_visible_orientations(user), condition)
+        if condition is None:
+            return None
+        # What the pages read of a deadline (the person's name, the kind for the rule); the
+        # referent's account and the structure serve the reminders (candidates()).
+        return _visible_orientations(user).select_related(None).select_related(
+            "beneficiaire", "type_accompagnement"
+        ), condition
 
     def visible(self, user, today, until=None):
         parts = self.batch_parts(user, today, until)
