@@ -7,12 +7,12 @@ without it, and `is_met` asks the database.
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import indicateurs
-from accompagnement.models import Cer, DemandeRenouvellement, Orientation, ReportingMensuel
+from accompagnement.models import Cer, DemandeRenouvellement, Orientation, ReportingMensuel, sans_referent_q
 from accompagnement.selectors import EQUILIBRE_REVIEW_MONTHS, REFERENT_DELAI_JOURS, RENEWAL_REQUEST_MONTHS
 from portal.accounts.enums import Role
 from portal.accounts.models import User
@@ -105,13 +105,46 @@ def _visible_orientations(user):
     return _orientations() & Orientation.objects.visible_to(user)
 
 
+class _OrientationEcheance(_CaseloadEcheance):
+    """A caseload deadline read from the orientations themselves: `condition` says which of the
+    user's orientations are open and due by `until`. The home panel reads all of them in one
+    query (`batch`)."""
+
+    batch = "accompagnement_orientation"
+
+    def condition(self, user, today, until) -> Q | None:
+        """The open orientations due by `until` (all open ones without it), or None when this
+        deadline is not the user's."""
+        raise NotImplementedError
+
+    def batch_parts(self, user, today, until=None):
+        if not user.scope.is_structure_member:
+            return None
+        condition = self.condition(user, today, until)
+        if condition is None:
+            return None
+        # What the pages read of a deadline (the person's name, the kind for the rule); the
+        # referent's account and the structure serve the reminders (candidates()).
+        return _visible_orientations(user).select_related(None).select_related(
+            "beneficiaire", "type_accompagnement"
+        ), condition
+
+    def visible(self, user, today, until=None):
+        parts = self.batch_parts(user, today, until)
+        if parts is None:
+            return Orientation.objects.none()
+        base, condition = parts
+        return base.filter(condition)
+
+
 @register
-class CerApresOrientation(_CaseloadEcheance):
+class CerApresOrientation(_OrientationEcheance):
     code = "accompagnement_cer_2_mois"
     label = "CER à signer dans le délai du type d'accompagnement suivant l'orientation"
     offsets = (-15, -3, 0, 7)
     what = "CER à signer"
     due_order = "date_limite_cer"
+    due_fields = ("date_limite_cer",)
 
     def rule(self, obj):
         # The delay the orientation started with (stored on it), not the kind's current setting.
@@ -131,9 +164,9 @@ class CerApresOrientation(_CaseloadEcheance):
         low, high = _window(self, today)
         return self._open().filter(date_limite_cer__range=(low, high))
 
-    def visible(self, user, today, until=None):
-        items = self._open() & _visible_orientations(user)
-        return items.filter(date_limite_cer__lte=until) if until else items
+    def condition(self, user, today, until):
+        condition = Q(premier_cer_le__isnull=True)
+        return condition & Q(date_limite_cer__lte=until) if until else condition
 
     def due_date(self, obj):
         return obj.date_limite_cer
@@ -145,12 +178,13 @@ class CerApresOrientation(_CaseloadEcheance):
 
 
 @register
-class PremierRendezVous(_CaseloadEcheance):
+class PremierRendezVous(_OrientationEcheance):
     code = "accompagnement_premier_rdv"
     label = "Premier rendez-vous dans le délai du type d'accompagnement suivant l'orientation"
     offsets = (-5, -2, 0, 3)
     what = "Premier rendez-vous"
     due_order = "date_limite_premier_rdv"
+    due_fields = ("date_limite_premier_rdv",)
 
     def rule(self, obj):
         days = (obj.date_limite_premier_rdv - obj.date_orientation).days
@@ -163,9 +197,9 @@ class PremierRendezVous(_CaseloadEcheance):
         low, high = _window(self, today)
         return self._open().filter(date_limite_premier_rdv__range=(low, high))
 
-    def visible(self, user, today, until=None):
-        items = self._open() & _visible_orientations(user)
-        return items.filter(date_limite_premier_rdv__lte=until) if until else items
+    def condition(self, user, today, until):
+        condition = Q(date_limite_premier_rdv__isnull=False, premier_rdv_le__isnull=True)
+        return condition & Q(date_limite_premier_rdv__lte=until) if until else condition
 
     def due_date(self, obj):
         return obj.date_limite_premier_rdv
@@ -183,6 +217,7 @@ class RenouvellementCer(_CaseloadEcheance):
     offsets = (-15, -3, 0, 7)
     what = "Demande de renouvellement du CER"
     due_order = "date_debut"  # due 5 months after the start
+    due_fields = ("date_debut",)
 
     def overdue_q(self, today):
         return Q(date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS))
@@ -201,8 +236,10 @@ class RenouvellementCer(_CaseloadEcheance):
                 orientation__date_fin__isnull=True,
                 orientation__beneficiaire__archive_le__isnull=True,
             )
-            .annotate(met=Exists(DemandeRenouvellement.objects.filter(cer=OuterRef("pk"))))
-            .filter(met=False)
+            # Filtered as NOT EXISTS, met set as a constant: an EXISTS in the SELECT list read the
+            # whole table of renewal requests once more (hashed subplan, EXPLAIN at scale).
+            .filter(~Exists(DemandeRenouvellement.objects.filter(cer=OuterRef("pk"))))
+            .annotate(met=Value(False))
             .select_related("orientation__beneficiaire", "orientation__structure", "orientation__referent__user")
         )
 
@@ -242,7 +279,7 @@ class RenouvellementCer(_CaseloadEcheance):
 
 
 @register
-class PointEquilibreDouzeMois(_CaseloadEcheance):
+class PointEquilibreDouzeMois(_OrientationEcheance):
     """The équilibré accompaniment lasts 6 months, renewable 6 (seed 003 l. 464): at 12 months,
     unless the person has left, the referent holds a review with the SLAI and France Travail
     (France Travail parcours or remobilisation sociale). Met by the exit (a reorientation
@@ -253,6 +290,7 @@ class PointEquilibreDouzeMois(_CaseloadEcheance):
     offsets = (-30, -7, 0, 15)
     what = "Point à 12 mois avec le SLAI et France Travail"
     due_order = "date_orientation"  # due 12 months after the orientation
+    due_fields = ("date_orientation",)
 
     def overdue_q(self, today):
         return Q(date_orientation__lte=latest_start_for(today - datetime.timedelta(days=1), EQUILIBRE_REVIEW_MONTHS))
@@ -267,11 +305,11 @@ class PointEquilibreDouzeMois(_CaseloadEcheance):
         )
         return self._open().filter(date_orientation__range=(first, latest_start_for(high, EQUILIBRE_REVIEW_MONTHS)))
 
-    def visible(self, user, today, until=None):
-        items = self._open() & _visible_orientations(user)
+    def condition(self, user, today, until):
+        condition = Q(type_accompagnement__code="equilibre")
         if until:
-            items = items.filter(date_orientation__lte=latest_start_for(until, EQUILIBRE_REVIEW_MONTHS))
-        return items
+            condition &= Q(date_orientation__lte=latest_start_for(until, EQUILIBRE_REVIEW_MONTHS))
+        return condition
 
     def due_date(self, obj):
         return add_months(obj.date_orientation, EQUILIBRE_REVIEW_MONTHS)
@@ -281,7 +319,7 @@ class PointEquilibreDouzeMois(_CaseloadEcheance):
 
 
 @register
-class ReferentADesigner(_CaseloadEcheance):
+class ReferentADesigner(_OrientationEcheance):
     """The structure's responsables see (home page, deadlines page) and are reminded of (e-mail or
     daily digest) each person oriented to the structure and still without a referent."""
 
@@ -291,6 +329,7 @@ class ReferentADesigner(_CaseloadEcheance):
     offsets = (-REFERENT_DELAI_JOURS, 0, 7)
     what = "Référent à désigner"
     due_order = "date_orientation"  # due a week after the orientation
+    due_fields = ("date_orientation",)
 
     def overdue_q(self, today):
         return Q(date_orientation__lt=today - datetime.timedelta(days=REFERENT_DELAI_JOURS))
@@ -303,13 +342,14 @@ class ReferentADesigner(_CaseloadEcheance):
         delay = datetime.timedelta(days=REFERENT_DELAI_JOURS)
         return self._open().filter(date_orientation__range=(low - delay, high - delay))
 
-    def visible(self, user, today, until=None):
+    def condition(self, user, today, until):
+        # The responsable's alone (their structure's orientations, as Orientation.visible_to).
         if not user.scope.is_responsable:
-            return Orientation.objects.none()
-        items = self._open().filter(structure_id=user.scope.structure_id)
+            return None
+        condition = sans_referent_q()
         if until:
-            items = items.filter(date_orientation__lte=until - datetime.timedelta(days=REFERENT_DELAI_JOURS))
-        return items
+            condition &= Q(date_orientation__lte=until - datetime.timedelta(days=REFERENT_DELAI_JOURS))
+        return condition
 
     def due_date(self, obj):
         return obj.date_orientation + datetime.timedelta(days=REFERENT_DELAI_JOURS)

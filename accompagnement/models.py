@@ -484,6 +484,14 @@ class Cer(models.Model):
             models.Index(fields=["orientation", "signe_le"]),
             # From a renewal request to its orientation without the table (page "À traiter").
             models.Index(fields=["id"], include=["orientation"], name="cer_orientation"),
+            # The open signed CERs of a caseload (renewal deadlines, deadlines page): read per
+            # orientation from this index alone (index-only scan), not by scanning every open CER
+            # of the Département (EXPLAIN at scale: 38 ms → 4 ms for a structure's list).
+            models.Index(
+                fields=["orientation", "date_debut", "id"],
+                condition=Q(signe_le__isnull=False, cloture_le__isnull=True, phase_cerp=""),
+                name="cer_signe_ouvert",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

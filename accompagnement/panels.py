@@ -43,14 +43,26 @@ def caseload(request):
     today = timezone.localdate()
     actives = Orientation.objects.visible_to(request.user).actives()
     first_late = []
+    late_flag = Case(When(late_condition(today), then=Value(1)), default=Value(0), output_field=IntegerField())
     if scope.is_responsable:
-        figures = actives.aggregate(
-            total=Count("pk"),
-            late=Count("pk", filter=late_condition(today)),
-            sans_referent=Count("pk", filter=Q(referent__isnull=True)),
+        # The people still without a referent come first, the oldest first; the counts ride on
+        # the same query (window aggregates over the whole caseload).
+        waiting_flag = Case(When(referent__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+        first = list(
+            actives.select_related("beneficiaire")
+            .annotate(
+                _waiting=waiting_flag,
+                _total=Window(Count("pk")),
+                _late=Window(Sum(late_flag), output_field=IntegerField()),
+                _sans_referent=Window(Sum(waiting_flag), output_field=IntegerField()),
+            )
+            .order_by("-_waiting", "date_orientation", "pk")[:FIRST_ITEMS]
         )
+        figures = {
+            key: (getattr(first[0], f"_{key}") or 0) if first else 0 for key in ("total", "late", "sans_referent")
+        }
+        waiting = [orientation for orientation in first if orientation._waiting]
     else:  # the referent: the counts ride on the query of the first late people (window aggregates)
-        late_flag = Case(When(late_condition(today), then=Value(1)), default=Value(0), output_field=IntegerField())
         first = list(
             file_active(request.user, today).annotate(
                 _est_en_retard=late_flag,
@@ -80,8 +92,7 @@ def caseload(request):
                 f"{url}?sans_referent=on",
             )
         )
-        waiting = actives.filter(referent__isnull=True).select_related("beneficiaire")
-        for orientation in waiting.order_by("date_orientation", "pk")[:FIRST_ITEMS]:
+        for orientation in waiting:
             due = orientation.date_orientation + datetime.timedelta(days=REFERENT_DELAI_JOURS)
             items.append(
                 PanelItem(

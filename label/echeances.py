@@ -282,7 +282,7 @@ def _scope_labels(user, today) -> list:
     return list(
         Label.objects.valid_on(today)
         .filter(structure__in=_visible_structures(user))
-        .annotate(met=Exists(asked), annee_charte_due=_next_charter_year())
+        .annotate(met=Exists(asked), annee_charte_due=next_charter_year())
         .select_related("structure")
     )
 
@@ -341,7 +341,7 @@ class FinAccompagnementSlai(ObjectEcheance):
         return f"Nouvelle étude après accompagnement – {obj.label.structure.nom}"
 
 
-def _next_charter_year():
+def next_charter_year():
     """The label's first year without a charter filed, as `label.selectors.charter_due` counts it:
     1 when the first is not filed, else the year after the first filed one whose next is not."""
     first_filed = Exists(CharteQualite.objects.filter(label_id=OuterRef("pk"), annee=1))
@@ -357,6 +357,17 @@ def _next_charter_year():
         default=Value(1),
         output_field=IntegerField(),
     )
+
+
+def charter_due_of(label):
+    """(year, due date) as `label.selectors.charter_due`, from the `annee_charte_due` annotation
+    (`next_charter_year()`) when the label has it (no query for its charters)."""
+    if not hasattr(label, "annee_charte_due"):
+        return charter_due(label)
+    from portal.core.dates import add_years
+
+    due = add_years(label.date_decision, label.annee_charte_due)
+    return (label.annee_charte_due, due) if due <= label.date_fin else (None, None)
 
 
 @register
@@ -386,13 +397,7 @@ class CharteAnnuelle(Echeance):
         return _scope_labels(user, today)
 
     def _due(self, obj):
-        """(year, due date) as `label.selectors.charter_due`, from the annotation when there is one."""
-        if not hasattr(obj, "annee_charte_due"):
-            return charter_due(obj)
-        from portal.core.dates import add_years
-
-        due = add_years(obj.date_decision, obj.annee_charte_due)
-        return (obj.annee_charte_due, due) if due <= obj.date_fin else (None, None)
+        return charter_due_of(obj)
 
     def due_date(self, obj):
         return self._due(obj)[1]

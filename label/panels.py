@@ -3,14 +3,15 @@ each role, counted in SQL (a fixed number of queries whatever the number of requ
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from label import services
+from label.echeances import charter_due_of, next_charter_year
 from label.enums import EtatDemande, EtatRetrait, NatureFormation, TypeDemande
 from label.models import CharteQualite, DemandeLabel, FormationReferent, Label, RetraitLabel
-from label.selectors import DEMANDE_QUEUES, charter_due, renewal_windows, renewal_windows_text
+from label.selectors import DEMANDE_QUEUES, renewal_windows, renewal_windows_text
 from portal.core.formats import format_date
 from portal.core.home import Panel, PanelCount, PanelItem, PanelTable, count_per_row, register_panel
 from portal.referentiels.models import Territoire
@@ -180,12 +181,12 @@ def _structure_steps(request, today):
     label = (
         Label.objects.filter(structure_id=scope.structure_id)
         .valid_on(today)
-        .prefetch_related(Prefetch("chartes", queryset=CharteQualite.objects.only("label_id", "annee")))
+        .annotate(annee_charte_due=next_charter_year())  # the charter due, in the same query
         .order_by("-date_fin")
         .first()
     )
     if label is not None:
-        year, due = charter_due(label)
+        year, due = charter_due_of(label)
         if due is not None and due <= today + datetime.timedelta(days=CHARTER_NOTICE_DAYS):
             steps.append(
                 PanelItem(
@@ -195,12 +196,15 @@ def _structure_steps(request, today):
                     overdue=due < today,
                 )
             )
-        renewal_asked = DemandeLabel.objects.filter(
-            structure_id=scope.structure_id,
-            type=TypeDemande.RENOUVELLEMENT,
-            created_at__date__gte=renewal_windows(label)[0][0],
-        ).exists()
-        if services.renewal_window_open(label, today) and not renewal_asked:
+        # Whether the renewal was asked matters only while its window is open (no query otherwise).
+        if (
+            services.renewal_window_open(label, today)
+            and not DemandeLabel.objects.filter(
+                structure_id=scope.structure_id,
+                type=TypeDemande.RENOUVELLEMENT,
+                created_at__date__gte=renewal_windows(label)[0][0],
+            ).exists()
+        ):
             steps.append(
                 PanelItem(
                     label="Renouvellement du label à demander",

@@ -17,6 +17,7 @@ class CerApresOrientation(Echeance):
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 
 class Echeance:
@@ -35,12 +36,26 @@ class Echeance:
     # out the met items: the home panel then reads only the first few objects and counts the
     # others in the same query (`overdue_q` says which are overdue).
     due_order: str = ""
+    # Deadlines with the same `batch` key (and a `due_order`) read their open objects from one
+    # table, for the same people, each by its own condition (`batch_parts`): the home panel reads
+    # them all in one query (window counts and ranks per deadline) instead of one query each.
+    batch: str = ""
+    # With `many` and `due_order` (visible() leaves out the met items): the columns due_date()
+    # reads. The deadlines page then reads only these (and the pk) to sort every open deadline,
+    # and loads in full only the objects of the page shown.
+    due_fields: tuple[str, ...] = ()
 
     def overdue_q(self, today: date):
         """The objects of visible() whose due date has passed, as a condition (with `due_order`)."""
         from django.db.models import Q
 
         return Q(**{f"{self.due_order}__lt": today})
+
+    def batch_parts(self, user, today: date, until: date | None = None):
+        """With `batch`: (base queryset, condition) such that `base.filter(condition)` is
+        `visible(user, today, until)`, the base being the same for every deadline of the batch;
+        None when the user sees none of these deadlines."""
+        return None
 
     def candidates(self, today: date):
         raise NotImplementedError
@@ -98,7 +113,8 @@ def get(code: str) -> Echeance:
 
 @dataclass(frozen=True)
 class Item:
-    """One deadline as a person sees it on a page."""
+    """One deadline as a person sees it on a page (its label, link and rule computed once: a page
+    reads them more than once)."""
 
     echeance: Echeance
     obj: object
@@ -117,14 +133,14 @@ class Item:
     def days_overdue(self) -> int:
         return max(0, -self.days_left)
 
-    @property
+    @cached_property
     def label(self) -> str:
         return self.echeance.describe(self.obj)
 
-    @property
+    @cached_property
     def url(self) -> str:
         return self.echeance.url(self.obj)
 
-    @property
+    @cached_property
     def rule(self) -> str:
         return self.echeance.rule(self.obj)

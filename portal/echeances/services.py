@@ -1,11 +1,13 @@
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, Sum, Value, When, Window
+from django.db.models import BooleanField, Case, Count, IntegerField, Q, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from portal.core.formats import format_date
@@ -191,7 +193,13 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
     until = today + timedelta(days=horizon_days)
     overdue = upcoming = 0
     items = []
+    batches = {}
     for echeance in registry.all_echeances():
+        if echeance.batch and echeance.due_order:
+            parts = echeance.batch_parts(user, today, until)
+            if parts is not None:
+                batches.setdefault(echeance.batch, []).append((echeance, *parts))
+            continue
         found = echeance.visible(user, today, until)
         if echeance.due_order and hasattr(found, "annotate"):
             late = Case(When(echeance.overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -219,8 +227,49 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
         items.extend(
             registry.Item(echeance=echeance, obj=obj, due_date=echeance.due_date(obj), today=today) for obj in objs
         )
+    for batch in batches.values():
+        for echeance, objs, batch_overdue, batch_upcoming in _batch_first(batch, today, first):
+            overdue += batch_overdue
+            upcoming += batch_upcoming
+            items.extend(
+                registry.Item(echeance=echeance, obj=obj, due_date=echeance.due_date(obj), today=today) for obj in objs
+            )
     items.sort(key=lambda item: (item.due_date, item.label))
     return Summary(overdue=overdue, upcoming=upcoming, first=items[:first])
+
+
+def _batch_first(batch, today, first):
+    """The deadlines of one batch (`Echeance.batch`) in one query: for each, its first `first`
+    objects by due order, how many are overdue and how many are not. Every row carries, per
+    deadline, whether it belongs to it, the deadline's two counts (window sums over all the rows)
+    and its rank in its due order; only the rows ranked within the first few of some deadline are
+    read (a filter on the window functions)."""
+    base = batch[0][1]
+    one, zero = Value(1), Value(0)
+    annotations, ranks = {}, Q()
+    for i, (echeance, _, condition) in enumerate(batch):
+        member = Case(When(condition, then=one), default=zero, output_field=IntegerField())
+        late = Case(When(condition & echeance.overdue_q(today), then=one), default=zero, output_field=IntegerField())
+        annotations |= {
+            f"_in_{i}": member,
+            f"_total_{i}": Window(Sum(member), output_field=IntegerField()),
+            f"_overdue_{i}": Window(Sum(late), output_field=IntegerField()),
+            # Members ranked apart from the others (partition), each in its deadline's order.
+            f"_rank_{i}": Window(RowNumber(), partition_by=[member], order_by=[echeance.due_order, "pk"]),
+        }
+        ranks |= Q(**{f"_rank_{i}__lte": first})
+    combined = Q()
+    for _, _, condition in batch:
+        combined |= condition
+    rows = list(base.filter(combined).annotate(**annotations).filter(ranks))
+    results = []
+    for i, (echeance, _, _) in enumerate(batch):
+        objs = [row for row in rows if getattr(row, f"_in_{i}") and getattr(row, f"_rank_{i}") <= first]
+        objs.sort(key=lambda row: getattr(row, f"_rank_{i}"))
+        total = (getattr(rows[0], f"_total_{i}") or 0) if rows else 0
+        late = (getattr(rows[0], f"_overdue_{i}") or 0) if rows else 0
+        results.append((echeance, objs, late, total - late))
+    return results
 
 
 def items_page(user, *, number, per_page, today: date | None = None, horizon_days: int | None = None, keep=None):
@@ -228,35 +277,76 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
     deadline and object. Deadlines marked `many` are sorted from their own columns and only the
     page's objects are loaded with what their label and link read: a structure of a thousand
     people has thousands of open deadlines (home panels: `number=1, per_page=10`). `keep(due, today)`,
-    when given, keeps only the deadlines whose due date it accepts."""
+    when given, keeps only the deadlines whose due date it accepts. The deadlines of one `batch`
+    are sorted from one query, and the page's objects of a batch loaded in one more."""
     today = today or timezone.localdate()
     until = None if horizon_days is None else today + timedelta(days=horizon_days)
     rows = []
+
+    def add(echeance, obj, pk, light):
+        due = echeance.due_date(obj)
+        if (until is None or due <= until) and (keep is None or keep(due, today)):
+            rows.append((due, echeance.code, pk, echeance, obj, light))
+
+    batches = {}
     for echeance in registry.all_echeances():
+        light_columns = echeance.many and echeance.due_order and echeance.due_fields
+        if light_columns and echeance.batch:
+            parts = echeance.batch_parts(user, today, until)
+            if parts is not None:
+                batches.setdefault(echeance.batch, []).append((echeance, *parts))
+            continue
         found = echeance.visible(user, today, until)
         light = echeance.many and hasattr(found, "select_related")
+        if light and light_columns:
+            # Only the due date's columns: no model instance for thousands of rows, and no
+            # is_met (visible() already left out the met ones).
+            for pk, *values in found.select_related(None).order_by().values_list("pk", *echeance.due_fields):
+                add(echeance, SimpleNamespace(pk=pk, **dict(zip(echeance.due_fields, values, strict=True))), pk, True)
+            continue
         for obj in found.select_related(None) if light else found:
-            if echeance.is_met(obj):
-                continue
-            due = echeance.due_date(obj)
-            if (until is None or due <= until) and (keep is None or keep(due, today)):
-                rows.append((due, echeance.code, obj.pk, echeance, obj, light))
+            if not echeance.is_met(obj):
+                add(echeance, obj, obj.pk, light)
+    for batch in batches.values():
+        for echeance, obj in _batch_rows(batch):
+            add(echeance, obj, obj.pk, True)
     rows.sort(key=lambda row: row[:3])
     page = Paginator(rows, per_page).get_page(number)
     wanted = {}
     for _, _, pk, echeance, _, light in page.object_list:
         if light:
-            wanted.setdefault(echeance, []).append(pk)
-    full = {
-        (echeance.code, obj.pk): obj
-        for echeance, pks in wanted.items()
-        for obj in echeance.visible(user, today, until).filter(pk__in=pks)
-    }
+            in_batch = any(member is echeance for member, _, _ in batches.get(echeance.batch, ()))
+            key = ("batch", echeance.batch) if in_batch else ("code", echeance.code)
+            wanted.setdefault(key, (echeance, set()))[1].add(pk)
+    full = {}
+    for (kind, name), (echeance, pks) in wanted.items():
+        if kind == "batch":  # one query for the batch: the base all its deadlines filter
+            found = batches[name][0][1].filter(pk__in=pks)
+            full |= {(member.code, obj.pk): obj for obj in found for member, _, _ in batches[name]}
+        else:
+            full |= {(echeance.code, obj.pk): obj for obj in echeance.visible(user, today, until).filter(pk__in=pks)}
     page.object_list = [
         registry.Item(echeance=echeance, obj=full.get((code, pk), obj), due_date=due, today=today)
         for due, code, pk, echeance, obj, _ in page.object_list
     ]
     return page
+
+
+def _batch_rows(batch):
+    """(deadline, light object) for every open object of a batch's deadlines, from one query of
+    the due dates' columns and one flag per deadline (whether the row is its)."""
+    base = batch[0][1]
+    fields = list(dict.fromkeys(field for echeance, _, _ in batch for field in echeance.due_fields))
+    flags, combined = {}, Q()
+    for i, (_, _, condition) in enumerate(batch):
+        flags[f"_in_{i}"] = Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+        combined |= condition
+    found = base.filter(combined).select_related(None).order_by().annotate(**flags)
+    for pk, *values in found.values_list("pk", *fields, *flags):
+        obj = SimpleNamespace(pk=pk, **dict(zip(fields, values[: len(fields)], strict=True)))
+        for (echeance, _, _), member in zip(batch, values[len(fields) :], strict=True):
+            if member:
+                yield echeance, obj
 
 
 def _absolute(url: str) -> str:
