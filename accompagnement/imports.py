@@ -22,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from accompagnement import gardes
 from accompagnement.enums import Sexe, SourceOrientation
 from accompagnement.models import Beneficiaire, Orientation, TypeAccompagnement
 from portal.audit.enums import Action
@@ -657,6 +658,11 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
     if orientations:
         Orientation.objects.bulk_create(orientations)
         result.created_orientations += len(orientations)
+        # bulk_create sends no signal: the kept indicators of the structures concerned (and of the
+        # re-opened people's former structures) are forgotten here.
+        gardes.invalider({line.structure_id for line in to_create})
+        if reopened:
+            gardes.invalider(Orientation.objects.filter(beneficiaire_id__in=reopened).values("structure_id"))
         # Every write of a beneficiary record is traced, imports included (one bulk insert).
         content_type = ContentType.objects.get_for_model(Beneficiaire)
         AuditEntry.objects.bulk_create(

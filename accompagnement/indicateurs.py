@@ -179,13 +179,22 @@ def sans_jit():
         yield
 
 
-def concernees(queryset, periode: Periode):
+def concernees(queryset, periode: Periode, *, suivis=True):
     """The orientations an indicator of the period can count: accompanied at some point of the
     period (an exit sets `date_fin` to its date) or in the 12-month cohort. Every condition below
     implies it; the others only add zeros, and after a few years they are most of the table."""
     du, au = periode.du, periode.au
     cohorte = Q(date_orientation__gte=add_months(du, -12), date_orientation__lte=add_months(au, -12))
-    return queryset.filter((Q(date_orientation__lte=au) & (Q(date_fin__isnull=True) | Q(date_fin__gte=du))) | cohorte)
+    accompagnees = (Q(date_orientation__lte=au) & (Q(date_fin__isnull=True) | Q(date_fin__gte=du))) | cohorte
+    if not suivis:  # enough for the file active, entries and exits
+        return queryset.filter(accompagnees)
+    # An interview or a week recorded out of the accompaniment's dates still counts in its month:
+    # so the figures of a period are the sum of those of its months (the kept closed months).
+    physiques = Entretien.objects.filter(
+        presence=Presence.PRESENT, mode=ModeEntretien.PHYSIQUE, date__gte=du, date__lte=au
+    ).values("orientation_id")
+    semaines = ActiviteHebdomadaire.objects.filter(semaine__gte=du, semaine__lte=au).values("orientation_id")
+    return queryset.filter(accompagnees | Q(pk__in=physiques) | Q(pk__in=semaines))
 
 
 def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
@@ -450,21 +459,14 @@ def libelles_groupes(grouper, keys):
 SANS_GROUPE = {"referent": "Sans référent", "structure": "–", "territoire": "–"}
 
 
-def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False):
-    """One line per group and the total, in 2 queries whatever the data size. Every figure is a
-    count or a sum, so the total line adds the groups up: the costly annotated scan of the
-    orientations runs once (it is most of the page's time at a Département's scale)."""
-    key = GROUPES[grouper][0]
-    queryset = concernees(queryset, periode)
-    with sans_jit():
-        rows = list(annotated(queryset, periode).values(key).annotate(**aggregates(periode, today)).order_by(key))
-    codes = aggregates(periode, today).keys()
+def _lignes(rows, key, codes, grouper, tri, descendant):
     total = {code: sum(row[code] or 0 for row in rows) for code in codes}
     names = libelles_groupes(grouper, [row[key] for row in rows])
     lignes = [
         Ligne(cle=row[key], libelle=names.get(row[key], SANS_GROUPE[grouper]), valeurs=row)
         for row in rows
-        if any(row[c] for c in ("entrees", "sorties", "file_active", "accompagnes", "cohorte_12_mois"))
+        # Days accompanied > 0 is "someone accompanied" (the kept months hold no count of people).
+        if any(row[c] for c in ("entrees", "sorties", "file_active", "jours_accompagnement", "cohorte_12_mois"))
     ]
     if tri in COLONNE_PAR_CODE:
         missing = [ligne for ligne in lignes if ligne.valeur(tri) is None]
@@ -473,6 +475,60 @@ def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False):
     else:
         lignes.sort(key=lambda ligne: ligne.libelle.lower(), reverse=descendant)
     return lignes, Ligne(cle=None, libelle="Total", valeurs=total)
+
+
+def _live_rows(queryset, periode, key, today):
+    with sans_jit():
+        return list(
+            annotated(concernees(queryset, periode), periode)
+            .values(key)
+            .annotate(**aggregates(periode, today))
+            .order_by(key)
+        )
+
+
+def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False, gardes=None):
+    """One line per group and the total. Every figure is a count or a sum, so the total line adds
+    the groups up: the costly annotated scan of the orientations runs once (it is most of the
+    page's time at a Département's scale).
+
+    With `gardes` (`accompagnement.gardes.preparer`: the kept monthly figures, scoped like
+    `queryset`), the closed months of the period are read from them, and only the rest of the
+    period (current month, partial months at the edges) is computed live."""
+    key = GROUPES[grouper][0]
+    if gardes is None:
+        rows = _live_rows(queryset, periode, key, today)
+        return _lignes(rows, key, aggregates(periode, today).keys(), grouper, tri, descendant)
+    from accompagnement import gardes as kept
+
+    decoupe = gardes.decoupe
+    if not decoupe.mois:
+        rows = _live_rows(queryset, periode, key, today)
+        return _lignes(rows, key, aggregates(periode, today).keys(), grouper, tri, descendant)
+    codes = [code for code in aggregates(periode, today) if code not in kept.NON_ADDITIFS]
+    merged = {}
+
+    def add(row_key, values, file_active):
+        line = merged.setdefault(row_key, {key: row_key, **dict.fromkeys(codes, 0)})
+        for code in codes:
+            if code != "file_active":
+                line[code] += values[code] or 0
+        if file_active:
+            line["file_active"] = values["file_active"] or 0
+
+    last_is_kept = decoupe.dernier_garde
+    for row in kept.sommes(gardes.queryset, gardes.structures, decoupe.mois, GROUPES_GARDES[grouper]):
+        add(row["cle"] or None, row, last_is_kept)  # referent 0: none
+    for i, part in enumerate(decoupe.vivantes):
+        is_last = not last_is_kept and i == len(decoupe.vivantes) - 1
+        for row in _live_rows(queryset, part, key, today):
+            add(row[key], row, is_last)
+    rows = sorted(merged.values(), key=lambda row: (row[key] is None, row[key] or 0))
+    return _lignes(rows, key, codes, grouper, tri, descendant)
+
+
+# The kept rows' column for each grouping of `GROUPES`.
+GROUPES_GARDES = {"referent": "referent_id", "structure": "structure_id", "territoire": "territoire_id"}
 
 
 def personnes(queryset, *, periode, population, today):
@@ -488,8 +544,32 @@ def personnes(queryset, *, periode, population, today):
     )
 
 
-def serie_mensuelle(queryset, periode: Periode) -> list[dict]:
-    """File active at each month end, entries and exits in each month: one query."""
+def serie_mensuelle(queryset, periode: Periode, gardes=None) -> list[dict]:
+    """File active at each month end, entries and exits in each month: one query (with `gardes`,
+    one for the kept months and one per live part)."""
+    months = periode.mois()
+    if gardes is None or not gardes.decoupe.mois:
+        figures = _serie_live(queryset, periode)
+    else:
+        from accompagnement import gardes as kept
+
+        figures = kept.serie(gardes.queryset, gardes.structures, gardes.decoupe.mois)
+        for part in gardes.decoupe.vivantes:
+            figures.update(_serie_live(queryset, part))
+    return [
+        {
+            "mois": month.isoformat()[:7],
+            "libelle": mois_fr(month),
+            "file_active": figures.get(month, (0, 0, 0))[0],
+            "entrees": figures.get(month, (0, 0, 0))[1],
+            "sorties": figures.get(month, (0, 0, 0))[2],
+        }
+        for month in months
+    ]
+
+
+def _serie_live(queryset, periode: Periode) -> dict:
+    """{month: (file active at its end, entries, exits)} within `periode`: one query."""
     aggs = {}
     months = periode.mois()
     for i, month in enumerate(months):
@@ -500,17 +580,8 @@ def serie_mensuelle(queryset, periode: Periode) -> list[dict]:
         )
         aggs[f"e{i}"] = Count("pk", filter=Q(date_orientation__gte=start, date_orientation__lte=end))
         aggs[f"s{i}"] = Count("pk", filter=Q(sortie__date__gte=start, sortie__date__lte=end))
-    result = concernees(queryset, periode).order_by().aggregate(**aggs) if aggs else {}
-    return [
-        {
-            "mois": month.isoformat()[:7],
-            "libelle": mois_fr(month),
-            "file_active": result[f"fa{i}"],
-            "entrees": result[f"e{i}"],
-            "sorties": result[f"s{i}"],
-        }
-        for i, month in enumerate(months)
-    ]
+    result = concernees(queryset, periode, suivis=False).order_by().aggregate(**aggs) if aggs else {}
+    return {month: (result[f"fa{i}"], result[f"e{i}"], result[f"s{i}"]) for i, month in enumerate(months)}
 
 
 # --- the monthly reporting (seed 004 l. 187–199) ---------------------------------------------
