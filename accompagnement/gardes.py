@@ -21,11 +21,25 @@ import contextvars
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Sum, Value
+from django.db.models import (
+    BooleanField,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Least
 from django.utils import timezone
 
 from accompagnement.models import FIGURES_GARDEES, IndicateurMensuel, Orientation
+from portal.core.formats import format_date
 from portal.referentiels.models import Structure
 
 NON_ADDITIFS = ("accompagnes", "avec_semaines")
@@ -71,14 +85,32 @@ class Gardes:
     queryset: object  # IndicateurMensuel, scoped and filtered like the page's orientations
     decoupe: Decoupe
     structures: list  # the structures of the page's orientations
+    calcules: tuple = (None, None)  # when the kept months shown were computed: earliest, latest
+
+    def note(self) -> str:
+        """The page's line on where its figures come from, in French."""
+        premier, dernier = self.calcules
+        if not self.decoupe.mois or premier is None:
+            return ""
+
+        def when(moment):
+            return f"le {format_date(moment)} à {timezone.localtime(moment):%H:%M}"
+
+        calcul = when(dernier) if when(premier) == when(dernier) else f"entre {when(premier)} et {when(dernier)}"
+        text = f"Mois clos : chiffres calculés {calcul} et recalculés dès qu'un dossier de la structure change"
+        if self.decoupe.vivantes:
+            text += " ; mois en cours ou partiels : en temps réel"
+        return text + "."
 
 
 def preparer(gardes_queryset, queryset, periode, today) -> Gardes:
     """Make the period's closed months valid for the structures of `queryset` (computing the
     missing ones), once for the table and the monthly chart."""
     parts = decoupe(periode, today)
-    structures = mois_gardes(queryset, parts.mois, today) if parts.mois else []
-    return Gardes(gardes_queryset, parts, structures)
+    if not parts.mois:
+        return Gardes(gardes_queryset, parts, [])
+    structures, calcules = mois_gardes(queryset, parts.mois, today)
+    return Gardes(gardes_queryset, parts, structures, calcules)
 
 
 def _valide(today):
@@ -96,23 +128,29 @@ def mois_gardes(queryset, months, today) -> list[int]:
     """The structures of `queryset`'s orientations, with their kept `months` made valid (computed
     now where missing or stale): two queries when every month is kept, five more otherwise."""
     valid = IndicateurMensuel.objects.filter(_valide(today), calcul=True, structure_id=OuterRef("pk"))
+    in_months = valid.filter(mois__in=months).order_by().values("structure_id")
     rows = (
         Structure.objects.filter(pk__in=queryset.order_by().values("structure_id"))
-        .annotate(**{f"m{i}": Exists(valid.filter(mois=month)) for i, month in enumerate(months)})
-        .values("pk", *(f"m{i}" for i in range(len(months))))
+        .annotate(
+            **{f"m{i}": Exists(valid.filter(mois=month)) for i, month in enumerate(months)},
+            premier=Subquery(in_months.annotate(d=Min("calcule_le")).values("d")),
+            dernier=Subquery(in_months.annotate(d=Max("calcule_le")).values("d")),
+        )
+        .values("pk", "premier", "dernier", *(f"m{i}" for i in range(len(months))))
     )
-    structures, missing = [], {}
+    structures, missing, moments = [], {}, []
     for row in rows:
         structures.append(row["pk"])
+        moments += [moment for moment in (row["premier"], row["dernier"]) if moment is not None]
         for i, month in enumerate(months):
             if not row[f"m{i}"]:
                 missing.setdefault(month, []).append(row["pk"])
     if missing:
-        calculer(missing, today)
-    return structures
+        moments.append(calculer(missing, today))
+    return structures, (min(moments), max(moments)) if moments else (None, None)
 
 
-def calculer(missing: dict, today) -> None:
+def calculer(missing: dict, today) -> datetime.datetime:
     """Compute and keep the months {month: [structure ids]}: one query for all the months (a
     UNION), then the writes in one transaction."""
     from accompagnement.indicateurs import Periode, aggregates, annotated, concernees, fin_de_mois, sans_jit
@@ -184,6 +222,7 @@ def calculer(missing: dict, today) -> None:
         ],
         ignore_conflicts=True,
     )
+    return computed_at
 
 
 def sommes(gardes, structures, months, colonne):
@@ -242,15 +281,6 @@ def invalider(structure_ids=None, structure_id=None) -> None:
     rows.delete()
 
 
-def calcule_le(gardes) -> dict:
-    """When the kept months shown were computed (earliest, latest), for the page's note: one query."""
-    from django.db.models import Min
-
-    return IndicateurMensuel.objects.filter(
-        calcul=True, structure_id__in=gardes.structures, mois__in=gardes.decoupe.mois
-    ).aggregate(premier=Min("calcule_le"), dernier=Max("calcule_le"))
-
-
 def precalculer(today=None) -> int:
     """Compute the kept closed months of the last 12 months for every structure (the nightly
     task): no user pays the first computation. Returns the number of (structure, month) computed."""
@@ -261,5 +291,6 @@ def precalculer(today=None) -> int:
     months = decoupe(periode, today).mois
     kept = IndicateurMensuel.objects.filter(calcul=True)
     before = kept.count()
-    mois_gardes(Orientation.objects.all(), months, today)
+    if months:
+        mois_gardes(Orientation.objects.all(), months, today)
     return kept.count() - before
