@@ -487,6 +487,22 @@ def _live_rows(queryset, periode, key, today):
         )
 
 
+def _live_rows_parts(queryset, parts, key, today):
+    """`_live_rows` of several parts of a period in one query (a UNION), each row with its part."""
+    if not parts:
+        return []
+    queries = [
+        annotated(concernees(queryset, part), part)
+        .annotate(partie=Value(i, output_field=IntegerField()))
+        .values("partie", key)
+        .annotate(**aggregates(part, today))
+        .order_by()
+        for i, part in enumerate(parts)
+    ]
+    with sans_jit():
+        return list(queries[0].union(*queries[1:], all=True).order_by() if len(queries) > 1 else queries[0])
+
+
 def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False, gardes=None):
     """One line per group and the total. Every figure is a count or a sum, so the total line adds
     the groups up: the costly annotated scan of the orientations runs once (it is most of the
@@ -519,10 +535,9 @@ def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False, ga
     last_is_kept = decoupe.dernier_garde
     for row in kept.sommes(gardes.queryset, gardes.structures, decoupe.mois, GROUPES_GARDES[grouper]):
         add(row["cle"] or None, row, last_is_kept)  # referent 0: none
-    for i, part in enumerate(decoupe.vivantes):
-        is_last = not last_is_kept and i == len(decoupe.vivantes) - 1
-        for row in _live_rows(queryset, part, key, today):
-            add(row[key], row, is_last)
+    last_part = len(decoupe.vivantes) - 1
+    for row in _live_rows_parts(queryset, decoupe.vivantes, key, today):
+        add(row[key], row, not last_is_kept and row["partie"] == last_part)
     rows = sorted(merged.values(), key=lambda row: (row[key] is None, row[key] or 0))
     return _lignes(rows, key, codes, grouper, tri, descendant)
 
@@ -554,8 +569,7 @@ def serie_mensuelle(queryset, periode: Periode, gardes=None) -> list[dict]:
         from accompagnement import gardes as kept
 
         figures = kept.serie(gardes.queryset, gardes.structures, gardes.decoupe.mois)
-        for part in gardes.decoupe.vivantes:
-            figures.update(_serie_live(queryset, part))
+        figures.update(_serie_live(queryset, *gardes.decoupe.vivantes))
     return [
         {
             "mois": month.isoformat()[:7],
@@ -568,19 +582,24 @@ def serie_mensuelle(queryset, periode: Periode, gardes=None) -> list[dict]:
     ]
 
 
-def _serie_live(queryset, periode: Periode) -> dict:
-    """{month: (file active at its end, entries, exits)} within `periode`: one query."""
-    aggs = {}
-    months = periode.mois()
-    for i, month in enumerate(months):
-        end = min(fin_de_mois(month), periode.au)
-        start = max(month, periode.du)
-        aggs[f"fa{i}"] = Count(
-            "pk", filter=Q(date_orientation__lte=end) & (Q(date_fin__isnull=True) | Q(date_fin__gt=end))
-        )
-        aggs[f"e{i}"] = Count("pk", filter=Q(date_orientation__gte=start, date_orientation__lte=end))
-        aggs[f"s{i}"] = Count("pk", filter=Q(sortie__date__gte=start, sortie__date__lte=end))
-    result = concernees(queryset, periode, suivis=False).order_by().aggregate(**aggs) if aggs else {}
+def _serie_live(queryset, *parts: Periode) -> dict:
+    """{month: (file active at its end, entries, exits)} within the parts of a period: one query."""
+    aggs, months = {}, []
+    for part in parts:
+        for month in part.mois():
+            i = len(months)
+            months.append(month)
+            end = min(fin_de_mois(month), part.au)
+            start = max(month, part.du)
+            aggs[f"fa{i}"] = Count(
+                "pk", filter=Q(date_orientation__lte=end) & (Q(date_fin__isnull=True) | Q(date_fin__gt=end))
+            )
+            aggs[f"e{i}"] = Count("pk", filter=Q(date_orientation__gte=start, date_orientation__lte=end))
+            aggs[f"s{i}"] = Count("pk", filter=Q(sortie__date__gte=start, sortie__date__lte=end))
+    if not aggs:
+        return {}
+    periode = Periode(parts[0].du, parts[-1].au)  # spans the parts: every row counted is in it
+    result = concernees(queryset, periode, suivis=False).order_by().aggregate(**aggs)
     return {month: (result[f"fa{i}"], result[f"e{i}"], result[f"s{i}"]) for i, month in enumerate(months)}
 
 

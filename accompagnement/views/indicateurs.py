@@ -107,6 +107,7 @@ def indicateurs_page(request):
                 ],
                 "lignes": [(ligne, _cellules(ligne, COLONNES, params)) for ligne in lignes],
                 "total": _cellules(total, COLONNES, params, total=True),
+                "total_ligne": total,
                 "lignes_sorties": [(ligne, _cellules(ligne, COLONNES_SORTIES, params)) for ligne in lignes],
                 "total_sorties": _cellules(total, COLONNES_SORTIES, params, total=True),
                 "colonnes_sorties": COLONNES_SORTIES,
