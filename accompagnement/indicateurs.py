@@ -190,6 +190,7 @@ def concernees(queryset, periode: Periode, *, suivis=True):
         return queryset.filter(accompagnees)
     # An interview or a week recorded out of the accompaniment's dates still counts in its month:
     # so the figures of a period are the sum of those of its months (the kept closed months).
+    # One hashed subquery each, read through the indexes on the interview's and the week's date.
     physiques = Entretien.objects.filter(
         presence=Presence.PRESENT, mode=ModeEntretien.PHYSIQUE, date__gte=du, date__lte=au
     ).values("orientation_id")

@@ -339,6 +339,10 @@ class Entretien(models.Model):
         ordering = ["date", "pk"]
         indexes = [
             models.Index(fields=["orientation", "date"]),
+            # The indicators' interviews of a month, whatever the orientation (indicateurs.concernees).
+            models.Index(
+                fields=["date"], condition=Q(presence="present", mode="physique"), name="entretien_physique_date"
+            ),
             # The unjustified absences (indicators: "absentéistes", three times a page): 4 % of the
             # interviews, read without scanning the others.
             models.Index(fields=["orientation"], condition=Q(presence="absent"), name="entretien_absent_orientation"),
@@ -643,6 +647,7 @@ class ActiviteHebdomadaire(models.Model):
         verbose_name = "activité hebdomadaire"
         verbose_name_plural = "activités hebdomadaires"
         ordering = ["semaine", "pk"]
+        indexes = [models.Index(fields=["semaine"], name="activite_semaine")]
         constraints = [
             models.UniqueConstraint(
                 fields=["orientation", "semaine"],
