@@ -265,19 +265,22 @@ def en_bloc():
         _EN_BLOC.reset(token)
 
 
-def invalider_un(structure_ids, structure_id=None) -> None:
+def invalider_un(structure_ids, *more) -> None:
     """`invalider` for one record's write (the signals), skipped within `en_bloc`."""
     if not _EN_BLOC.get():
-        invalider(structure_ids, structure_id)
+        invalider(structure_ids, *more)
 
 
-def invalider(structure_ids=None, structure_id=None) -> None:
-    """Forget the kept months of these structures (ids or a subquery of ids, and `structure_id`;
-    all of them for None): they are computed again at the next page. Called on every write that
-    changes a figure (accompagnement/signals.py, bulk loads): one DELETE."""
+def invalider(structure_ids=None, *more) -> None:
+    """Forget the kept months of these structures (ids, a subquery of ids, or a single id in
+    `more`; all of them for None): they are computed again at the next page. Called on every write
+    that changes a figure (accompagnement/signals.py, bulk loads): one DELETE."""
     rows = IndicateurMensuel.objects.filter(calcul=True)
     if structure_ids is not None:
-        rows = rows.filter(Q(structure_id__in=structure_ids) | Q(structure_id=structure_id))
+        wanted = Q(structure_id__in=structure_ids)
+        for ids in more:
+            wanted |= Q(structure_id__in=ids) if isinstance(ids, set | list | tuple) else Q(structure_id=ids)
+        rows = rows.filter(wanted)
     rows.delete()
 
 
