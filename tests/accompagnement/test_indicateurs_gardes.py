@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accompagnement import gardes, indicateurs
 from accompagnement.enums import EtatDemande
@@ -78,7 +79,7 @@ def history(world):
 
 def _live(user, periode, grouper, **filters):
     queryset = Orientation.objects.visible_to(user).filter(**filters)
-    return indicateurs.tableau(queryset, periode=periode, grouper=grouper, today=TODAY)
+    return indicateurs.tableau(queryset, periode=periode, grouper=grouper, today=timezone.localdate())
 
 
 def _shape(lignes, total):
@@ -255,3 +256,35 @@ def test_nightly_precomputation_spares_the_first_visitor(client_for, world, hist
     client = client_for("dpid")
     with django_assert_max_num_queries(10):  # nothing left to compute
         _page(client)
+
+
+@at(TODAY)
+def test_bulk_writes_forget_the_kept_months(client_for, world, history):
+    """The orientation import (bulk_create, no signal) and the retention run (UPDATE, bulk
+    DELETE) forget the kept months of the structures concerned: the next page is the live one."""
+    from accompagnement import retention
+    from accompagnement.imports import apply
+    from tests.accompagnement.test_import import check_file, line, make_csv
+
+    state = _state(client_for, world)
+    apply(check_file(make_csv([line(world, numero_caf="7700001", date_orientation="15/03/2026")])), user=None)
+    assert not _kept(world.structure_a).exists()
+    assert _state(client_for, world) != state  # one more entry in March 2026
+    state = _state(client_for, world)
+    # The person who left in September 2025 is archived 24 months later, then purged at 60.
+    retention.retention_apply(today=D(2027, 10, 1))
+    assert not _kept(world.structure_a).exists()
+    with at(D(2027, 10, 1)):
+        assert _state(client_for, world) != state  # the manager no longer sees them
+    retention.retention_apply(today=D(2030, 10, 1))
+    assert not _kept(world.structure_a).exists()
+    with at(D(2030, 10, 1)):
+        _state(client_for, world)  # equal to the live tables
+
+
+@at(TODAY)
+def test_nightly_task(world, history):
+    from accompagnement.tasks import indicateurs_precalcul
+
+    assert indicateurs_precalcul.delay().get()["mois_calcules"] >= 24
+    assert indicateurs_precalcul.delay().get()["mois_calcules"] == 0
