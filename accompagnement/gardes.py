@@ -153,7 +153,7 @@ def mois_gardes(queryset, months, today) -> list[int]:
 def calculer(missing: dict, today) -> datetime.datetime:
     """Compute and keep the months {month: [structure ids]}: one query for all the months (a
     UNION), then the writes in one transaction."""
-    from accompagnement.indicateurs import Periode, aggregates, annotated, concernees, fin_de_mois, sans_jit
+    from accompagnement.indicateurs import Periode, aggregates, annotated, concernees, fin_de_mois, rows_sans_jit
 
     computed_at = timezone.now()
     parts = []
@@ -174,8 +174,7 @@ def calculer(missing: dict, today) -> datetime.datetime:
             .order_by()
         )
     query = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
-    with sans_jit():
-        rows = list(query)
+    rows = rows_sans_jit(query)
     echeances = {}
     for row in rows:
         pair = (row["d_mois"], row["d_structure"])
