@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accompagnement import gardes
 from accompagnement.catalogue import ensure_types
 from accompagnement.enums import (
     DecisionSuspension,
@@ -129,6 +130,7 @@ def load():
     _parcours(rng, today)
     # bulk_create sends no signal: the first dates stored on the orientations, in one UPDATE.
     Orientation.objects.filter(beneficiaire__numero_caf__startswith="990").refresh_premiers()
+    gardes.invalider()  # the kept indicators of closed months: every structure's are stale
     _reportings(today)
     structures = Structure.objects.filter(orientations__isnull=False).distinct().count()
     return f"{len(beneficiaires)} bénéficiaires orientés vers {structures} structures"

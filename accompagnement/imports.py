@@ -22,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from accompagnement import gardes
 from accompagnement.enums import Sexe, SourceOrientation
 from accompagnement.models import Beneficiaire, Orientation, TypeAccompagnement
 from portal.audit.enums import Action
@@ -578,19 +579,28 @@ def apply(
     lines = report.lines
     total = len(lines)
     done = 0
+    kinds = {kind.pk: kind for kind in TypeAccompagnement.objects.all()}
+    structures, reopened = set(), set()
     with transaction.atomic():
         for batch in _chunks(lines, max(1, batch_size)):
-            _apply_batch(batch, user=user, result=result)
+            _apply_batch(batch, user=user, result=result, kinds=kinds, structures=structures, reopened=reopened)
             done += len(batch)
             if progress is not None:
                 progress(done, total)
+        # bulk_create sends no signal: the kept indicators of the structures oriented to, and of
+        # the re-opened people's other structures (archived no more), are forgotten (one DELETE).
+        if structures:
+            gardes.invalider(
+                Orientation.objects.filter(beneficiaire_id__in=sorted(reopened)).values("structure_id"),
+                structures,
+            )
     # A Département's first file fills empty tables: without fresh statistics PostgreSQL plans the
     # deadline and caseload queries as if they were still empty (minutes instead of a second).
     analyze_tables([Beneficiaire, Orientation, AuditEntry])
     return result
 
 
-def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
+def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult, kinds, structures, reopened) -> None:
     """About five queries whatever the batch size: read what exists, then two bulk inserts."""
     cafs = list(dict.fromkeys(line.numero_caf for line in batch))
     beneficiaries = {
@@ -627,13 +637,14 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
         to_create.append(line)
 
     # An archived record oriented again comes back into use at once (not at the next retention run).
-    reopened = {
+    reouverts = {
         beneficiaries[line.numero_caf].pk
         for line in to_create
         if line.numero_caf in beneficiaries and beneficiaries[line.numero_caf].archive_le is not None
     }
-    if reopened:
-        Beneficiaire.objects.filter(pk__in=reopened).update(archive_le=None)
+    reopened.update(reouverts)
+    if reouverts:
+        Beneficiaire.objects.filter(pk__in=reouverts).update(archive_le=None)
     if new_beneficiaries:
         created = Beneficiaire.objects.bulk_create(new_beneficiaries.values())
         if any(beneficiary.pk is None for beneficiary in created):  # a backend that returns no ids
@@ -641,7 +652,6 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
         beneficiaries.update((beneficiary.numero_caf, beneficiary) for beneficiary in created)
         result.created_beneficiaries += len(new_beneficiaries)
 
-    kinds = {kind.pk: kind for kind in TypeAccompagnement.objects.all()}
     orientations = [
         Orientation(
             beneficiaire_id=beneficiaries[line.numero_caf].pk,
@@ -657,6 +667,7 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
     if orientations:
         Orientation.objects.bulk_create(orientations)
         result.created_orientations += len(orientations)
+        structures.update(line.structure_id for line in to_create)
         # Every write of a beneficiary record is traced, imports included (one bulk insert).
         content_type = ContentType.objects.get_for_model(Beneficiaire)
         AuditEntry.objects.bulk_create(
@@ -669,7 +680,7 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult) -> None:
                 object_id=str(beneficiaries[line.numero_caf].pk),
                 object_repr=f"N° CAF {line.numero_caf}"[:250],
                 detail="orientation importée"
-                + (" ; désarchivé : nouvelle orientation" if beneficiaries[line.numero_caf].pk in reopened else ""),
+                + (" ; désarchivé : nouvelle orientation" if beneficiaries[line.numero_caf].pk in reouverts else ""),
             )
             for line in to_create
         )

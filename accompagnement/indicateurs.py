@@ -179,13 +179,41 @@ def sans_jit():
         yield
 
 
-def concernees(queryset, periode: Periode):
+def rows_sans_jit(queryset) -> list[dict]:
+    """The rows of a `values()` queryset, read with JIT off (see `sans_jit`) in one round trip on
+    PostgreSQL: "SET LOCAL jit = off; SELECT …" sent as one simple query runs as one implicit
+    transaction (no savepoint, no extra statement to count)."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    query = queryset.query
+    # A plain field's column comes back under its column name ("territoire_id" for
+    # "beneficiaire__territoire_id"), an annotation under its alias.
+    fields = {name.split("__")[-1]: name for name in query.values_select}
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; " + sql, params)
+        cursor.nextset()
+        names = [fields.get(column.name, column.name) for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def concernees(queryset, periode: Periode, *, suivis=True):
     """The orientations an indicator of the period can count: accompanied at some point of the
     period (an exit sets `date_fin` to its date) or in the 12-month cohort. Every condition below
     implies it; the others only add zeros, and after a few years they are most of the table."""
     du, au = periode.du, periode.au
     cohorte = Q(date_orientation__gte=add_months(du, -12), date_orientation__lte=add_months(au, -12))
-    return queryset.filter((Q(date_orientation__lte=au) & (Q(date_fin__isnull=True) | Q(date_fin__gte=du))) | cohorte)
+    accompagnees = (Q(date_orientation__lte=au) & (Q(date_fin__isnull=True) | Q(date_fin__gte=du))) | cohorte
+    if not suivis:  # enough for the file active, entries and exits
+        return queryset.filter(accompagnees)
+    # An interview or a week recorded out of the accompaniment's dates still counts in its month:
+    # so the figures of a period are the sum of those of its months (the kept closed months).
+    # One hashed subquery each, read through the indexes on the interview's and the week's date.
+    physiques = Entretien.objects.filter(
+        presence=Presence.PRESENT, mode=ModeEntretien.PHYSIQUE, date__gte=du, date__lte=au
+    ).values("orientation_id")
+    semaines = ActiviteHebdomadaire.objects.filter(semaine__gte=du, semaine__lte=au).values("orientation_id")
+    return queryset.filter(accompagnees | Q(pk__in=physiques) | Q(pk__in=semaines))
 
 
 def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
@@ -450,21 +478,14 @@ def libelles_groupes(grouper, keys):
 SANS_GROUPE = {"referent": "Sans référent", "structure": "–", "territoire": "–"}
 
 
-def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False):
-    """One line per group and the total, in 2 queries whatever the data size. Every figure is a
-    count or a sum, so the total line adds the groups up: the costly annotated scan of the
-    orientations runs once (it is most of the page's time at a Département's scale)."""
-    key = GROUPES[grouper][0]
-    queryset = concernees(queryset, periode)
-    with sans_jit():
-        rows = list(annotated(queryset, periode).values(key).annotate(**aggregates(periode, today)).order_by(key))
-    codes = aggregates(periode, today).keys()
+def _lignes(rows, key, codes, grouper, tri, descendant):
     total = {code: sum(row[code] or 0 for row in rows) for code in codes}
     names = libelles_groupes(grouper, [row[key] for row in rows])
     lignes = [
         Ligne(cle=row[key], libelle=names.get(row[key], SANS_GROUPE[grouper]), valeurs=row)
         for row in rows
-        if any(row[c] for c in ("entrees", "sorties", "file_active", "accompagnes", "cohorte_12_mois"))
+        # Days accompanied > 0 is "someone accompanied" (the kept months hold no count of people).
+        if any(row[c] for c in ("entrees", "sorties", "file_active", "jours_accompagnement", "cohorte_12_mois"))
     ]
     if tri in COLONNE_PAR_CODE:
         missing = [ligne for ligne in lignes if ligne.valeur(tri) is None]
@@ -473,6 +494,73 @@ def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False):
     else:
         lignes.sort(key=lambda ligne: ligne.libelle.lower(), reverse=descendant)
     return lignes, Ligne(cle=None, libelle="Total", valeurs=total)
+
+
+def _live_rows(queryset, periode, key, today):
+    return rows_sans_jit(
+        annotated(concernees(queryset, periode), periode)
+        .values(key)
+        .annotate(**aggregates(periode, today))
+        .order_by(key)
+    )
+
+
+def _live_rows_parts(queryset, parts, key, today):
+    """`_live_rows` of several parts of a period in one query (a UNION), each row with its part."""
+    if not parts:
+        return []
+    queries = [
+        annotated(concernees(queryset, part), part)
+        .annotate(partie=Value(i, output_field=IntegerField()))
+        .values("partie", key)
+        .annotate(**aggregates(part, today))
+        .order_by()
+        for i, part in enumerate(parts)
+    ]
+    return rows_sans_jit(queries[0].union(*queries[1:], all=True).order_by() if len(queries) > 1 else queries[0])
+
+
+def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False, gardes=None):
+    """One line per group and the total. Every figure is a count or a sum, so the total line adds
+    the groups up: the costly annotated scan of the orientations runs once (it is most of the
+    page's time at a Département's scale).
+
+    With `gardes` (`accompagnement.gardes.preparer`: the kept monthly figures, scoped like
+    `queryset`), the closed months of the period are read from them, and only the rest of the
+    period (current month, partial months at the edges) is computed live."""
+    key = GROUPES[grouper][0]
+    if gardes is None:
+        rows = _live_rows(queryset, periode, key, today)
+        return _lignes(rows, key, aggregates(periode, today).keys(), grouper, tri, descendant)
+    from accompagnement import gardes as kept
+
+    decoupe = gardes.decoupe
+    if not decoupe.mois:
+        rows = _live_rows(queryset, periode, key, today)
+        return _lignes(rows, key, aggregates(periode, today).keys(), grouper, tri, descendant)
+    codes = [code for code in aggregates(periode, today) if code not in kept.NON_ADDITIFS]
+    merged = {}
+
+    def add(row_key, values, file_active):
+        line = merged.setdefault(row_key, {key: row_key, **dict.fromkeys(codes, 0)})
+        for code in codes:
+            if code != "file_active":
+                line[code] += values[code] or 0
+        if file_active:
+            line["file_active"] = values["file_active"] or 0
+
+    last_is_kept = decoupe.dernier_garde
+    for row in kept.sommes(gardes.queryset, gardes.structures, decoupe.mois, GROUPES_GARDES[grouper]):
+        add(row["cle"] or None, row, last_is_kept)  # referent 0: none
+    last_part = len(decoupe.vivantes) - 1
+    for row in _live_rows_parts(queryset, decoupe.vivantes, key, today):
+        add(row[key], row, not last_is_kept and row["partie"] == last_part)
+    rows = sorted(merged.values(), key=lambda row: (row[key] is None, row[key] or 0))
+    return _lignes(rows, key, codes, grouper, tri, descendant)
+
+
+# The kept rows' column for each grouping of `GROUPES`.
+GROUPES_GARDES = {"referent": "referent_id", "structure": "structure_id", "territoire": "territoire_id"}
 
 
 def personnes(queryset, *, periode, population, today):
@@ -488,29 +576,48 @@ def personnes(queryset, *, periode, population, today):
     )
 
 
-def serie_mensuelle(queryset, periode: Periode) -> list[dict]:
-    """File active at each month end, entries and exits in each month: one query."""
-    aggs = {}
+def serie_mensuelle(queryset, periode: Periode, gardes=None) -> list[dict]:
+    """File active at each month end, entries and exits in each month: one query (with `gardes`,
+    one for the kept months and one per live part)."""
     months = periode.mois()
-    for i, month in enumerate(months):
-        end = min(fin_de_mois(month), periode.au)
-        start = max(month, periode.du)
-        aggs[f"fa{i}"] = Count(
-            "pk", filter=Q(date_orientation__lte=end) & (Q(date_fin__isnull=True) | Q(date_fin__gt=end))
-        )
-        aggs[f"e{i}"] = Count("pk", filter=Q(date_orientation__gte=start, date_orientation__lte=end))
-        aggs[f"s{i}"] = Count("pk", filter=Q(sortie__date__gte=start, sortie__date__lte=end))
-    result = concernees(queryset, periode).order_by().aggregate(**aggs) if aggs else {}
+    if gardes is None or not gardes.decoupe.mois:
+        figures = _serie_live(queryset, periode)
+    else:
+        from accompagnement import gardes as kept
+
+        figures = kept.serie(gardes.queryset, gardes.structures, gardes.decoupe.mois)
+        figures.update(_serie_live(queryset, *gardes.decoupe.vivantes))
     return [
         {
             "mois": month.isoformat()[:7],
             "libelle": mois_fr(month),
-            "file_active": result[f"fa{i}"],
-            "entrees": result[f"e{i}"],
-            "sorties": result[f"s{i}"],
+            "file_active": figures.get(month, (0, 0, 0))[0],
+            "entrees": figures.get(month, (0, 0, 0))[1],
+            "sorties": figures.get(month, (0, 0, 0))[2],
         }
-        for i, month in enumerate(months)
+        for month in months
     ]
+
+
+def _serie_live(queryset, *parts: Periode) -> dict:
+    """{month: (file active at its end, entries, exits)} within the parts of a period: one query."""
+    aggs, months = {}, []
+    for part in parts:
+        for month in part.mois():
+            i = len(months)
+            months.append(month)
+            end = min(fin_de_mois(month), part.au)
+            start = max(month, part.du)
+            aggs[f"fa{i}"] = Count(
+                "pk", filter=Q(date_orientation__lte=end) & (Q(date_fin__isnull=True) | Q(date_fin__gt=end))
+            )
+            aggs[f"e{i}"] = Count("pk", filter=Q(date_orientation__gte=start, date_orientation__lte=end))
+            aggs[f"s{i}"] = Count("pk", filter=Q(sortie__date__gte=start, sortie__date__lte=end))
+    if not aggs:
+        return {}
+    periode = Periode(parts[0].du, parts[-1].au)  # spans the parts: every row counted is in it
+    result = concernees(queryset, periode, suivis=False).order_by().aggregate(**aggs)
+    return {month: (result[f"fa{i}"], result[f"e{i}"], result[f"s{i}"]) for i, month in enumerate(months)}
 
 
 # --- the monthly reporting (seed 004 l. 187–199) ---------------------------------------------

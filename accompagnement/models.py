@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accompagnement.enums import (
     CATEGORIE_DU_MOTIF,
+    CategorieSortie,
     DecisionSuspension,
     EtatDemande,
     ModeEntretien,
@@ -379,6 +380,10 @@ class Entretien(models.Model):
         ordering = ["date", "pk"]
         indexes = [
             models.Index(fields=["orientation", "date"]),
+            # The indicators' interviews of a month, whatever the orientation (indicateurs.concernees).
+            models.Index(
+                fields=["date"], condition=Q(presence="present", mode="physique"), name="entretien_physique_date"
+            ),
             # The unjustified absences (indicators: "absentéistes", three times a page): 4 % of the
             # interviews, read without scanning the others.
             models.Index(fields=["orientation"], condition=Q(presence="absent"), name="entretien_absent_orientation"),
@@ -724,6 +729,7 @@ class ActiviteHebdomadaire(models.Model):
         verbose_name = "activité hebdomadaire"
         verbose_name_plural = "activités hebdomadaires"
         ordering = ["semaine", "pk"]
+        indexes = [models.Index(fields=["semaine"], name="activite_semaine")]
         constraints = [
             models.UniqueConstraint(
                 fields=["orientation", "semaine"],
@@ -805,3 +811,102 @@ class ReportingMensuel(models.Model):
 
     def __str__(self):
         return f"Reporting {de(self.structure)} – {mois_fr(self.mois)}"
+
+
+# --- the indicators of closed months, computed once and kept (accompagnement/indicateurs_gardes.py) ---
+
+# The additive figures kept per month (every key of `indicateurs.aggregates` but the counts of
+# distinct people, which do not add up over months).
+FIGURES_GARDEES = (
+    "entrees",
+    "sorties",
+    *(f"sorties_{c.value}" for c in CategorieSortie),
+    "sorties_dynamiques",
+    "reorientations_sociopro",
+    "resultats_solidarite",
+    "file_active",
+    "cer_signe",
+    "absenteistes",
+    "contractualisables",
+    "contractualises",
+    "cer_evaluables",
+    "cer_dans_delai",
+    "rdv_evaluables",
+    "rdv_dans_delai",
+    "cohorte_12_mois",
+    "sortie_12_mois",
+    "delai_cer_somme",
+    "entretiens_physiques",
+    "jours_accompagnement",
+    "semaines",
+    "semaines_15h",
+)
+
+
+class IndicateurMensuelQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The same scope as `OrientationQuerySet.visible_to`, on the kept dimensions."""
+        scope = user.scope
+        if scope.is_dpid:
+            return self
+        current = self.filter(archive=False)
+        if scope.sees_departement:
+            return current
+        if scope.is_referent:
+            return current.filter(referent_id=scope.referent_id) if scope.referent_id else self.none()
+        if scope.is_responsable:
+            return current.filter(structure_id=scope.structure_id)
+        if scope.is_slai:
+            return current.filter(territoire_id=scope.territoire_id)
+        return self.none()
+
+
+class IndicateurMensuel(models.Model):
+    """The additive figures of a closed month for one combination of the dimensions the
+    indicators group, filter or scope by (structure, referent, the person's territory, kind of
+    accompaniment, archived person), computed once and kept (accompagnement/gardes.py).
+
+    Each computed (structure, month) has one more row, `calcul`, all zeros: the month is kept
+    while it exists; every write that changes a figure of the structure deletes it."""
+
+    mois = models.DateField("mois")  # first day of the month
+    # Plain ids (0: none), not foreign keys: the rows are a cache, rebuilt from the orientations.
+    structure_id = models.IntegerField("structure")
+    referent_id = models.IntegerField("référent")
+    territoire_id = models.IntegerField("territoire")
+    type_accompagnement_id = models.IntegerField("type d'accompagnement")
+    archive = models.BooleanField("personne archivée", default=False)
+    calcul = models.BooleanField("ligne du calcul", default=False)
+    calcule_le = models.DateTimeField("calculé le")
+    jour_calcul = models.DateField("jour du calcul")
+    # The latest deadline (CER, first appointment) not met among the month's entries: until it
+    # has passed, the figures depend on the day and hold for the day of their computation only.
+    echeance = models.DateField("dernière échéance non tenue", null=True, blank=True)
+    for _code in FIGURES_GARDEES:
+        locals()[_code] = models.IntegerField(default=0)
+    del _code
+
+    objects = IndicateurMensuelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "indicateurs d'un mois"
+        verbose_name_plural = "indicateurs des mois"
+        indexes = [models.Index(fields=["structure_id", "mois"])]
+        constraints = [
+            # Two requests computing the same month at once insert it once (ON CONFLICT DO NOTHING).
+            models.UniqueConstraint(
+                fields=[
+                    "structure_id",
+                    "mois",
+                    "calcul",
+                    "referent_id",
+                    "territoire_id",
+                    "type_accompagnement_id",
+                    "archive",
+                ],
+                name="indicateur_mensuel_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"Indicateurs de la structure {self.structure_id} – {mois_fr(self.mois)}"

@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 
+from accompagnement import gardes
 from accompagnement.models import (
     ActiviteHebdomadaire,
     Beneficiaire,
@@ -160,6 +161,7 @@ def _audit_rows(ids, *, action, details):
 @transaction.atomic
 def _archive_batch(ids, *, today):
     Beneficiaire.objects.filter(pk__in=ids).update(archive_le=today)
+    gardes.invalider(Orientation.objects.filter(beneficiaire_id__in=ids).values("structure_id"))
     detail = "Dossier archivé au terme de la durée de conservation : visible de la seule DPID."
     AuditEntry.objects.bulk_create(_audit_rows(ids, action=Action.MODIFICATION, details=dict.fromkeys(ids, detail)))
 
@@ -167,6 +169,7 @@ def _archive_batch(ids, *, today):
 @transaction.atomic
 def _restore_batch(ids):
     Beneficiaire.objects.filter(pk__in=ids).update(archive_le=None)
+    gardes.invalider(Orientation.objects.filter(beneficiaire_id__in=ids).values("structure_id"))
     detail = "Dossier désarchivé : la personne est de nouveau orientée."
     AuditEntry.objects.bulk_create(_audit_rows(ids, action=Action.MODIFICATION, details=dict.fromkeys(ids, detail)))
 
@@ -209,9 +212,12 @@ def _purge_batch(ids, *, cutoff):
         rappels = Rappel.objects.filter(content_type=content_type, object_id__in=object_ids)
         Notification.objects.filter(rappel__in=rappels).delete()
         rappels.delete()
-    for model, path in PURGE_ORDER:
-        model.objects.filter(**{f"{path}__in": ids}).delete()
-    Beneficiaire.objects.filter(pk__in=ids).delete()
+    # The kept indicators of the people's structures are forgotten once, not per record deleted.
+    gardes.invalider(list(Orientation.objects.filter(beneficiaire_id__in=ids).values_list("structure_id", flat=True)))
+    with gardes.en_bloc():
+        for model, path in PURGE_ORDER:
+            model.objects.filter(**{f"{path}__in": ids}).delete()
+        Beneficiaire.objects.filter(pk__in=ids).delete()
     details = {pk: f"Dossier supprimé au terme de la durée de conservation : {', '.join(counts[pk])}." for pk in ids}
     AuditEntry.objects.bulk_create(_audit_rows(ids, action=Action.SUPPRESSION, details=details))
     if files:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 
+from accompagnement import gardes
 from accompagnement.catalogue import ensure_types
 from accompagnement.demo import COMMUNES, EXIT_MOTIFS, NOMS, PRENOMS_F, PRENOMS_M, SYNTHESES
 from accompagnement.enums import (
@@ -109,6 +110,7 @@ def seed(ctx):
     # tables for empty and a single query runs for minutes.
     analyze_tables(ctx.filled)
     _reorientation_requests(ctx, rng, types)
+    gardes.invalider()  # bulk loads send no signal: the kept indicators of closed months are stale
     _reportings(ctx)
     return (
         f"{number - first} bénéficiaires, {ctx.counts.get('accompagnement.Cer', 0)} CER, "

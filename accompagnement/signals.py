@@ -4,11 +4,21 @@ or a renewal request through the ORM: signature, edition, closure, renewal, dele
 by cascade), an interview recorded or corrected, a renewal requested. Bulk loads
 (`bulk_create`, `update`) bypass signals: they call `Orientation.objects.refresh_premiers()`."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from accompagnement import gardes
 from accompagnement.enums import Presence
-from accompagnement.models import Cer, DemandeRenouvellement, Entretien, Orientation
+from accompagnement.models import (
+    ActiviteHebdomadaire,
+    Beneficiaire,
+    Cer,
+    DemandeRenouvellement,
+    DemandeReorientation,
+    Entretien,
+    Orientation,
+    Sortie,
+)
 
 
 def _refresh(orientation_id):
@@ -43,3 +53,47 @@ def renewal_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     _refresh(Cer.objects.filter(pk=instance.cer_id).values("orientation_id")[:1])
+
+
+# --- the kept indicators of closed months (accompagnement/gardes.py) ----------------------------
+# Any write through the ORM that may change a figure forgets the kept months of the structure
+# concerned (one DELETE whose subquery finds the structure). Bulk loads call `gardes.invalider`.
+
+
+def _forget_orientation(orientation_id):
+    gardes.invalider_un(Orientation.objects.filter(pk=orientation_id).values("structure_id"))
+
+
+@receiver(pre_save, sender=Orientation, dispatch_uid="gardes_orientation_saving")
+def orientation_saving(sender, instance, raw=False, **kwargs):
+    # Before the save: the structure it had (if it changes) and the one it gets.
+    if instance.pk is not None and not instance._state.adding:
+        gardes.invalider_un(Orientation.objects.filter(pk=instance.pk).values("structure_id"), instance.structure_id)
+    else:
+        gardes.invalider_un([instance.structure_id])
+
+
+@receiver(post_delete, sender=Orientation, dispatch_uid="gardes_orientation_deleted")
+def orientation_deleted(sender, instance, **kwargs):
+    gardes.invalider_un([instance.structure_id])
+
+
+@receiver(post_save, sender=Cer, dispatch_uid="gardes_cer_saved")
+@receiver(post_save, sender=Entretien, dispatch_uid="gardes_entretien_saved")
+@receiver(post_save, sender=Sortie, dispatch_uid="gardes_sortie_saved")
+@receiver(post_save, sender=ActiviteHebdomadaire, dispatch_uid="gardes_activite_saved")
+@receiver(post_save, sender=DemandeReorientation, dispatch_uid="gardes_reorientation_saved")
+@receiver(post_delete, sender=Cer, dispatch_uid="gardes_cer_deleted")
+@receiver(post_delete, sender=Entretien, dispatch_uid="gardes_entretien_deleted")
+@receiver(post_delete, sender=Sortie, dispatch_uid="gardes_sortie_deleted")
+@receiver(post_delete, sender=ActiviteHebdomadaire, dispatch_uid="gardes_activite_deleted")
+@receiver(post_delete, sender=DemandeReorientation, dispatch_uid="gardes_reorientation_deleted")
+def followup_written(sender, instance, raw=False, **kwargs):
+    _forget_orientation(instance.orientation_id)
+
+
+@receiver(post_save, sender=Beneficiaire, dispatch_uid="gardes_beneficiaire_saved")
+def beneficiaire_saved(sender, instance, created, raw=False, **kwargs):
+    # Territory and archive are dimensions of the kept figures; a new person has no orientation.
+    if not created:
+        gardes.invalider_un(Orientation.objects.filter(beneficiaire_id=instance.pk).values("structure_id"))

@@ -303,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accompagnement.tasks.retention_run",
         "schedule": crontab(hour=3, minute=0, day_of_week="sunday"),
     },
+    # The indicators' closed months, computed before anyone opens the page (after the retention).
+    "indicateurs-mois-clos": {
+        "task": "accompagnement.tasks.indicateurs_precalcul",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 # --- Accompaniment: retention of the beneficiaries' records ----------------------------------

@@ -61,8 +61,14 @@ class IndicateursForm(forms.Form):
             )
         return cleaned
 
-    def filter(self, queryset):
+    def filter(self, queryset, *, garde=False):
+        """The chosen filters, on orientations or (`garde`) on the kept monthly figures."""
         data = self.cleaned_data
+        if garde:  # plain ids
+            for name in ("type_accompagnement", "territoire", "structure"):
+                if data.get(name):
+                    queryset = queryset.filter(**{f"{name}_id": data[name].pk})
+            return queryset
         if data.get("type_accompagnement"):
             queryset = queryset.filter(type_accompagnement=data["type_accompagnement"])
         if data.get("territoire"):

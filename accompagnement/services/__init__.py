@@ -1,6 +1,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from accompagnement import gardes
 from accompagnement.enums import Presence, SourceOrientation
 from accompagnement.models import Beneficiaire, Diagnostic, Entretien, Orientation, ProcedureSuspension
 from portal.audit.enums import Action
@@ -31,6 +32,7 @@ def orientation_create(
         # An archived record comes back into use when the person is oriented again (retention runs
         # from the last exit).
         Beneficiaire.objects.filter(pk=beneficiaire.pk).update(archive_le=None)
+        gardes.invalider(Orientation.objects.filter(beneficiaire_id=beneficiaire.pk).values("structure_id"))
         beneficiaire.archive_le = None
         access_record(
             user=user,

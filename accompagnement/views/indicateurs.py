@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from accompagnement import indicateurs, perms, xlsx
+from accompagnement import gardes, indicateurs, perms, xlsx
 from accompagnement.enums import MotifSortie
 from accompagnement.forms.indicateurs import IndicateursForm
 from accompagnement.indicateurs import COLONNES, COLONNES_SORTIES, GROUPES, POPULATIONS, Periode
-from accompagnement.models import Orientation, ReportingMensuel
+from accompagnement.models import IndicateurMensuel, Orientation, ReportingMensuel
 from accompagnement.services import AccompagnementError
 from portal.core.dates import add_months
 from portal.core.formats import de_mois, format_date, mois_fr
@@ -63,6 +63,12 @@ def _cellules(ligne, colonnes, params, *, total=False):
     return cells
 
 
+def _gardes(request, form, queryset, periode, today):
+    """The kept figures of the period's closed months, in the user's scope and the form's filters."""
+    scoped = form.filter(IndicateurMensuel.objects.visible_to(request.user), garde=True)
+    return gardes.preparer(scoped, queryset, periode, today)
+
+
 def indicateurs_page(request):
     """Indicators of the user's scope (a referent: their own line), with the monthly chart."""
     form = _form(request)
@@ -72,19 +78,22 @@ def indicateurs_page(request):
         periode, grouper = data["periode"], data["grouper"]
         tri = data.get("tri") or ""
         queryset = form.filter(Orientation.objects.visible_to(request.user))
+        today = timezone.localdate()
+        kept = _gardes(request, form, queryset, periode, today)
         lignes, total = indicateurs.tableau(
             queryset,
             periode=periode,
             grouper=grouper,
-            today=timezone.localdate(),
+            today=today,
             tri=tri.lstrip("-"),
             descendant=tri.startswith("-"),
+            gardes=kept,
         )
         params = _params(form)
-        today = timezone.localdate()
-        serie = indicateurs.serie_mensuelle(queryset, periode)
+        serie = indicateurs.serie_mensuelle(queryset, periode, gardes=kept)
         context.update(
             {
+                "gardes": kept,
                 "periode": periode,
                 "groupe_libelle": GROUPES[grouper][1],
                 "tri": tri,
@@ -98,6 +107,7 @@ def indicateurs_page(request):
                 ],
                 "lignes": [(ligne, _cellules(ligne, COLONNES, params)) for ligne in lignes],
                 "total": _cellules(total, COLONNES, params, total=True),
+                "total_ligne": total,
                 "lignes_sorties": [(ligne, _cellules(ligne, COLONNES_SORTIES, params)) for ligne in lignes],
                 "total_sorties": _cellules(total, COLONNES_SORTIES, params, total=True),
                 "colonnes_sorties": COLONNES_SORTIES,
@@ -182,11 +192,14 @@ def indicateurs_export(request):
         return redirect(reverse("accompagnement:indicateurs") + "?" + request.GET.urlencode())
     data = form.cleaned_data
     periode = data["periode"]
+    queryset = form.filter(Orientation.objects.visible_to(request.user))
+    today = timezone.localdate()
     lignes, total = indicateurs.tableau(
-        form.filter(Orientation.objects.visible_to(request.user)),
+        queryset,
         periode=periode,
         grouper=data["grouper"],
-        today=timezone.localdate(),
+        today=today,
+        gardes=_gardes(request, form, queryset, periode, today),
     )
     header = [GROUPES[data["grouper"]][1]] + [
         f"{c.label} (%)" if c.kind == "taux" else c.label for c in EXPORT_COLONNES
