@@ -3,6 +3,8 @@ window closes, opinions due, applications waiting too long in one state."""
 
 import datetime
 
+from django.db.models import OuterRef, Subquery
+
 from aap.enums import EtatCandidature
 from aap.models import Candidature, DemandeAvis, FenetreDepot
 from portal.accounts.enums import Role
@@ -36,14 +38,21 @@ class BrouillonAvantCloture(ObjectEcheance):
     url_name = "aap:candidature_detail"
 
     def candidates(self, today):
-        open_calls = FenetreDepot.objects.filter(ouverture__lte=today, cloture__gte=today).values("appel_id")
+        open_windows = FenetreDepot.objects.filter(ouverture__lte=today, cloture__gte=today)
+        # The closing day of the call's window open today, read in the same query (no prefetch of
+        # every window of the call).
+        closing = open_windows.filter(appel_id=OuterRef("dispositif__appel_id")).order_by("cloture").values("cloture")
         return (
-            Candidature.objects.filter(etat=EtatCandidature.BROUILLON, dispositif__appel_id__in=open_calls)
+            Candidature.objects.filter(
+                etat=EtatCandidature.BROUILLON, dispositif__appel_id__in=open_windows.values("appel_id")
+            )
             .select_related("dispositif__appel", "structure", "territoire")
-            .prefetch_related("dispositif__appel__fenetres")
+            .annotate(cloture_ouverte=Subquery(closing[:1]))
         )
 
     def due_date(self, obj):
+        if getattr(obj, "cloture_ouverte", None) is not None:
+            return obj.cloture_ouverte
         from django.utils import timezone
 
         window = _closing_window(obj, timezone.localdate())
