@@ -160,9 +160,12 @@ def calculer(missing: dict, today) -> datetime.datetime:
     for month, structure_ids in missing.items():
         periode = Periode(month, fin_de_mois(month))
         entree = Q(date_orientation__gte=periode.du, date_orientation__lte=periode.au)
-        figures = {code: agg for code, agg in aggregates(periode, today).items() if code not in NON_ADDITIFS}
+        figures = {
+            code: agg for code, agg in aggregates(periode, today, par_dossier=True).items() if code not in NON_ADDITIFS
+        }
+        orientations = Orientation.objects.filter(structure_id__in=structure_ids)
         parts.append(
-            annotated(concernees(Orientation.objects.filter(structure_id__in=structure_ids), periode), periode)
+            annotated(concernees(orientations, periode, par_dossier=True), periode)
             .annotate(d_mois=Value(month, output_field=DateField()), **DIMENSIONS)
             .values("d_mois", *DIMENSIONS)
             .annotate(

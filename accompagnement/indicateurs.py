@@ -194,10 +194,15 @@ def rows_sans_jit(queryset) -> list[dict]:
         cursor.execute("SET LOCAL jit = off; " + sql, params)
         cursor.nextset()
         names = [fields.get(column.name, column.name) for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        # Read past the ORM, so without its converters: PostgreSQL sums integers as numeric, and
+        # every figure here is a count or a sum of whole numbers (a bilan stores them as JSON).
+        return [
+            {name: int(value) if isinstance(value, Decimal) else value for name, value in zip(names, row, strict=True)}
+            for row in cursor.fetchall()
+        ]
 
 
-def concernees(queryset, periode: Periode, *, suivis=True):
+def concernees(queryset, periode: Periode, *, suivis=True, par_dossier=False):
     """The orientations an indicator of the period can count: accompanied at some point of the
     period (an exit sets `date_fin` to its date) or in the 12-month cohort. Every condition below
     implies it; the others only add zeros, and after a few years they are most of the table."""
@@ -211,21 +216,35 @@ def concernees(queryset, periode: Periode, *, suivis=True):
     # One hashed subquery each, read through the indexes on the interview's and the week's date.
     physiques = Entretien.objects.filter(
         presence=Presence.PRESENT, mode=ModeEntretien.PHYSIQUE, date__gte=du, date__lte=au
-    ).values("orientation_id")
-    semaines = ActiviteHebdomadaire.objects.filter(semaine__gte=du, semaine__lte=au).values("orientation_id")
-    return queryset.filter(accompagnees | Q(pk__in=physiques) | Q(pk__in=semaines))
+    )
+    semaines = ActiviteHebdomadaire.objects.filter(semaine__gte=du, semaine__lte=au)
+    if par_dossier:
+        # A few structures' orientations (the kept months): one index probe per orientation
+        # instead of hashing the month's interviews of the whole Département.
+        return queryset.filter(
+            accompagnees
+            | Exists(physiques.filter(orientation=OuterRef("pk")))
+            | Exists(semaines.filter(orientation=OuterRef("pk")))
+        )
+    return queryset.filter(
+        accompagnees | Q(pk__in=physiques.values("orientation_id")) | Q(pk__in=semaines.values("orientation_id"))
+    )
 
 
-def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
-    """Each counted population, as a condition on `annotated` orientations."""
+def conditions(periode: Periode, today: datetime.date, *, par_dossier=False) -> dict[str, Q]:
+    """Each counted population, as a condition on `annotated` orientations. `par_dossier`: for a
+    few structures' orientations, subqueries probed per orientation rather than hashed whole."""
     du, au = periode.du, periode.au
     entree = Q(date_orientation__gte=du, date_orientation__lte=au)
     sortie = Q(sortie__date__gte=du, sortie__date__lte=au)
     dynamique = Q(sortie__motif__in=motifs_of(*CATEGORIES_DYNAMIQUES))
     # Never attended (stored first date) and absent without excuse at least once (the absent
     # interviews' orientations, one uncorrelated subquery).
-    absents = Entretien.objects.filter(presence=Presence.ABSENT).values("orientation_id")
-    absenteiste = Q(premier_present_le__isnull=True, pk__in=absents)
+    absents = Entretien.objects.filter(presence=Presence.ABSENT)
+    if par_dossier:
+        absenteiste = Q(premier_present_le__isnull=True) & Q(Exists(absents.filter(orientation=OuterRef("pk"))))
+    else:
+        absenteiste = Q(premier_present_le__isnull=True, pk__in=absents.values("orientation_id"))
     cohorte = Q(date_orientation__gte=add_months(du, -12), date_orientation__lte=add_months(au, -12))
     # A person still within their delay and without a CER is not yet a failure to contract.
     cer_echu = Q(premier_cer__isnull=False) | Q(date_limite_cer__lt=today)
@@ -261,10 +280,11 @@ def conditions(periode: Periode, today: datetime.date) -> dict[str, Q]:
     return conds
 
 
-def aggregates(periode, today):
-    entree_signe = conditions(periode, today)["cer_signe"]
+def aggregates(periode, today, *, par_dossier=False):
+    conds = conditions(periode, today, par_dossier=par_dossier)
+    entree_signe = conds["cer_signe"]
     return {
-        **{code: Count("pk", filter=q) for code, q in conditions(periode, today).items()},
+        **{code: Count("pk", filter=q) for code, q in conds.items()},
         # A sum (the mean is taken in Python): the total line adds the groups' sums up.
         "delai_cer_somme": Coalesce(
             Sum(DaysBetween(F("premier_cer"), F("date_orientation")), filter=entree_signe), Value(0)
