@@ -10,6 +10,7 @@ and the functions with the most cumulative time. A label is matched by substring
 """
 
 import argparse
+import os
 import cProfile
 import io
 import pstats
@@ -80,7 +81,7 @@ def main():
     for sql, seconds in sorted(slowest.items(), key=lambda item: -item[1])[:8]:
         print(f"    {seconds * 1000:7.1f} ms  {sql[:220]}")
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
     print(out.getvalue())
 
 
