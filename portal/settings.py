@@ -114,16 +114,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Planner settings of each connection (BENCHMARKS.md). A Département's data fits in memory:
-    # an index probe costs about as much as a sequential read (random_page_cost 1.1, the usual
-    # value for SSD or cached data, instead of 4 for spinning disks: a structure's caseload count
-    # probed 1 300 people instead of scanning all 52 700, 10.7 → 2.8 ms); JIT compilation costs
-    # more than it saves on the portal's short queries (2.5 s of 2.7 s on the indicators).
-    # DATABASE_PG_OPTIONS="" keeps the server's own settings.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
-        "DATABASE_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off"
-    )
+# Planner settings of each connection (BENCHMARKS.md). A Département's data fits in memory:
+# an index probe costs about as much as a sequential read (random_page_cost 1.1, the usual
+# value for SSD or cached data, instead of 4 for spinning disks: a structure's caseload count
+# probed 1 300 people instead of scanning all 52 700, 10.7 → 2.8 ms); JIT compilation costs
+# more than it saves on the portal's short queries (2.5 s of 2.7 s on the indicators).
+# DATABASE_PG_OPTIONS="" keeps the server's own settings.
+_pg_options = env_str("DATABASE_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _pg_options:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = _pg_options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ----------------------------------------------------------------------------------

@@ -2,7 +2,12 @@
 informed (PostgreSQL); the benchmark's key pages keep their query count when the data grows."""
 
 import datetime
+import functools
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -269,3 +274,38 @@ def test_benchmark_references_answer_signed_in_users_only(client_for, world):
     assert page.status_code == 200
     assert "Référence de mesure" in page.content.decode()
     assert client_for("anonyme").get("/sante/auth/").status_code == 302  # to the login page
+
+
+def test_postgresql_connections_plan_for_data_in_memory(db):
+    """A structure's caseload count probes its 1 300 people instead of scanning the Département's
+    52 700 (random_page_cost 1.1) and no query pays JIT compilation (BENCHMARKS.md)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (planner settings of the connection)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_postgresql_planner_options_can_be_left_to_the_server(tmp_path):
+    code = (
+        "from django.conf import settings; o = settings.DATABASES['default'].get('OPTIONS', {}); "
+        "print(repr(o.get('options')))"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "1",
+    }
+    run = functools.partial(
+        subprocess.run,
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+    )
+    assert run(env=env).stdout.strip() == "'-c random_page_cost=1.1 -c jit=off'"
+    assert run(env={**env, "DATABASE_PG_OPTIONS": ""}).stdout.strip() == "None"
