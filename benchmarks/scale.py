@@ -135,6 +135,45 @@ def count_queries(pages, accts):
     return counts
 
 
+# --- The indicators' kept months, cold -------------------------------------------------------
+
+
+def time_cold_indicators(accts):
+    """The indicators keep the figures of closed months (accompagnement/gardes.py): the timed
+    rounds read them warm. What a user pays when they are missing: the DPID's page after every
+    kept month is forgotten (first view after a bulk load, without the nightly task), and after
+    one write in the responsable's structure (the usual case during the day), for the DPID and for
+    that structure. Each is measured once per repetition, under gunicorn."""
+    from accompagnement import gardes
+
+    url = "/accompagnement/indicateurs/"
+    cookies = {role: session_cookie(accts.users[role]) for role in ("dpid", "responsable")}
+    structure_id = accts.users["responsable"].structure_id
+    results = []
+
+    def forget_all():
+        gardes.invalider()
+
+    def forget_one():
+        gardes.invalider([structure_id])
+
+    for label, forget, role in (
+        ("Indicateurs de la DPID, tous les mois à recalculer", forget_all, "dpid"),
+        ("Indicateurs de la DPID après une écriture dans une structure", forget_one, "dpid"),
+        ("Indicateurs de la structure après une de ses écritures", forget_one, "responsable"),
+    ):
+        times = []
+        for _ in range(3):
+            forget()
+            status, elapsed = get(url, cookies[role])
+            if status != 200:
+                raise SystemExit(f"{label} : HTTP {status}")
+            times.append(elapsed * 1000)
+        get(url, cookies[role])  # leave them warm
+        results.append((label, statistics.median(times)))
+    return results
+
+
 # --- Timing against gunicorn ------------------------------------------------------------------
 
 
@@ -398,6 +437,11 @@ def main():
             counts = count_queries(pages, accts)
             samples = time_pages(pages, accts)
             misses = report_pages(counts, samples)
+            say()
+            say("| Indicateurs sans leurs mois gardés | Médiane de 3 (ms) |")
+            say("|---|---:|")
+            for label, median in time_cold_indicators(accts):
+                say(f"| {label} | {median:.0f} |")
             say()
         say("| Traitement | Durée (s) | dont calcul Python (s) | Budget (s) | |")
         say("|---|---:|---:|---:|---|")
