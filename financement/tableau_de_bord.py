@@ -37,7 +37,6 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
@@ -283,12 +282,9 @@ def conventions(user, filtres: Filtres):
     return queryset
 
 
-MEASURES = {
-    "engage": Sum("engage", output_field=money_field()),
-    "paye": Sum("paye", output_field=money_field()),
-    "reste": Sum("reste", output_field=money_field()),
-    "places": Sum("places_eff"),
-}
+# The measures summed per group: name → the conventions' annotation.
+MEASURES = {"engage": "engage", "paye": "paye", "reste": "reste", "places": "places_eff"}
+MEASURE_FIELDS = tuple(MEASURES.values())
 
 
 def _voted(user, filtres: Filtres, dimension=None, by_lines=None):
@@ -398,11 +394,13 @@ def _sort_key(dimension, row):
     return (row.cle is None, row.libelle.lower())
 
 
-def tableau_budget(user, filtres: Filtres, dimension: str, convs, libelles: Libelles, totaux) -> Tableau:
-    """Voted, committed, paid and left to pay per group of `dimension` (2 queries, 3 for the
-    budget lines with their AE)."""
+def tableau_budget(
+    user, filtres: Filtres, dimension: str, convs, libelles: Libelles, totaux, conv_rows=None
+) -> Tableau:
+    """Voted, committed, paid and left to pay per group of `dimension`, from the conventions'
+    measures (`conv_rows`, read when not given): 1 query, 2 for the budget lines with their AE."""
     key = DIMENSIONS[dimension][0]
-    grouped = {row[key]: row for row in convs.values(key).annotate(**MEASURES).order_by()}
+    grouped = _grouper(mesures(convs) if conv_rows is None else conv_rows, lambda row: row[key])
     voted, source = _voted(user, filtres, dimension)
     if dimension == "structure":
         libelles.structures(set(grouped) | set(voted))
@@ -449,11 +447,33 @@ def tableau_budget(user, filtres: Filtres, dimension: str, convs, libelles: Libe
     return Tableau(dimension=dimension, titre=DIMENSIONS[dimension][2], lignes=rows, total=total, source_vote=source)
 
 
-def totaux(user, filtres: Filtres, convs) -> dict:
-    """The totals of every table, from the database (two queries)."""
-    # One group over a constant: `aggregate()` over these subquery annotations loses them (Django 6.1).
-    grouped = convs.annotate(tout=Value(1, output_field=IntegerField())).values("tout").annotate(**MEASURES)
-    sums = next(iter(grouped.order_by()), None) or dict.fromkeys(MEASURES)
+# What the tables read of each convention: its places in every grouping and its measures.
+CONVENTION_FIELDS = ("pk", "numero", "structure_id", "structure__nom", "thematique_eff", "territoire_eff", "ligne_eff")
+
+
+def mesures(convs) -> list[dict]:
+    """Each convention with where it sits and its measures (one query), ordered by number: every
+    table groups these few rows in Python rather than asking the database again per grouping."""
+    return list(convs.values(*CONVENTION_FIELDS, *MEASURE_FIELDS).order_by("numero"))
+
+
+def _grouper(rows, key) -> dict:
+    """{group: {measure: sum}} as SQL's SUM gives it: None when every value is None."""
+    grouped = {}
+    for row in rows:
+        sums = grouped.setdefault(key(row), dict.fromkeys(MEASURES))
+        for name, field_name in MEASURES.items():
+            value = row[field_name]
+            if value is not None:
+                sums[name] = value if sums[name] is None else sums[name] + value
+    return grouped
+
+
+def totaux(user, filtres: Filtres, convs, conv_rows=None) -> dict:
+    """The totals of every table, from the conventions' measures (`conv_rows`, read when not
+    given) and the votes (one query)."""
+    conv_rows = mesures(convs) if conv_rows is None else conv_rows
+    sums = _grouper(conv_rows, lambda row: None).get(None) or dict.fromkeys(MEASURES)
     vote, source = _voted(user, filtres)
     return {
         "engage": sums["engage"] or ZERO,
@@ -606,29 +626,23 @@ def group_label(groupement, row, libelles: Libelles, numeros) -> str:
     return " · ".join(labels)
 
 
-def cout_par_resultat(user, filtres: Filtres, convs, libelles: Libelles, today: datetime.date, totals=None):
-    """Per group of `filtres.par`: paid in the year (summed in the database), places funded and
-    the accompaniment's results of the group's (structure, territory) pairs. Three queries
-    (conventions, grouped sums, results) whatever the number of conventions."""
+def cout_par_resultat(
+    user, filtres: Filtres, convs, libelles: Libelles, today: datetime.date, totals=None, conv_rows=None
+):
+    """Per group of `filtres.par`: paid in the year, places funded (the conventions' measures,
+    `conv_rows`, read when not given) and the accompaniment's results of the group's (structure,
+    territory) pairs. Two queries (conventions, results) whatever the number of conventions."""
     groupement = filtres.par
-    names = GROUPEMENTS[groupement][0]
-    rows = list(
-        convs.values("pk", "numero", "structure_id", "structure__nom", "thematique_eff", "territoire_eff").order_by(
-            "numero"
-        )
-    )
+    rows = mesures(convs) if conv_rows is None else conv_rows
     periode = periode_resultats(filtres, today)
     resultats = resultats_par_paire(user, {row["structure_id"] for row in rows}, periode, today)
     members = {}
     for row in rows:
         members.setdefault(group_key(groupement, row), []).append(row)
-    grouped = {}
-    for sums in (
-        convs.values(*names)
-        .annotate(paye_t=Sum("paye", output_field=money_field()), places_t=Sum("places_eff"))
-        .order_by()
-    ):
-        grouped[group_key(groupement, sums)] = sums
+    grouped = {
+        cle: {"paye_t": sums["paye"], "places_t": sums["places"]}
+        for cle, sums in _grouper(rows, lambda row: group_key(groupement, row)).items()
+    }
     libelles.structures({row["structure_id"] for row in rows})
     numeros = {row["pk"]: (row["numero"], row["structure__nom"]) for row in rows}
     people_url = reverse("financement:tableau_de_bord_personnes")
@@ -661,7 +675,7 @@ def cout_par_resultat(user, filtres: Filtres, convs, libelles: Libelles, today: 
         }
         lignes.append(ligne)
     lignes.sort(key=lambda ligne: (ligne.ordre, ligne.libelle.startswith("Sans"), ligne.libelle.lower()))
-    totals = totals or totaux(user, filtres, convs)
+    totals = totals or totaux(user, filtres, convs, rows)
     total = LigneCout(
         cle="",
         libelle="Total",

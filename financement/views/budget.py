@@ -170,10 +170,12 @@ def tableau_de_bord(request):
     form, filtres = _dashboard_filters(request)
     selectors = tableau_de_bord_selectors
     convs = selectors.conventions(request.user, filtres)
-    totaux = selectors.totaux(request.user, filtres, convs)
+    # Each convention with its measures, read once: every table below groups these rows.
+    conv_rows = selectors.mesures(convs)
+    totaux = selectors.totaux(request.user, filtres, convs, conv_rows)
     libelles = selectors.Libelles(request.user, form.thematiques, form)
     tableaux = {
-        name: selectors.tableau_budget(request.user, filtres, dimension, convs, libelles, totaux)
+        name: selectors.tableau_budget(request.user, filtres, dimension, convs, libelles, totaux, conv_rows)
         for name, dimension in (
             ("lignes", "ligne"),
             ("thematiques", "thematique"),
@@ -182,7 +184,9 @@ def tableau_de_bord(request):
         )
     }
     serie = selectors.versements_par_mois(filtres, convs)
-    couts, total, periode = selectors.cout_par_resultat(request.user, filtres, convs, libelles, today, totaux)
+    couts, total, periode = selectors.cout_par_resultat(
+        request.user, filtres, convs, libelles, today, totaux, conv_rows
+    )
     titre_couts = selectors.GROUPEMENTS[filtres.par][1]
     export = request.GET.get("tableau")
     if export in EXPORTS and request.GET.get("format") in ("csv", "xlsx"):
