@@ -431,7 +431,8 @@ def tableau_budget(
     if source == totaux["source_vote"]:
         vote_total = totaux["vote"]
     else:
-        vote_total, _ = _voted(user, filtres, by_lines=source == "lignes")
+        # The groups cover every row of the same queryset: their sum is its total.
+        vote_total = sum((amount for amount in voted.values() if amount is not None), ZERO)
     total = LigneTableau(
         cle=None,
         libelle="Total",
