@@ -287,11 +287,38 @@ MEASURES = {"engage": "engage", "paye": "paye", "reste": "reste", "places": "pla
 MEASURE_FIELDS = tuple(MEASURES.values())
 
 
-def _voted(user, filtres: Filtres, dimension=None, by_lines=None):
+# What the votes are grouped by, per source: every dimension its rows carry.
+VOTE_KEYS = {
+    "lignes": ("ligne_budgetaire_id", "thematique", "territoire_id", "structure_id"),
+    "articles": ("ligne_budgetaire_id", "thematique"),
+}
+
+
+def _voted(user, filtres: Filtres, dimension=None, by_lines=None, lus=None):
     """What adopted deliberations of the year voted: the articles' amounts, or the annex lines'
-    when a territory or structure filter (or grouping) asks for them. (rows or total, source)"""
+    when a territory or structure filter (or grouping) asks for them. (rows or total, source)
+    Each source is read once, grouped by every dimension it carries, and kept in `lus` (a dict
+    of the request) for the other tables: one query per source."""
     if by_lines is None:
         by_lines = filtres.par_lignes_annexe or dimension in ("territoire", "structure")
+    source = "lignes" if by_lines else "articles"
+    lus = {} if lus is None else lus
+    if source not in lus:
+        lus[source] = _votes_grouped(user, filtres, by_lines)
+    rows = lus[source]
+    if dimension is None:
+        return sum((row["total"] for row in rows if row["total"] is not None), ZERO), source
+    key = DIMENSIONS[dimension][1]
+    grouped = {}
+    for row in rows:
+        if row["total"] is not None:
+            grouped[row[key]] = row["total"] if grouped.get(row[key]) is None else grouped[row[key]] + row["total"]
+        else:
+            grouped.setdefault(row[key], None)
+    return grouped, source
+
+
+def _votes_grouped(user, filtres: Filtres, by_lines: bool) -> list[dict]:
     if by_lines:
         queryset = LigneAnnexe.objects.visible_to(user).filter(
             retenue=True, deliberation__adoptee=True, deliberation__date__year=filtres.annee
@@ -310,12 +337,8 @@ def _voted(user, filtres: Filtres, dimension=None, by_lines=None):
         queryset = queryset.filter(ligne_budgetaire=filtres.ligne)
     if filtres.thematique:
         queryset = queryset.filter(thematique=filtres.thematique)
-    source = "lignes" if by_lines else "articles"
-    if dimension is None:
-        return queryset.aggregate(total=Coalesce(Sum(amount), ZERO, output_field=money_field()))["total"], source
-    key = DIMENSIONS[dimension][1]
-    rows = queryset.order_by().values(key).annotate(total=Sum(amount, output_field=money_field()))
-    return {row[key]: row["total"] for row in rows}, source
+    keys = VOTE_KEYS["lignes" if by_lines else "articles"]
+    return list(queryset.order_by().values(*keys).annotate(total=Sum(amount, output_field=money_field())))
 
 
 # --- the budget tables ----------------------------------------------------------------------------
@@ -401,7 +424,7 @@ def tableau_budget(
     measures (`conv_rows`, read when not given): 1 query, 2 for the budget lines with their AE."""
     key = DIMENSIONS[dimension][0]
     grouped = _grouper(mesures(convs) if conv_rows is None else conv_rows, lambda row: row[key])
-    voted, source = _voted(user, filtres, dimension)
+    voted, source = _voted(user, filtres, dimension, lus=totaux.get("votes_lus"))
     if dimension == "structure":
         libelles.structures(set(grouped) | set(voted))
     rows = []
@@ -475,7 +498,8 @@ def totaux(user, filtres: Filtres, convs, conv_rows=None) -> dict:
     given) and the votes (one query)."""
     conv_rows = mesures(convs) if conv_rows is None else conv_rows
     sums = _grouper(conv_rows, lambda row: None).get(None) or dict.fromkeys(MEASURES)
-    vote, source = _voted(user, filtres)
+    lus = {}
+    vote, source = _voted(user, filtres, lus=lus)
     return {
         "engage": sums["engage"] or ZERO,
         "paye": sums["paye"] or ZERO,
@@ -483,6 +507,7 @@ def totaux(user, filtres: Filtres, convs, conv_rows=None) -> dict:
         "places": sums["places"] or 0,
         "vote": vote,
         "source_vote": source,
+        "votes_lus": lus,
     }
 
 

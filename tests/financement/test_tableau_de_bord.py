@@ -248,11 +248,11 @@ def test_dashboard_queries_do_not_grow_with_conventions(client, world, count, dj
         pay(convention, 1, "1000.00", datetime.date(2026, 3, 1), dpid)
     client.force_login(world.user("manager"))
     for par in ("thematique_territoire", "convention"):
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(15):
             response = client.get(URL, {"annee": 2026, "par": par})
         assert response.context["tableaux"]["lignes"].total.paye == Decimal(count * 1000)
     assert len(response.context["couts"]) == count + 1  # and the world's own convention
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(15):
         client.get(URL, {"annee": 2026, "tableau": "couts", "format": "xlsx"})
 
 
