@@ -285,3 +285,19 @@ def test_no_template_loads_a_script_or_stylesheet_from_elsewhere():
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("value", ["2", "", None])
+def test_filters_selects_keep_the_markup_of_django_templates(value):
+    """The filters' selects are rendered in Python: the same markup as Django's own templates,
+    selected option, groups, escaped labels and boolean attributes included."""
+    from django import forms
+
+    from financement.tableau_de_bord import Select
+
+    choices = [("", "Toutes"), (1, "Arras & <Lens>"), ('Groupe "A"', [(2, "Béthune"), (3, "Calais")])]
+    attrs = {"class": "form-select is-invalid", "id": "id_territoire", "required": True, "disabled": False}
+    ours = Select(choices=choices).render("territoire", value, attrs=attrs)
+    django = forms.Select(choices=choices).render("territoire", value, attrs=attrs)
+    assert ours == django
+    assert "&lt;Lens&gt;" in ours and "disabled" not in ours
