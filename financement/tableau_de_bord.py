@@ -37,12 +37,13 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from financement.models import (
     ZERO,
@@ -113,18 +114,56 @@ def annees_disponibles(today: datetime.date):
 # --- filters -----------------------------------------------------------------------------------
 
 
+def _attrs_html(attrs) -> str:
+    """Django's "django/forms/widgets/attrs.html", in Python."""
+    return "".join(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class Select(forms.Select):
+    """A select rendered in Python to the very markup of Django's templates ("select.html",
+    "select_option.html"): the filters list every funded structure, and a template per option
+    was a tenth of the page's time. Named `Select`: crispy forms gives the field the class of
+    the widget's name ("select")."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"', widget["name"]), _attrs_html(widget["attrs"]), ">"]
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in group_choices:
+                parts.append(format_html('\n  <option value="{}"', str(option["value"])))
+                parts.append(_attrs_html(option["attrs"]))
+                parts.append(format_html(">{}</option>\n", option["label"]))  # the template's last line
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every part escaped above
+
+
 class FiltresForm(forms.Form):
     """The dashboard's filters (GET). A wrong value is reported and that filter ignored."""
 
-    annee = forms.TypedChoiceField(label="Année", coerce=int, required=False)
-    ligne = forms.ModelChoiceField(label="Ligne budgétaire", queryset=None, required=False, empty_label="Toutes")
-    thematique = forms.ChoiceField(label="Thématique", required=False)
-    territoire = forms.ModelChoiceField(label="Territoire", queryset=None, required=False, empty_label="Tous")
-    structure = forms.ModelChoiceField(label="Structure", queryset=None, required=False, empty_label="Toutes")
+    annee = forms.TypedChoiceField(label="Année", coerce=int, required=False, widget=Select)
+    ligne = forms.ModelChoiceField(
+        label="Ligne budgétaire", queryset=None, required=False, empty_label="Toutes", widget=Select
+    )
+    thematique = forms.ChoiceField(label="Thématique", required=False, widget=Select)
+    territoire = forms.ModelChoiceField(
+        label="Territoire", queryset=None, required=False, empty_label="Tous", widget=Select
+    )
+    structure = forms.ModelChoiceField(
+        label="Structure", queryset=None, required=False, empty_label="Toutes", widget=Select
+    )
     par = forms.ChoiceField(
         label="Ce que chaque euro a permis, par",
         required=False,
         choices=[(key, title) for key, (_, title) in GROUPEMENTS.items()],
+        widget=Select,
     )
 
     def __init__(self, data, *, user, today, **kwargs):
@@ -283,19 +322,43 @@ def conventions(user, filtres: Filtres):
     return queryset
 
 
-MEASURES = {
-    "engage": Sum("engage", output_field=money_field()),
-    "paye": Sum("paye", output_field=money_field()),
-    "reste": Sum("reste", output_field=money_field()),
-    "places": Sum("places_eff"),
+# The measures summed per group: name → the conventions' annotation.
+MEASURES = {"engage": "engage", "paye": "paye", "reste": "reste", "places": "places_eff"}
+MEASURE_FIELDS = tuple(MEASURES.values())
+
+
+# What the votes are grouped by, per source: every dimension its rows carry.
+VOTE_KEYS = {
+    "lignes": ("ligne_budgetaire_id", "thematique", "territoire_id", "structure_id"),
+    "articles": ("ligne_budgetaire_id", "thematique"),
 }
 
 
-def _voted(user, filtres: Filtres, dimension=None, by_lines=None):
+def _voted(user, filtres: Filtres, dimension=None, by_lines=None, lus=None):
     """What adopted deliberations of the year voted: the articles' amounts, or the annex lines'
-    when a territory or structure filter (or grouping) asks for them. (rows or total, source)"""
+    when a territory or structure filter (or grouping) asks for them. (rows or total, source)
+    Each source is read once, grouped by every dimension it carries, and kept in `lus` (a dict
+    of the request) for the other tables: one query per source."""
     if by_lines is None:
         by_lines = filtres.par_lignes_annexe or dimension in ("territoire", "structure")
+    source = "lignes" if by_lines else "articles"
+    lus = {} if lus is None else lus
+    if source not in lus:
+        lus[source] = _votes_grouped(user, filtres, by_lines)
+    rows = lus[source]
+    if dimension is None:
+        return sum((row["total"] for row in rows if row["total"] is not None), ZERO), source
+    key = DIMENSIONS[dimension][1]
+    grouped = {}
+    for row in rows:
+        if row["total"] is not None:
+            grouped[row[key]] = row["total"] if grouped.get(row[key]) is None else grouped[row[key]] + row["total"]
+        else:
+            grouped.setdefault(row[key], None)
+    return grouped, source
+
+
+def _votes_grouped(user, filtres: Filtres, by_lines: bool) -> list[dict]:
     if by_lines:
         queryset = LigneAnnexe.objects.visible_to(user).filter(
             retenue=True, deliberation__adoptee=True, deliberation__date__year=filtres.annee
@@ -314,12 +377,8 @@ def _voted(user, filtres: Filtres, dimension=None, by_lines=None):
         queryset = queryset.filter(ligne_budgetaire=filtres.ligne)
     if filtres.thematique:
         queryset = queryset.filter(thematique=filtres.thematique)
-    source = "lignes" if by_lines else "articles"
-    if dimension is None:
-        return queryset.aggregate(total=Coalesce(Sum(amount), ZERO, output_field=money_field()))["total"], source
-    key = DIMENSIONS[dimension][1]
-    rows = queryset.order_by().values(key).annotate(total=Sum(amount, output_field=money_field()))
-    return {row[key]: row["total"] for row in rows}, source
+    keys = VOTE_KEYS["lignes" if by_lines else "articles"]
+    return list(queryset.order_by().values(*keys).annotate(total=Sum(amount, output_field=money_field())))
 
 
 # --- the budget tables ----------------------------------------------------------------------------
@@ -398,12 +457,14 @@ def _sort_key(dimension, row):
     return (row.cle is None, row.libelle.lower())
 
 
-def tableau_budget(user, filtres: Filtres, dimension: str, convs, libelles: Libelles, totaux) -> Tableau:
-    """Voted, committed, paid and left to pay per group of `dimension` (2 queries, 3 for the
-    budget lines with their AE)."""
+def tableau_budget(
+    user, filtres: Filtres, dimension: str, convs, libelles: Libelles, totaux, conv_rows=None
+) -> Tableau:
+    """Voted, committed, paid and left to pay per group of `dimension`, from the conventions'
+    measures (`conv_rows`, read when not given): 1 query, 2 for the budget lines with their AE."""
     key = DIMENSIONS[dimension][0]
-    grouped = {row[key]: row for row in convs.values(key).annotate(**MEASURES).order_by()}
-    voted, source = _voted(user, filtres, dimension)
+    grouped = _grouper(mesures(convs) if conv_rows is None else conv_rows, lambda row: row[key])
+    voted, source = _voted(user, filtres, dimension, lus=totaux.get("votes_lus"))
     if dimension == "structure":
         libelles.structures(set(grouped) | set(voted))
     rows = []
@@ -433,7 +494,8 @@ def tableau_budget(user, filtres: Filtres, dimension: str, convs, libelles: Libe
     if source == totaux["source_vote"]:
         vote_total = totaux["vote"]
     else:
-        vote_total, _ = _voted(user, filtres, by_lines=source == "lignes")
+        # The groups cover every row of the same queryset: their sum is its total.
+        vote_total = sum((amount for amount in voted.values() if amount is not None), ZERO)
     total = LigneTableau(
         cle=None,
         libelle="Total",
@@ -449,12 +511,35 @@ def tableau_budget(user, filtres: Filtres, dimension: str, convs, libelles: Libe
     return Tableau(dimension=dimension, titre=DIMENSIONS[dimension][2], lignes=rows, total=total, source_vote=source)
 
 
-def totaux(user, filtres: Filtres, convs) -> dict:
-    """The totals of every table, from the database (two queries)."""
-    # One group over a constant: `aggregate()` over these subquery annotations loses them (Django 6.1).
-    grouped = convs.annotate(tout=Value(1, output_field=IntegerField())).values("tout").annotate(**MEASURES)
-    sums = next(iter(grouped.order_by()), None) or dict.fromkeys(MEASURES)
-    vote, source = _voted(user, filtres)
+# What the tables read of each convention: its places in every grouping and its measures.
+CONVENTION_FIELDS = ("pk", "numero", "structure_id", "structure__nom", "thematique_eff", "territoire_eff", "ligne_eff")
+
+
+def mesures(convs) -> list[dict]:
+    """Each convention with where it sits and its measures (one query), ordered by number: every
+    table groups these few rows in Python rather than asking the database again per grouping."""
+    return list(convs.values(*CONVENTION_FIELDS, *MEASURE_FIELDS).order_by("numero"))
+
+
+def _grouper(rows, key) -> dict:
+    """{group: {measure: sum}} as SQL's SUM gives it: None when every value is None."""
+    grouped = {}
+    for row in rows:
+        sums = grouped.setdefault(key(row), dict.fromkeys(MEASURES))
+        for name, field_name in MEASURES.items():
+            value = row[field_name]
+            if value is not None:
+                sums[name] = value if sums[name] is None else sums[name] + value
+    return grouped
+
+
+def totaux(user, filtres: Filtres, convs, conv_rows=None) -> dict:
+    """The totals of every table, from the conventions' measures (`conv_rows`, read when not
+    given) and the votes (one query)."""
+    conv_rows = mesures(convs) if conv_rows is None else conv_rows
+    sums = _grouper(conv_rows, lambda row: None).get(None) or dict.fromkeys(MEASURES)
+    lus = {}
+    vote, source = _voted(user, filtres, lus=lus)
     return {
         "engage": sums["engage"] or ZERO,
         "paye": sums["paye"] or ZERO,
@@ -462,6 +547,7 @@ def totaux(user, filtres: Filtres, convs) -> dict:
         "places": sums["places"] or 0,
         "vote": vote,
         "source_vote": source,
+        "votes_lus": lus,
     }
 
 
@@ -606,29 +692,23 @@ def group_label(groupement, row, libelles: Libelles, numeros) -> str:
     return " · ".join(labels)
 
 
-def cout_par_resultat(user, filtres: Filtres, convs, libelles: Libelles, today: datetime.date, totals=None):
-    """Per group of `filtres.par`: paid in the year (summed in the database), places funded and
-    the accompaniment's results of the group's (structure, territory) pairs. Three queries
-    (conventions, grouped sums, results) whatever the number of conventions."""
+def cout_par_resultat(
+    user, filtres: Filtres, convs, libelles: Libelles, today: datetime.date, totals=None, conv_rows=None
+):
+    """Per group of `filtres.par`: paid in the year, places funded (the conventions' measures,
+    `conv_rows`, read when not given) and the accompaniment's results of the group's (structure,
+    territory) pairs. Two queries (conventions, results) whatever the number of conventions."""
     groupement = filtres.par
-    names = GROUPEMENTS[groupement][0]
-    rows = list(
-        convs.values("pk", "numero", "structure_id", "structure__nom", "thematique_eff", "territoire_eff").order_by(
-            "numero"
-        )
-    )
+    rows = mesures(convs) if conv_rows is None else conv_rows
     periode = periode_resultats(filtres, today)
     resultats = resultats_par_paire(user, {row["structure_id"] for row in rows}, periode, today)
     members = {}
     for row in rows:
         members.setdefault(group_key(groupement, row), []).append(row)
-    grouped = {}
-    for sums in (
-        convs.values(*names)
-        .annotate(paye_t=Sum("paye", output_field=money_field()), places_t=Sum("places_eff"))
-        .order_by()
-    ):
-        grouped[group_key(groupement, sums)] = sums
+    grouped = {
+        cle: {"paye_t": sums["paye"], "places_t": sums["places"]}
+        for cle, sums in _grouper(rows, lambda row: group_key(groupement, row)).items()
+    }
     libelles.structures({row["structure_id"] for row in rows})
     numeros = {row["pk"]: (row["numero"], row["structure__nom"]) for row in rows}
     people_url = reverse("financement:tableau_de_bord_personnes")
@@ -661,7 +741,7 @@ def cout_par_resultat(user, filtres: Filtres, convs, libelles: Libelles, today: 
         }
         lignes.append(ligne)
     lignes.sort(key=lambda ligne: (ligne.ordre, ligne.libelle.startswith("Sans"), ligne.libelle.lower()))
-    totals = totals or totaux(user, filtres, convs)
+    totals = totals or totaux(user, filtres, convs, rows)
     total = LigneCout(
         cle="",
         libelle="Total",

@@ -170,31 +170,35 @@ def tableau_de_bord(request):
     form, filtres = _dashboard_filters(request)
     selectors = tableau_de_bord_selectors
     convs = selectors.conventions(request.user, filtres)
-    totaux = selectors.totaux(request.user, filtres, convs)
+    # Each convention with its measures, read once: every table below groups these rows.
+    conv_rows = selectors.mesures(convs)
+    totaux = selectors.totaux(request.user, filtres, convs, conv_rows)
     libelles = selectors.Libelles(request.user, form.thematiques, form)
-    tableaux = {
-        name: selectors.tableau_budget(request.user, filtres, dimension, convs, libelles, totaux)
-        for name, dimension in (
-            ("lignes", "ligne"),
-            ("thematiques", "thematique"),
-            ("territoires", "territoire"),
-            ("structures", "structure"),
-        )
+    dimensions = {
+        "lignes": "ligne",
+        "thematiques": "thematique",
+        "territoires": "territoire",
+        "structures": "structure",
     }
-    serie = selectors.versements_par_mois(filtres, convs)
-    couts, total, periode = selectors.cout_par_resultat(request.user, filtres, convs, libelles, today, totaux)
     titre_couts = selectors.GROUPEMENTS[filtres.par][1]
     export = request.GET.get("tableau")
     if export in EXPORTS and request.GET.get("format") in ("csv", "xlsx"):
+        # A download computes only its own table.
         if export == "couts":
+            couts, total, _periode = selectors.cout_par_resultat(
+                request.user, filtres, convs, libelles, today, totaux, conv_rows
+            )
             header, rows = _cost_export(couts, total, titre_couts)
             titre = "Coût par résultat"
         elif export == "versements":
-            header, rows = _payments_export(serie)
+            header, rows = _payments_export(selectors.versements_par_mois(filtres, convs))
             titre = "Versements par mois"
         else:
-            header, rows = _budget_export(tableaux[export])
-            titre = f"Par {tableaux[export].titre.lower()}"
+            tableau = selectors.tableau_budget(
+                request.user, filtres, dimensions[export], convs, libelles, totaux, conv_rows
+            )
+            header, rows = _budget_export(tableau)
+            titre = f"Par {tableau.titre.lower()}"
         name = f"financement-{EXPORTS[export]}-{filtres.annee}"
         if request.GET["format"] == "csv":
             response = HttpResponse(tabular.csv_bytes(header, rows), content_type=tabular.CSV_CONTENT_TYPE)
@@ -205,6 +209,14 @@ def tableau_de_bord(request):
             )
         response["Content-Disposition"] = f'attachment; filename="{name}.{request.GET["format"]}"'
         return response
+    tableaux = {
+        name: selectors.tableau_budget(request.user, filtres, dimension, convs, libelles, totaux, conv_rows)
+        for name, dimension in dimensions.items()
+    }
+    serie = selectors.versements_par_mois(filtres, convs)
+    couts, total, periode = selectors.cout_par_resultat(
+        request.user, filtres, convs, libelles, today, totaux, conv_rows
+    )
     params = filtres.params()
     graphiques = {
         "lignes": _chart(tableaux["lignes"]),
