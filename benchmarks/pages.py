@@ -108,7 +108,7 @@ register(
     # Funding: the deliberation with its annex, the dashboard, its cost per result (the export).
     Page("Délibération et son annexe", "dpid", _deliberation),
     Page("Tableau de bord du financement", "dpid", "/financement/tableau-de-bord/", DASHBOARD),
-    Page("Coût par résultat (export)", "dpid", "/financement/tableau-de-bord/?format=csv", DASHBOARD),
+    Page("Coût par résultat (export)", "dpid", "/financement/tableau-de-bord/?tableau=couts&format=csv", DASHBOARD),
 )
 
 
