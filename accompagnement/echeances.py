@@ -18,6 +18,7 @@ from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.dates import add_months, latest_start_for
 from portal.core.formats import de_mois, pluriel
+from portal.echeances.base import reverse_pk
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Structure
 
@@ -75,7 +76,7 @@ class _CaseloadEcheance(Echeance):
         return self._structure_responsables(orientation.structure_id)
 
     def url(self, obj):
-        return reverse("accompagnement:beneficiaire_detail", args=[self._orientation(obj).beneficiaire_id])
+        return reverse_pk("accompagnement:beneficiaire_detail", self._orientation(obj).beneficiaire_id)
 
     def _person(self, obj):
         return str(self._orientation(obj).beneficiaire)  # "Prénom Nom (N° CAF …)"
@@ -361,7 +362,7 @@ class ReferentADesigner(_OrientationEcheance):
         return self._structure_responsables(obj.structure_id)
 
     def url(self, obj):
-        return reverse("accompagnement:orientation_assign", args=[obj.pk])
+        return reverse_pk("accompagnement:orientation_assign", obj.pk)
 
 
 def reporting_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
