@@ -99,11 +99,18 @@ def _kind(orientation) -> str:
 def _visible_orientations(user):
     """Caseload deadlines are the structure's work: the referent sees their own people, the
     responsable the structure's. The SLAI and the DPID follow them through indicators."""
-    if not user.scope.is_structure_member:
+    scope = user.scope
+    if not scope.is_structure_member:
         return Orientation.objects.none()
-    # One WHERE (`&`), not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL walk
-    # every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s a home page).
-    return _orientations() & Orientation.objects.visible_to(user)
+    # Built once per user object and scope (a page asks for it once per caseload deadline: the
+    # combination below costs more than the query it builds); callers get a clone.
+    cached = user.__dict__.get("_echeances_orientations")
+    if cached is None or cached[0] is not scope:
+        # One WHERE (`&`), not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL
+        # walk every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s).
+        cached = (scope, _orientations() & Orientation.objects.visible_to(user))
+        user.__dict__["_echeances_orientations"] = cached
+    return cached[1].all()
 
 
 class _OrientationEcheance(_CaseloadEcheance):
