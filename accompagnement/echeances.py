@@ -18,6 +18,7 @@ from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.dates import add_months, latest_start_for
 from portal.core.formats import de_mois, pluriel
+from portal.echeances.base import reverse_pk
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Structure
 
@@ -75,7 +76,7 @@ class _CaseloadEcheance(Echeance):
         return self._structure_responsables(orientation.structure_id)
 
     def url(self, obj):
-        return reverse("accompagnement:beneficiaire_detail", args=[self._orientation(obj).beneficiaire_id])
+        return reverse_pk("accompagnement:beneficiaire_detail", self._orientation(obj).beneficiaire_id)
 
     def _person(self, obj):
         return str(self._orientation(obj).beneficiaire)  # "Prénom Nom (N° CAF …)"
@@ -98,11 +99,18 @@ def _kind(orientation) -> str:
 def _visible_orientations(user):
     """Caseload deadlines are the structure's work: the referent sees their own people, the
     responsable the structure's. The SLAI and the DPID follow them through indicators."""
-    if not user.scope.is_structure_member:
+    scope = user.scope
+    if not scope.is_structure_member:
         return Orientation.objects.none()
-    # One WHERE (`&`), not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL walk
-    # every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s a home page).
-    return _orientations() & Orientation.objects.visible_to(user)
+    # Built once per user object and scope (a page asks for it once per caseload deadline: the
+    # combination below costs more than the query it builds); callers get a clone.
+    cached = user.__dict__.get("_echeances_orientations")
+    if cached is None or cached[0] is not scope:
+        # One WHERE (`&`), not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL
+        # walk every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s).
+        cached = (scope, _orientations() & Orientation.objects.visible_to(user))
+        user.__dict__["_echeances_orientations"] = cached
+    return cached[1].all()
 
 
 class _OrientationEcheance(_CaseloadEcheance):
@@ -262,7 +270,9 @@ class RenouvellementCer(_CaseloadEcheance):
             return Cer.objects.none()
         if until:
             items = items.filter(date_debut__lte=latest_start_for(until, RENEWAL_REQUEST_MONTHS))
-        return items
+        # Pages read the person alone (label, link); the structure and the referent's account
+        # serve the reminders (candidates()): four joins fewer to plan (6 ms at scale) and read.
+        return items.select_related(None).select_related("orientation__beneficiaire")
 
     def due_date(self, obj):
         return add_months(obj.date_debut, RENEWAL_REQUEST_MONTHS)
@@ -361,7 +371,7 @@ class ReferentADesigner(_OrientationEcheance):
         return self._structure_responsables(obj.structure_id)
 
     def url(self, obj):
-        return reverse("accompagnement:orientation_assign", args=[obj.pk])
+        return reverse_pk("accompagnement:orientation_assign", obj.pk)
 
 
 def reporting_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -56,7 +56,9 @@ class _CerpStep(_CaseloadEcheance):
         key = (today, until)
         shared = user.__dict__.get("_cerp_visible")
         if self.first or shared is None or shared[0] != key:
-            shared = (key, list(_cerp_orientations(_visible_orientations(user))))
+            # Pages read the person (label, link) and the CERs and interviews (steps) alone.
+            found = _visible_orientations(user).select_related(None).select_related("beneficiaire")
+            shared = (key, list(_cerp_orientations(found)))
             user.__dict__["_cerp_visible"] = shared
         if self.last:
             user.__dict__.pop("_cerp_visible", None)

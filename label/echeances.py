@@ -22,7 +22,7 @@ from label.selectors import charter_due, renewal_windows, training_deadline
 from portal.accounts.enums import Role
 from portal.core.dates import add_months
 from portal.core.formats import de, format_date
-from portal.echeances.base import ObjectEcheance, agents, responsables
+from portal.echeances.base import ObjectEcheance, agents, responsables, reverse_pk
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Referent, scope_by_structure
 
@@ -109,7 +109,7 @@ class FinMoratoire(Echeance):
         return f"Fin du moratoire – {obj.demande.structure.nom}"
 
     def url(self, obj):
-        return reverse("label:demande_detail", args=[obj.demande_id])
+        return reverse_pk("label:demande_detail", obj.demande_id)
 
 
 @register
@@ -455,4 +455,4 @@ class DelaiRecoursGracieux(Echeance):
         return f"Fin du délai de recours gracieux – {obj.structure.nom}"
 
     def url(self, obj):
-        return reverse("label:demande_detail", args=[obj.pk])
+        return reverse_pk("label:demande_detail", obj.pk)

@@ -15,9 +15,11 @@
         ...
 """
 
+import re
+from functools import lru_cache
 from operator import attrgetter
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from portal.echeances.registry import Echeance
 
@@ -35,6 +37,25 @@ def agents(role, **filters) -> list:
     from portal.accounts.models import User
 
     return list(User.objects.filter(role=role, is_active=True, **filters))
+
+
+_SENTINEL = 918273645546372819  # an id no table reaches: marks where the pk goes in a link
+
+
+@lru_cache(maxsize=64)
+def _pk_url_parts(name: str, prefix: str) -> tuple[str, str]:
+    url = reverse(name, args=[_SENTINEL])
+    before, after = url.split(str(_SENTINEL))
+    return before, after
+
+
+def reverse_pk(name: str, pk) -> str:
+    """`reverse(name, args=[pk])` for a page taking one integer pk: reversed once (per script
+    prefix), then formatted per object (a page of 50 deadlines reversed 50 links)."""
+    if not isinstance(pk, int):
+        return reverse(name, args=[pk])
+    before, after = _pk_url_parts(name, get_script_prefix())
+    return f"{before}{pk}{after}"
 
 
 class ObjectEcheance(Echeance):
@@ -61,25 +82,28 @@ class ObjectEcheance(Echeance):
         return getattr(obj, self.state_attr) not in self.open_states
 
     def url(self, obj):
-        return reverse(self.url_name, args=[attrgetter(self.url_arg)(obj)]) if self.url_name else ""
+        return reverse_pk(self.url_name, attrgetter(self.url_arg)(obj)) if self.url_name else ""
 
 
-def person_in_url(url: str):
+def _person_url_pattern():
+    """The links of a person's record (`/accompagnement/beneficiaires/<int:pk>/`, query string
+    allowed), as a regular expression: the only route of that view, matched without resolving."""
+    before, after = _pk_url_parts("accompagnement:beneficiaire_detail", get_script_prefix())
+    return re.compile(rf"{re.escape(before)}([0-9]+){re.escape(after)}(?:\?.*)?", re.DOTALL)
+
+
+def person_in_url(url: str, pattern=None):
     """The beneficiary whose record a link opens, or None."""
-    from django.urls import Resolver404, resolve
-
     if not url:
         return None
-    try:
-        match = resolve(url.split("?", 1)[0])
-    except Resolver404:
-        return None
-    return match.kwargs["pk"] if match.view_name == "accompagnement:beneficiaire_detail" else None
+    match = (pattern or _person_url_pattern()).fullmatch(url)
+    return int(match[1]) if match else None
 
 
 def people_linked(items) -> list:
     """The beneficiaries named by a page of deadlines: those whose link opens a person's record
     (the confidential deadlines of the caseload). Read from the links the page shows anyway, so
     no query is added; the page records them in the audit trail (portal.audit.list_record)."""
-    people = (person_in_url(item.url) for item in items if item.echeance.confidential)
+    pattern = _person_url_pattern()
+    people = (person_in_url(item.url, pattern) for item in items if item.echeance.confidential)
     return [pk for pk in people if pk is not None]

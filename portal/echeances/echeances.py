@@ -1,9 +1,8 @@
 from datetime import timedelta
 
-from django.urls import reverse
-
 from portal.accounts.enums import Role
 from portal.accounts.models import User
+from portal.echeances.base import reverse_pk
 from portal.echeances.models import EcheanceManuelle
 from portal.echeances.registry import Echeance, register
 
@@ -48,4 +47,4 @@ class EcheanceFixee(Echeance):
         return f"{obj.titre} – {obj.structure.nom}"
 
     def url(self, obj):
-        return reverse("echeances:detail", args=[obj.pk])
+        return reverse_pk("echeances:detail", obj.pk)

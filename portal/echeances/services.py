@@ -288,6 +288,20 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
         if (until is None or due <= until) and (keep is None or keep(due, today)):
             rows.append((due, echeance.code, pk, echeance, obj, light))
 
+    def add_light(echeance, found):
+        """The rows of a light deadline from (pk, {due field: value}) pairs: its due date computed
+        once per distinct value (thousands of rows share a few hundred dates); the object, a
+        namespace of these columns, built for the page only (below)."""
+        dues, due_date, code = {}, echeance.due_date, echeance.code
+        for pk, values in found:
+            key = tuple(values.values())
+            if key in dues:
+                due = dues[key]
+            else:
+                due = dues[key] = due_date(SimpleNamespace(pk=pk, **values))
+            if (until is None or due <= until) and (keep is None or keep(due, today)):
+                rows.append((due, code, pk, echeance, values, True))
+
     batches = {}
     for echeance in registry.all_echeances():
         light_columns = echeance.many and echeance.due_order and echeance.due_fields
@@ -301,15 +315,16 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
         if light and light_columns:
             # Only the due date's columns: no model instance for thousands of rows, and no
             # is_met (visible() already left out the met ones).
-            for pk, *values in found.select_related(None).order_by().values_list("pk", *echeance.due_fields):
-                add(echeance, SimpleNamespace(pk=pk, **dict(zip(echeance.due_fields, values, strict=True))), pk, True)
+            fields = echeance.due_fields
+            values = found.select_related(None).order_by().values_list("pk", *fields)
+            add_light(echeance, ((pk, dict(zip(fields, rest, strict=True))) for pk, *rest in values))
             continue
         for obj in found.select_related(None) if light else found:
             if not echeance.is_met(obj):
                 add(echeance, obj, obj.pk, light)
     for batch in batches.values():
-        for echeance, obj in _batch_rows(batch):
-            add(echeance, obj, obj.pk, True)
+        for echeance, found in _batch_rows(batch):
+            add_light(echeance, found)
     rows.sort(key=lambda row: row[:3])
     page = Paginator(rows, per_page).get_page(number)
     wanted = {}
@@ -326,15 +341,20 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
         else:
             full |= {(echeance.code, obj.pk): obj for obj in echeance.visible(user, today, until).filter(pk__in=pks)}
     page.object_list = [
-        registry.Item(echeance=echeance, obj=full.get((code, pk), obj), due_date=due, today=today)
-        for due, code, pk, echeance, obj, _ in page.object_list
+        registry.Item(
+            echeance=echeance,
+            obj=full.get((code, pk)) or (SimpleNamespace(pk=pk, **obj) if light else obj),
+            due_date=due,
+            today=today,
+        )
+        for due, code, pk, echeance, obj, light in page.object_list
     ]
     return page
 
 
 def _batch_rows(batch):
-    """(deadline, light object) for every open object of a batch's deadlines, from one query of
-    the due dates' columns and one flag per deadline (whether the row is its)."""
+    """(deadline, its open objects as (pk, {due field: value}) pairs) for the deadlines of a batch,
+    from one query of the due dates' columns and one flag per deadline (whether the row is its)."""
     base = batch[0][1]
     fields = list(dict.fromkeys(field for echeance, _, _ in batch for field in echeance.due_fields))
     flags, combined = {}, Q()
@@ -342,11 +362,14 @@ def _batch_rows(batch):
         flags[f"_in_{i}"] = Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
         combined |= condition
     found = base.filter(combined).select_related(None).order_by().annotate(**flags)
+    members = [[] for _ in batch]
+    positions = [[fields.index(field) for field in echeance.due_fields] for echeance, _, _ in batch]
     for pk, *values in found.values_list("pk", *fields, *flags):
-        obj = SimpleNamespace(pk=pk, **dict(zip(fields, values[: len(fields)], strict=True)))
-        for (echeance, _, _), member in zip(batch, values[len(fields) :], strict=True):
+        for i, member in enumerate(values[len(fields) :]):
             if member:
-                yield echeance, obj
+                names = batch[i][0].due_fields
+                members[i].append((pk, {name: values[j] for name, j in zip(names, positions[i], strict=True)}))
+    return [(echeance, rows) for (echeance, _, _), rows in zip(batch, members, strict=True)]
 
 
 def _absolute(url: str) -> str:
