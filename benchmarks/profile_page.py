@@ -10,9 +10,9 @@ and the functions with the most cumulative time. A label is matched by substring
 """
 
 import argparse
-import os
 import cProfile
 import io
+import os
 import pstats
 import statistics
 import sys
