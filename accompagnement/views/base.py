@@ -3,7 +3,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -33,14 +32,6 @@ from portal.core.views import PAGE_SIZE, querystring_without_page
 from portal.referentiels.models import Referent, Structure, Territoire
 
 
-def url_around_pk(name) -> tuple[str, str]:
-    """The path of the URL `name` of one object, split around its pk: a list writes its rows'
-    links as prefix + pk + suffix, one reverse() for the page instead of one per row."""
-    sentinel = "2147483647"
-    prefix, suffix = reverse(name, args=[sentinel]).split(sentinel)
-    return prefix, suffix
-
-
 def caseload(request):
     """The file active in the user's scope: a referent's own, a structure's, a territory's."""
     today = timezone.localdate()
@@ -63,8 +54,8 @@ def caseload(request):
         "page": page,
         "rows": rows,
         "querystring": querystring_without_page(request),
-        "url_personne": url_around_pk("accompagnement:beneficiaire_detail"),
-        "url_designer": url_around_pk("accompagnement:orientation_assign"),
+        "url_personne": parcours.url_around_pk("accompagnement:beneficiaire_detail"),
+        "url_designer": parcours.url_around_pk("accompagnement:orientation_assign"),
         "can_orient": perms.can_orient(request.user),
         "can_import": perms.can_import(request.user),
         "can_import_cer": perms.can_import_cer(request.user),
