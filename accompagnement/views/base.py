@@ -54,8 +54,6 @@ def caseload(request):
         "page": page,
         "rows": rows,
         "querystring": querystring_without_page(request),
-        "url_personne": parcours.url_around_pk("accompagnement:beneficiaire_detail"),
-        "url_designer": parcours.url_around_pk("accompagnement:orientation_assign"),
         "can_orient": perms.can_orient(request.user),
         "can_import": perms.can_import(request.user),
         "can_import_cer": perms.can_import_cer(request.user),

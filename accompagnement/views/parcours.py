@@ -364,14 +364,6 @@ def _orientation_shown(path, *, referent=True):
     return fields
 
 
-def url_around_pk(name) -> tuple[str, str]:
-    """The path of the URL `name` of one object, split around its pk: a list writes its rows'
-    links as prefix + pk + suffix, one reverse() for the page instead of one per row."""
-    sentinel = "2147483647"
-    prefix, suffix = reverse(name, args=[sentinel]).split(sentinel)
-    return prefix, suffix
-
-
 def slai_a_traiter(request):
     return _a_traiter_page(request)
 
@@ -432,10 +424,6 @@ def _a_traiter_page(request, bound=None):
         "territoires": territoires,
         "territoire": territoire,
         "limit": A_TRAITER_LIMIT,
-        "url_personne": url_around_pk("accompagnement:beneficiaire_detail"),
-        "url_reorientation": url_around_pk("accompagnement:reorientation_decider"),
-        "url_renouvellement": url_around_pk("accompagnement:renouvellement_decider"),
-        "url_suspension": url_around_pk("accompagnement:suspension_traiter"),
     }
     forms = {procedure.pk: SuspensionForm(procedure=procedure) for procedure, _ in context["suspensions"]["rows"]}
     fallback = reverse("accompagnement:slai_a_traiter")
