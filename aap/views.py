@@ -715,16 +715,17 @@ def _queue(request):
 
 def file(request):
     form, candidatures = _queue(request)
+    page = paginate(request, candidatures)
     return render(
         request,
         "aap/file.html",
         {
             "filter_form": form,
-            "page": paginate(request, candidatures),
+            "page": page,
             "querystring": querystring_without_page(request),
             "counts": selectors.state_counts(candidatures),
             "timings": selectors.timing_by_territory(candidatures),
-            "total": candidatures.count(),
+            "total": page.paginator.count,  # counted once, by the paginator
             "columns": exports.COLUMNS,
             "default_columns": exports.DEFAULT_COLUMNS,
         },
