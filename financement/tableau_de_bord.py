@@ -41,9 +41,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 
 from financement.models import (
     ZERO,
@@ -58,6 +56,7 @@ from financement.models import (
     money_field,
 )
 from portal.core.formats import mois_fr
+from portal.core.widgets import Select
 from portal.referentiels.models import Structure, Territoire
 
 SIGNED = ("signee", "echue", "resiliee")
@@ -112,37 +111,6 @@ def annees_disponibles(today: datetime.date):
 
 
 # --- filters -----------------------------------------------------------------------------------
-
-
-def _attrs_html(attrs) -> str:
-    """Django's "django/forms/widgets/attrs.html", in Python."""
-    return "".join(
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class Select(forms.Select):
-    """A select rendered in Python to the very markup of Django's templates ("select.html",
-    "select_option.html"): the filters list every funded structure, and a template per option
-    was a tenth of the page's time. Named `Select`: crispy forms gives the field the class of
-    the widget's name ("select")."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"', widget["name"]), _attrs_html(widget["attrs"]), ">"]
-        for group_name, group_choices, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in group_choices:
-                parts.append(format_html('\n  <option value="{}"', str(option["value"])))
-                parts.append(_attrs_html(option["attrs"]))
-                parts.append(format_html(">{}</option>\n", option["label"]))  # the template's last line
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # every part escaped above
 
 
 class FiltresForm(forms.Form):

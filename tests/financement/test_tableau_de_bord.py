@@ -293,7 +293,7 @@ def test_filters_selects_keep_the_markup_of_django_templates(value):
     selected option, groups, escaped labels and boolean attributes included."""
     from django import forms
 
-    from financement.tableau_de_bord import Select
+    from portal.core.widgets import Select
 
     choices = [("", "Toutes"), (1, "Arras & <Lens>"), ('Groupe "A"', [(2, "Béthune"), (3, "Calais")])]
     attrs = {"class": "form-select is-invalid", "id": "id_territoire", "required": True, "disabled": False}

@@ -2,14 +2,15 @@
 template: crispy renders a 60-line template (and its includes) per field, 6–8 ms for the four
 fields of a caseload's filter at scale. The plain cases a list's filter uses (a text input, a
 select, a checkbox, optional, without help text nor error) are written here with the same markup
-(whitespace aside); any other field (errors, help text, required, another widget, a form helper)
-goes through crispy itself."""
+(whitespace aside; a select through `portal.core.widgets.select_html`); any other field (errors,
+help text, required, another widget, a form helper) goes through crispy itself."""
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.conf import settings
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+
+from portal.core.widgets import select_html
 
 register = template.Library()
 
@@ -44,41 +45,17 @@ def _widget(field):
             css += f" {extra}"
     widget.attrs["class"] = css
     if type(widget) is forms.Select:
-        html = _select(field)
-        if html is not None:
-            return html
+        return _select(field)
     return str(field)
 
 
-def _html_attrs(attrs) -> str:
-    """Django's `django/forms/widgets/attrs.html`."""
-    return "".join(
-        f" {conditional_escape(name)}"
-        if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
 def _select(field):
-    """Django's `select.html` and `select_option.html` written here (same text, whitespace
-    included): a select of 30 options rendered two templates per option. None with option groups."""
+    """The select through `portal.core.widgets.select_html` (Django's markup without a template
+    per option)."""
     attrs = field.build_widget_attrs({}, field.field.widget)
     if field.auto_id and "id" not in field.field.widget.attrs:
         attrs.setdefault("id", field.auto_id)
-    widget = field.field.widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_html_attrs(widget["attrs"])}>']
-    for group_name, options, _index in widget["optgroups"]:
-        if group_name:
-            return None
-        for option in options:
-            parts.append(
-                f'\n  <option value="{conditional_escape(option["value"])}"{_html_attrs(option["attrs"])}>'
-                f"{conditional_escape(option['label'])}</option>\n"
-            )
-    parts.append("\n</select>")
-    return mark_safe("".join(parts))  # every value escaped above
+    return select_html(field.field.widget.get_context(field.html_name, field.value(), attrs)["widget"])
 
 
 @register.filter

@@ -63,9 +63,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"- {seeder.name}…")
                 summary = seeder.func(ctx)
                 self.stdout.write(f"  {summary} ({time.monotonic() - step:.0f} s)")
-        tables = scale.analyze_tables(ctx.filled)
+        tables = scale.analyze_tables(ctx.filled, vacuum=True)
         if tables:
-            self.stdout.write(f"ANALYZE de {len(tables)} tables.")
+            self.stdout.write(f"VACUUM (ANALYZE) de {len(tables)} tables.")
         total = sum(ctx.counts.values())
         self.stdout.write(
             self.style.SUCCESS(
