@@ -9,6 +9,11 @@ from portal.referentiels.models import Structure, Territoire
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def grouper_par_defaut(scope) -> str:
+    """A structure sees its referents, the SLAI its structures, the Département its territories."""
+    return "referent" if scope.is_structure_member else "structure" if scope.is_slai else "territoire"
+
+
 class IndicateursForm(forms.Form):
     """Period, grouping and filters of the indicators (GET). Empty means the defaults: the last
     12 complete months, grouped by referent for a structure, by structure for a SLAI, by
@@ -55,10 +60,7 @@ class IndicateursForm(forms.Form):
             self.add_error("au", f"La période est limitée à {MAX_MOIS} mois.")
         cleaned["periode"] = Periode(du=du, au=au)
         if not cleaned.get("grouper"):
-            scope = self.scope
-            cleaned["grouper"] = (
-                "referent" if scope.is_structure_member else "structure" if scope.is_slai else "territoire"
-            )
+            cleaned["grouper"] = grouper_par_defaut(self.scope)
         return cleaned
 
     def filter(self, queryset, *, garde=False):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accompagnement import gardes, indicateurs, perms, xlsx
 from accompagnement.enums import MotifSortie
-from accompagnement.forms.indicateurs import IndicateursForm
+from accompagnement.forms.indicateurs import IndicateursForm, grouper_par_defaut
 from accompagnement.indicateurs import COLONNES, COLONNES_SORTIES, GROUPES, POPULATIONS, Periode
 from accompagnement.models import IndicateurMensuel, Orientation, ReportingMensuel
 from accompagnement.services import AccompagnementError
@@ -32,6 +32,8 @@ def _form(request):
     default = Periode.douze_derniers_mois(timezone.localdate())
     data.setdefault("du", default.du.isoformat())
     data.setdefault("au", default.au.isoformat())
+    # The grouping used shows in its field too (the select showed its first choice, "Référent").
+    data.setdefault("grouper", grouper_par_defaut(request.user.scope))
     return IndicateursForm(data, user=request.user)
 
 

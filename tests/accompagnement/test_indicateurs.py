@@ -308,6 +308,21 @@ def test_responsable_sees_its_referents_and_total_slai_its_structures(client_for
     assert [ligne.libelle for ligne, _ in response.context["lignes"]] == ["Structure A", "Structure B"]
 
 
+@pytest.mark.parametrize(
+    ("role", "grouping"),
+    [("referent", "referent"), ("responsable", "referent"), ("slai", "structure"), ("dpid", "territoire")],
+)
+@at(D(2026, 12, 15))
+def test_the_grouping_select_shows_the_grouping_used(client_for, world, team, role, grouping):
+    """Without a choice, each role's default grouping is the one selected in the form (the select
+    showed "Référent" above a table grouped by territory)."""
+    import re
+
+    response = client_for(role).get(reverse("accompagnement:indicateurs"))
+    select = re.search(r'<select name="grouper".*?</select>', response.content.decode(), re.S).group(0)
+    assert re.findall(r'<option value="(\w+)" selected>', select) == [grouping]
+
+
 @at(D(2026, 12, 15))
 def test_sort_by_column_and_filters(client_for, world, team):
     client = client_for("dpid")
