@@ -36,7 +36,8 @@ def queue(user, *, appel=None, dispositif=None, territoire=None, etat=""):
 
 def state_counts(candidatures) -> list[tuple[str, str, int]]:
     """(state, label, count) for the filtered queue, in the workflow's order."""
-    counts = dict(candidatures.order_by().values_list("etat").annotate(n=Count("pk")))
+    # distinct: the queue joins the opinion requests (its opinion counts), one row per request.
+    counts = dict(candidatures.order_by().values_list("etat").annotate(n=Count("pk", distinct=True)))
     return [(value, label, counts[value]) for value, label in EtatCandidature.choices if counts.get(value)]
 
 

@@ -411,6 +411,26 @@ def test_queue_filters_counts_and_export(client_for, world):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
+def test_queue_state_counts_count_each_application_once(client_for, world):
+    """An application asked two opinions is still one application in the queue's count by state."""
+    made = make_appel()
+    users = world.users
+    candidature = make_candidature(
+        dispositif=made.dispositif, structure=world.structure_a, territoire=world.territoire_a
+    )
+    advance(candidature, "en_instruction", users=users)
+    for question in ("Le partenariat est-il réel ?", "Les locaux sont-ils accessibles ?"):
+        services.avis_request(
+            candidature=candidature,
+            destinataire=users["dpid"],
+            question=question,
+            echeance=datetime.date.today() + datetime.timedelta(days=7),
+            user=users["slai"],
+        )
+    response = client_for("dpid").get(reverse("aap:file"))
+    assert [(etat, n) for etat, _label, n in response.context["counts"]] == [(EtatCandidature.EN_INSTRUCTION, 1)]
+
+
 def test_proposals_selector_for_the_funding_domain(world):
     made = make_appel()
     candidature = make_candidature(
