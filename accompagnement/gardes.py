@@ -153,7 +153,7 @@ def mois_gardes(queryset, months, today) -> list[int]:
 def calculer(missing: dict, today) -> datetime.datetime:
     """Compute and keep the months {month: [structure ids]}: one query for all the months (a
     UNION), then the writes in one transaction."""
-    from accompagnement.indicateurs import Periode, aggregates, annotated, concernees, fin_de_mois, rows_sans_jit
+    from accompagnement.indicateurs import Periode, aggregates, annotated, concernees, fin_de_mois
 
     computed_at = timezone.now()
     parts = []
@@ -177,7 +177,7 @@ def calculer(missing: dict, today) -> datetime.datetime:
             .order_by()
         )
     query = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
-    rows = rows_sans_jit(query)
+    rows = list(query)  # JIT is off on the portal's connections (DATABASE_PG_OPTIONS)
     echeances = {}
     for row in rows:
         pair = (row["d_mois"], row["d_structure"])

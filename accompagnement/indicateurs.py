@@ -7,12 +7,11 @@ total), and the list of the people behind a figure filters the same queryset by 
 condition, so a figure and its list cannot disagree.
 """
 
-import contextlib
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -164,42 +163,6 @@ def annotated(queryset, periode: Periode):
         ),
         cle_un_an_apres=_date_key(F("date_orientation"), years=1),
     )
-
-
-@contextlib.contextmanager
-def sans_jit():
-    """PostgreSQL compiles queries it estimates costly (JIT): for the indicators' aggregate, whose
-    estimate is high and real cost a few hundred ms, compiling took 2.5 s of 2.7 (EXPLAIN ANALYZE on
-    the scale data, "JIT: Timing … Total 2549 ms"). Off for this statement only (SET LOCAL)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        yield
-
-
-def rows_sans_jit(queryset) -> list[dict]:
-    """The rows of a `values()` queryset, read with JIT off (see `sans_jit`) in one round trip on
-    PostgreSQL: "SET LOCAL jit = off; SELECT …" sent as one simple query runs as one implicit
-    transaction (no savepoint, no extra statement to count)."""
-    if connection.vendor != "postgresql":
-        return list(queryset)
-    query = queryset.query
-    # A plain field's column comes back under its column name ("territoire_id" for
-    # "beneficiaire__territoire_id"), an annotation under its alias.
-    fields = {name.split("__")[-1]: name for name in query.values_select}
-    sql, params = query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off; " + sql, params)
-        cursor.nextset()
-        names = [fields.get(column.name, column.name) for column in cursor.description]
-        # Read past the ORM, so without its converters: PostgreSQL sums integers as numeric, and
-        # every figure here is a count or a sum of whole numbers (a bilan stores them as JSON).
-        return [
-            {name: int(value) if isinstance(value, Decimal) else value for name, value in zip(names, row, strict=True)}
-            for row in cursor.fetchall()
-        ]
 
 
 def concernees(queryset, periode: Periode, *, suivis=True, par_dossier=False):
@@ -517,7 +480,7 @@ def _lignes(rows, key, codes, grouper, tri, descendant):
 
 
 def _live_rows(queryset, periode, key, today):
-    return rows_sans_jit(
+    return list(
         annotated(concernees(queryset, periode), periode)
         .values(key)
         .annotate(**aggregates(periode, today))
@@ -537,7 +500,7 @@ def _live_rows_parts(queryset, parts, key, today):
         .order_by()
         for i, part in enumerate(parts)
     ]
-    return rows_sans_jit(queries[0].union(*queries[1:], all=True).order_by() if len(queries) > 1 else queries[0])
+    return list(queries[0].union(*queries[1:], all=True).order_by() if len(queries) > 1 else queries[0])
 
 
 def tableau(queryset, *, periode, grouper, today, tri=None, descendant=False, gardes=None):

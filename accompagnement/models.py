@@ -171,6 +171,26 @@ def sans_referent_q(today=None):
     return Q(referent__isnull=True) | Q(referent__date_depart__lte=today or timezone.localdate())
 
 
+def caseload_scope(queryset, user, *, current, territoire):
+    """The scope of a caseload's rows (orientations, kept indicator figures): a referent their
+    own, a structure its own, SLAI its territory's people (`territoire`: the lookup of the
+    person's territory), DPID everything; managers and admins everything but archived people
+    (`current`: the condition of a row about a person not archived), as for every role but DPID."""
+    scope = user.scope
+    if scope.is_dpid:
+        return queryset
+    current = queryset.filter(current)
+    if scope.sees_departement:
+        return current
+    if scope.is_referent:
+        return current.filter(referent_id=scope.referent_id) if scope.referent_id else queryset.none()
+    if scope.is_responsable:
+        return current.filter(structure_id=scope.structure_id)
+    if scope.is_slai:
+        return current.filter(**{territoire: scope.territoire_id})
+    return queryset.none()
+
+
 class OrientationQuerySet(models.QuerySet):
     def sans_referent(self, today=None):
         return self.filter(sans_referent_q(today))
@@ -179,19 +199,9 @@ class OrientationQuerySet(models.QuerySet):
         """A referent: orientations assigned to them; a structure: those made to it; SLAI:
         those of its territory's beneficiaries; DPID, managers and admins: all. Archived people's
         orientations are the DPID's alone."""
-        scope = user.scope
-        if scope.is_dpid:
-            return self
-        current = self.filter(beneficiaire__archive_le__isnull=True)
-        if scope.sees_departement:
-            return current
-        if scope.is_referent:
-            return current.filter(referent_id=scope.referent_id) if scope.referent_id else self.none()
-        if scope.is_responsable:
-            return current.filter(structure_id=scope.structure_id)
-        if scope.is_slai:
-            return current.filter(beneficiaire__territoire_id=scope.territoire_id)
-        return self.none()
+        return caseload_scope(
+            self, user, current=Q(beneficiaire__archive_le__isnull=True), territoire="beneficiaire__territoire_id"
+        )
 
     def actives(self):
         return self.filter(date_fin__isnull=True)
@@ -846,19 +856,7 @@ FIGURES_GARDEES = (
 class IndicateurMensuelQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The same scope as `OrientationQuerySet.visible_to`, on the kept dimensions."""
-        scope = user.scope
-        if scope.is_dpid:
-            return self
-        current = self.filter(archive=False)
-        if scope.sees_departement:
-            return current
-        if scope.is_referent:
-            return current.filter(referent_id=scope.referent_id) if scope.referent_id else self.none()
-        if scope.is_responsable:
-            return current.filter(structure_id=scope.structure_id)
-        if scope.is_slai:
-            return current.filter(territoire_id=scope.territoire_id)
-        return self.none()
+        return caseload_scope(self, user, current=Q(archive=False), territoire="territoire_id")
 
 
 class IndicateurMensuel(models.Model):
