@@ -28,6 +28,7 @@ def main():
     parser.add_argument("label")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--all", action="store_true", help="every statement of the last run, in order")
     args = parser.parse_args()
 
     import django
@@ -80,6 +81,10 @@ def main():
     print("  requêtes les plus lentes :")
     for sql, seconds in sorted(slowest.items(), key=lambda item: -item[1])[:8]:
         print(f"    {seconds * 1000:7.1f} ms  {sql[:220]}")
+    if args.all:
+        print("  requêtes du dernier passage, dans l'ordre :")
+        for seconds, sql in statements:
+            print(f"    {seconds * 1000:7.1f} ms  {sql[:300]}")
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
     print(out.getvalue())

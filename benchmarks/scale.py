@@ -8,12 +8,14 @@ counts each key page's SQL queries in-process (test client); starts gunicorn (BE
 workers, loopback) and times every key page and the two references — a bare signed-in view and
 the base template alone — in interleaved rounds, so the shared machine's load weighs on all
 alike; then grades 10 000 CERs with `grade_cer`, imports a 10 000-line orientation file (rolled
-back), scans the day's reminders, and runs locust headless (50 users across roles). Prints a
+back), scans the day's reminders, renders 50 convention PDFs through a real Celery worker, and
+runs locust headless (50 users across roles). Prints a
 Markdown report (also written to BENCH_OUTPUT if set). Never part of the test suite.
 
 Settings (environment): BENCH_DB (portail_scale), BENCH_FACTOR (1), BENCH_ROUNDS (15),
 BENCH_WORKERS (3), BENCH_PORT (8765), BENCH_LOCUST_USERS (50), BENCH_LOCUST_TIME (120s),
-BENCH_SKIP (comma-separated: pages, grade, import, reminders, locust).
+BENCH_SKIP (comma-separated: pages, grade, import, reminders, pdf, locust), BENCH_REDIS (the documents'
+worker's broker, redis://127.0.0.1:6379/0; a queue of its own).
 """
 
 import csv
@@ -23,6 +25,7 @@ import io
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -56,6 +59,10 @@ SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
 GRADE_CERS = 10_000
 IMPORT_LINES = 10_000
 BUDGETS = {"grade": 10.0, "import": 30.0, "reminders": 60.0}
+DOCUMENTS = 50
+# The documents' worker reads a queue of its own (nothing else is taken from, or left in, Redis).
+DOCUMENTS_REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
+DOCUMENTS_QUEUE = "bench-documents"
 
 
 def ensure_database():
@@ -341,6 +348,107 @@ def bench_reminders(accts):
     return f"Balayage quotidien des échéances ({len(due)} rappels dus, à blanc)", elapsed, cpu, BUDGETS["reminders"]
 
 
+def bench_documents(accts):
+    """50 convention PDFs through a real Celery worker (prefork, 2 processes: one per core) fed by
+    Redis, rendered by WeasyPrint and written to a temporary media folder: the time from the 50
+    tasks queued to the 50 documents ready, worker already started. The documents are new versions
+    of the scale conventions (drafts, never issued), deleted afterwards with their notifications."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Max
+    from django.urls import reverse
+
+    from financement.models import Convention
+    from portal.celery import app
+    from portal.documents.enums import DocumentStatus
+    from portal.documents.models import GeneratedDocument
+    from portal.documents.tasks import render_document
+    from portal.echeances.models import Notification
+
+    conventions = list(Convention.objects.order_by("pk")[:DOCUMENTS])
+    if not conventions:
+        return None
+    content_type = ContentType.objects.get_for_model(Convention)
+    latest = dict(
+        GeneratedDocument.objects.filter(content_type=content_type, kind="convention")
+        .values_list("object_id")
+        .annotate(v=Max("version"))
+    )
+    today, dpid = timezone.localdate(), accts.users["dpid"]
+    documents = []
+    for n in range(DOCUMENTS):
+        convention = conventions[n % len(conventions)]
+        version = latest.get(convention.pk, 0) + 1 + n // len(conventions)
+        documents.append(
+            GeneratedDocument(
+                content_type=content_type,
+                object_id=convention.pk,
+                kind="convention",
+                version=version,
+                requested_by=dpid,
+                date_document=today,
+            )
+        )
+    app.conf.update(broker_url=DOCUMENTS_REDIS, result_backend=None, task_always_eager=False)
+    media = tempfile.mkdtemp(prefix="bench-documents-")
+    env = dict(os.environ, DEBUG="0", REDIS_URL=DOCUMENTS_REDIS, MEDIA_ROOT=media, PYTHONWARNINGS="ignore")
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(os.cpu_count() or 2),
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--queues",
+            DOCUMENTS_QUEUE,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    ids, tasks = [], []
+    try:
+        for _ in range(120):
+            if app.control.ping(timeout=0.5):
+                break
+        else:
+            raise SystemExit("Le worker Celery ne répond pas.")
+        GeneratedDocument.objects.bulk_create(documents)
+        ids = [document.pk for document in documents]
+        start = time.monotonic()
+        tasks = [render_document.apply_async((pk,), queue=DOCUMENTS_QUEUE).id for pk in ids]
+        pending = GeneratedDocument.objects.filter(
+            pk__in=ids, status__in=[DocumentStatus.EN_ATTENTE, DocumentStatus.EN_COURS]
+        )
+        while pending.exists() and time.monotonic() - start < 600:
+            time.sleep(0.1)
+        elapsed = time.monotonic() - start
+        ready = GeneratedDocument.objects.filter(pk__in=ids, status=DocumentStatus.PRET)
+        done, pages = ready.count(), sum(ready.values_list("page_count", flat=True))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        if ids:
+            links = [reverse("documents:detail", args=[pk]) for pk in ids]
+            Notification.objects.filter(recipient=dpid, url__in=links).delete()
+            GeneratedDocument.objects.filter(pk__in=ids).delete()
+        shutil.rmtree(media, ignore_errors=True)
+        # What the worker left in Redis: the tasks' results (kept a day otherwise) and the queue.
+        import redis
+
+        redis.Redis.from_url(DOCUMENTS_REDIS).delete(
+            f"_kombu.binding.{DOCUMENTS_QUEUE}",
+            f"_kombu.binding_permanent.{DOCUMENTS_QUEUE}",
+            *[f"celery-task-meta-{task}" for task in tasks],
+        )
+    return done, pages, elapsed
+
+
 # --- Load test ---------------------------------------------------------------------------------
 
 
@@ -453,6 +561,18 @@ def main():
             misses += [] if ok else [label]
             say(f"| {label} | {elapsed:.1f} | {cpu:.1f} | {budget:.0f} | {'✅' if ok else '❌'} |")
         say()
+        if "pdf" not in SKIP:
+            result = bench_documents(accts)
+            if result is not None:
+                done, pages_rendered, elapsed = result
+                if done < DOCUMENTS:
+                    misses.append("documents")
+                say(
+                    f"Conventions en PDF par un vrai worker Celery ({os.cpu_count()} processus, Redis, WeasyPrint) : "
+                    f"{done}/{DOCUMENTS} prêtes ({pages_rendered} pages) en {elapsed:.1f} s, "
+                    f"soit {done / elapsed:.1f} documents/s ({60 * done / elapsed:.0f} par minute)."
+                )
+                say()
         if "locust" not in SKIP:
             errors = bench_locust(accts)
             if errors:
