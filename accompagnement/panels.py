@@ -48,8 +48,10 @@ def caseload(request):
         # The people still without a referent come first, the oldest first; the counts ride on
         # the same query (window aggregates over the whole caseload).
         waiting_flag = Case(When(referent__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+        # Only the columns the items show: the window aggregates carry every row of the caseload.
         first = list(
             actives.select_related("beneficiaire")
+            .only("pk", "date_orientation", "beneficiaire__prenom", "beneficiaire__nom")
             .annotate(
                 _waiting=waiting_flag,
                 _total=Window(Count("pk")),
