@@ -38,9 +38,9 @@ TODAY = datetime.date(2026, 12, 7)
 NOW = datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC)
 # Every panel of every domain (label, accompagnement, calls for projects, deadlines) counts in a
 # fixed number of queries; the cap is the highest role, measured with 3 and 60 items: the
-# responsable (24; the caseload deadlines read from the orientations are one query); the DPID and
-# the admin 23, the others fewer. Issue 11's budget is 25.
-HOME_MAX_QUERIES = 24
+# responsable, the DPID and the admin 23 (the responsable's caseload and departures panels share
+# one query), the others fewer. Issue 11's budget is 25.
+HOME_MAX_QUERIES = 23
 _caf = itertools.count(5_000_000)
 
 
@@ -265,6 +265,26 @@ def test_responsable_label_steps_draft_and_charter(client_for, world):
         "Renouvellement (procédure allégée) à compléter et déposer",
         "Observations sur le retrait envisagé du label",
         "Charte qualité de l'année 2 à déposer",  # due on 2 June 2027, the label's anniversary
+    ]
+
+
+def test_responsable_is_told_of_a_referent_who_left_with_people(client_for, world):
+    """The departures panel appears once a referent of the structure has left while people were
+    still assigned to them, and says how many; structure B's leaver is not the responsable's."""
+    assert "Départs de référents" not in panels(home(client_for("responsable")))
+    world.referent_b.date_depart = datetime.date(2026, 12, 1)
+    world.referent_b.save()
+    assert "Départs de référents" not in panels(home(client_for("responsable")))
+    world.referent_a.date_depart = datetime.date(2026, 12, 1)
+    world.referent_a.save()
+    found = panels(home(client_for("responsable")))
+    departures = found["Départs de référents"]
+    assert [(item.label, item.detail, item.url) for item in departures.items] == [
+        (
+            "Anne Alpha a quitté la structure le 1er décembre 2026",
+            "1 personne désormais sans référent : désignez leur nouveau référent.",
+            reverse("accompagnement:caseload") + "?sans_referent=on",
+        )
     ]
 
 
