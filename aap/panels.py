@@ -1,7 +1,7 @@
 """Home panel of the calls for projects: open calls and one's drafts for a structure, the
 instruction queue for the SLAI and the DPID. Self-contained: it only needs `register_panel`."""
 
-from django.db.models import Count
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,27 +28,31 @@ def appels_a_projets(request):
 
 
 def _structure_panel(request):
+    """The structure's drafts and the calls open today, two queries reading only the columns shown
+    (the closing day of the open window rides on the calls' query)."""
     today = timezone.localdate()
     items = [
         PanelItem(
-            label=f"Brouillon : {c.dispositif.code} {c.dispositif.libelle} – {c.territoire.nom}",
-            url=c.get_absolute_url(),
+            label=f"Brouillon : {code} {libelle} – {territoire}",
+            url=reverse("aap:candidature_detail", args=[pk]),
         )
-        for c in Candidature.objects.visible_to(request.user)
+        for pk, code, libelle, territoire in Candidature.objects.visible_to(request.user)
         .filter(etat__in=[EtatCandidature.BROUILLON, EtatCandidature.CORRECTION])
-        .select_related("dispositif", "territoire")[:MAX_ITEMS]
+        .values_list("pk", "dispositif__code", "dispositif__libelle", "territoire__nom")[:MAX_ITEMS]
     ]
+    open_now = Q(fenetres__ouverture__lte=today, fenetres__cloture__gte=today)
     open_calls = (
         AppelAProjets.objects.visible_to(request.user)
-        .filter(fenetres__ouverture__lte=today, fenetres__cloture__gte=today)
-        .distinct()
-        .prefetch_related("fenetres")
+        .annotate(closes=Max("fenetres__cloture", filter=open_now))
+        .filter(closes__isnull=False)
+        .values_list("pk", "titre", "closes")
     )
-    for appel in open_calls[:MAX_ITEMS]:
-        closes = max(f.cloture for f in appel.fenetres.all() if f.ouverture <= today <= f.cloture)
+    for pk, titre, closes in open_calls[:MAX_ITEMS]:
         items.append(
             PanelItem(
-                label=appel.titre, url=appel.get_absolute_url(), detail=f"dépôt jusqu'au {format_date(closes)} inclus"
+                label=titre,
+                url=reverse("aap:appel_detail", args=[pk]),
+                detail=f"dépôt jusqu'au {format_date(closes)} inclus",
             )
         )
     return Panel(

@@ -26,7 +26,15 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Greatest, Least
+from django.db.models.functions import (
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    Greatest,
+    Least,
+    TruncMonth,
+)
 from django.utils import timezone
 
 from accompagnement.enums import (
@@ -638,28 +646,33 @@ REPORTING_MOIS_SUIVIS = 12  # the months a structure's reporting page lists, the
 
 def reportings_a_valider(structure_id: int, today: datetime.date) -> list[datetime.date]:
     """The finished months of the last year whose report the structure owes (it accompanied
-    someone) and has not validated, the oldest first. Two queries whatever the data."""
+    someone) and has not validated, the oldest first. Two queries whatever the data.
+
+    The rule is `structures_a_reporter`'s (an orientation begun by the month's end and not ended
+    before it began), read once for the year: the distinct (first month, last month) spans of the
+    orientations overlapping it, a few dozen rows however many people (the start clamped to the
+    year), rather than one subquery per month (twelve to compile on every home page)."""
     current = today.replace(day=1)
     months = [add_months(current, -i) for i in range(1, REPORTING_MOIS_SUIVIS + 1)]
-    owed = (
-        Structure.objects.filter(pk=structure_id)
-        .annotate(
-            **{
-                f"m{i}": Exists(
-                    Orientation.objects.filter(
-                        structure=OuterRef("pk"), date_orientation__lte=fin_de_mois(month)
-                    ).filter(Q(date_fin__isnull=True) | Q(date_fin__gte=month))
-                )
-                for i, month in enumerate(months)
-            }
-        )
-        .values(*(f"m{i}" for i in range(len(months))))
-        .first()
-    ) or {}
-    validated = set(
-        ReportingMensuel.objects.filter(structure_id=structure_id, mois__in=months).values_list("mois", flat=True)
+    first, last = months[-1], months[0]
+    spans = set(
+        Orientation.objects.filter(structure_id=structure_id, date_orientation__lte=fin_de_mois(last))
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=first))
+        .order_by()
+        .values_list(TruncMonth(Greatest("date_orientation", Value(first))), TruncMonth("date_fin"))
+        .distinct()
     )
-    return sorted(month for i, month in enumerate(months) if owed.get(f"m{i}") and month not in validated)
+    validated = set(
+        ReportingMensuel.objects.filter(structure_id=structure_id, mois__in=months)
+        .order_by()
+        .values_list("mois", flat=True)
+    )
+    return sorted(
+        month
+        for month in months
+        if month not in validated
+        and any(begun <= month and (ended is None or ended >= month) for begun, ended in spans)
+    )
 
 
 def dernier_mois_exigible(today: datetime.date) -> datetime.date:

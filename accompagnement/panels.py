@@ -33,6 +33,41 @@ def _waiting_since(oldest, today) -> str:
     )
 
 
+def _structure_caseload(request, today):
+    """The responsable's caseload, read once per request (the caseload and departures panels):
+    the first people, those still without a referent first, the oldest first, and the counts over
+    the whole caseload on the same query (window aggregates): total, late, without referent, and
+    followed by a referent who has left."""
+    cached = getattr(request, "_home_structure_caseload", None)
+    if cached is not None:
+        return cached
+    one, zero = Value(1), Value(0)
+    late_flag = Case(When(late_condition(today), then=one), default=zero, output_field=IntegerField())
+    waiting_flag = Case(When(referent__isnull=True, then=one), default=zero, output_field=IntegerField())
+    left_flag = Case(When(referent__date_depart__lte=today, then=one), default=zero, output_field=IntegerField())
+    first = list(
+        Orientation.objects.visible_to(request.user)
+        .actives()
+        .select_related("beneficiaire")
+        # Only the columns the items show: the window aggregates carry every row of the caseload.
+        .only("pk", "date_orientation", "beneficiaire__prenom", "beneficiaire__nom")
+        .annotate(
+            _waiting=waiting_flag,
+            _total=Window(Count("pk")),
+            _late=Window(Sum(late_flag), output_field=IntegerField()),
+            _sans_referent=Window(Sum(waiting_flag), output_field=IntegerField()),
+            _referent_parti=Window(Sum(left_flag), output_field=IntegerField()),
+        )
+        .order_by("-_waiting", "date_orientation", "pk")[:FIRST_ITEMS]
+    )
+    figures = {
+        key: (getattr(first[0], f"_{key}") or 0) if first else 0
+        for key in ("total", "late", "sans_referent", "referent_parti")
+    }
+    request._home_structure_caseload = (first, figures)
+    return first, figures
+
+
 @register_panel
 def caseload(request):
     """Referents and responsables: the people followed, those with a missed deadline, and (for
@@ -41,28 +76,12 @@ def caseload(request):
     if not scope.is_structure_member:
         return None
     today = timezone.localdate()
-    actives = Orientation.objects.visible_to(request.user).actives()
     first_late = []
-    late_flag = Case(When(late_condition(today), then=Value(1)), default=Value(0), output_field=IntegerField())
     if scope.is_responsable:
-        # The people still without a referent come first, the oldest first; the counts ride on
-        # the same query (window aggregates over the whole caseload).
-        waiting_flag = Case(When(referent__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField())
-        first = list(
-            actives.select_related("beneficiaire")
-            .annotate(
-                _waiting=waiting_flag,
-                _total=Window(Count("pk")),
-                _late=Window(Sum(late_flag), output_field=IntegerField()),
-                _sans_referent=Window(Sum(waiting_flag), output_field=IntegerField()),
-            )
-            .order_by("-_waiting", "date_orientation", "pk")[:FIRST_ITEMS]
-        )
-        figures = {
-            key: (getattr(first[0], f"_{key}") or 0) if first else 0 for key in ("total", "late", "sans_referent")
-        }
+        first, figures = _structure_caseload(request, today)
         waiting = [orientation for orientation in first if orientation._waiting]
     else:  # the referent: the counts ride on the query of the first late people (window aggregates)
+        late_flag = Case(When(late_condition(today), then=Value(1)), default=Value(0), output_field=IntegerField())
         first = list(
             file_active(request.user, today).annotate(
                 _est_en_retard=late_flag,
@@ -355,7 +374,12 @@ def departs(request):
         return None
     from accompagnement.selectors import referents_partis
 
-    partis = referents_partis(request.user, timezone.localdate())
+    today = timezone.localdate()
+    # The caseload panel's query already counts the people whose referent has left (a referent
+    # follows people of their own structure only): most days there is none, and nothing to ask.
+    if request.scope.structure_id is not None and not _structure_caseload(request, today)[1]["referent_parti"]:
+        return None
+    partis = referents_partis(request.user, today)
     if not partis:
         return None
     url = reverse("accompagnement:caseload") + "?sans_referent=on"

@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accompagnement import indicateurs
 from accompagnement.models import (
     Beneficiaire,
     Cer,
@@ -30,15 +31,16 @@ from accompagnement.models import (
 )
 from label.enums import EtatDemande, EtatRecours, TypeDemande
 from label.models import DemandeLabel, Label, Recours
+from portal.referentiels.models import Structure
 from tests.factories import StructureFactory
 
 TODAY = datetime.date(2026, 12, 7)
 NOW = datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC)
 # Every panel of every domain (label, accompagnement, calls for projects, deadlines) counts in a
 # fixed number of queries; the cap is the highest role, measured with 3 and 60 items: the
-# responsable (24; the caseload deadlines read from the orientations are one query); the DPID and
-# the admin 23, the others fewer. Issue 11's budget is 25.
-HOME_MAX_QUERIES = 24
+# responsable, the DPID and the admin 23 (the responsable's caseload and departures panels share
+# one query), the others fewer. Issue 11's budget is 25.
+HOME_MAX_QUERIES = 23
 _caf = itertools.count(5_000_000)
 
 
@@ -263,6 +265,101 @@ def test_responsable_label_steps_draft_and_charter(client_for, world):
         "Renouvellement (procédure allégée) à compléter et déposer",
         "Observations sur le retrait envisagé du label",
         "Charte qualité de l'année 2 à déposer",  # due on 2 June 2027, the label's anniversary
+    ]
+
+
+def test_responsable_is_told_of_a_referent_who_left_with_people(client_for, world):
+    """The departures panel appears once a referent of the structure has left while people were
+    still assigned to them, and says how many; structure B's leaver is not the responsable's."""
+    assert "Départs de référents" not in panels(home(client_for("responsable")))
+    world.referent_b.date_depart = datetime.date(2026, 12, 1)
+    world.referent_b.save()
+    assert "Départs de référents" not in panels(home(client_for("responsable")))
+    world.referent_a.date_depart = datetime.date(2026, 12, 1)
+    world.referent_a.save()
+    found = panels(home(client_for("responsable")))
+    departures = found["Départs de référents"]
+    assert [(item.label, item.detail, item.url) for item in departures.items] == [
+        (
+            "Anne Alpha a quitté la structure le 1er décembre 2026",
+            "1 personne désormais sans référent : désignez leur nouveau référent.",
+            reverse("accompagnement:caseload") + "?sans_referent=on",
+        )
+    ]
+
+
+def test_responsable_reports_are_owed_for_the_months_someone_was_accompanied(world):
+    """A month is owed when an orientation began by its last day and had not ended before its
+    first; a month without anyone (between two people) and a validated month are not listed."""
+    structure = StructureFactory(nom="Structure Mois", territoires=[world.territoire_a])
+    before = person(structure, world.territoire_a, oriented=datetime.date(2025, 3, 20), nom="Avant")
+    before.date_fin = datetime.date(2026, 3, 1)  # still accompanied on 1 March
+    before.save()
+    june = person(structure, world.territoire_a, oriented=datetime.date(2026, 6, 30), nom="Juin")  # June's last day
+    june.date_fin = datetime.date(2026, 7, 15)
+    june.save()
+    august = person(structure, world.territoire_a, oriented=datetime.date(2026, 8, 1), nom="Aout")
+    august.date_fin = datetime.date(2026, 8, 31)
+    august.save()
+    person(structure, world.territoire_a, oriented=datetime.date(2026, 10, 31), nom="Octobre")  # still followed
+    ReportingMensuel.objects.create(
+        structure=structure, mois=datetime.date(2026, 7, 1), valide_le=NOW, valide_par=world.user("responsable")
+    )
+    months = indicateurs.reportings_a_valider(structure.pk, TODAY)
+    # The last 12 finished months: December 2025 to November 2026; nobody in April, May and
+    # September; July validated.
+    assert months == [
+        datetime.date(2025, 12, 1),
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 2, 1),
+        datetime.date(2026, 3, 1),
+        datetime.date(2026, 6, 1),
+        datetime.date(2026, 8, 1),
+        datetime.date(2026, 10, 1),
+        datetime.date(2026, 11, 1),
+    ]
+    # The same months as the reminder's rule, month by month (accompagnement.echeances).
+    for month in [datetime.date(2025, 12, 1), *(datetime.date(2026, m, 1) for m in range(1, 12))]:
+        owes = indicateurs.structures_a_reporter(Structure.objects.filter(pk=structure.pk), month).exists()
+        assert owes == (month in months or month == datetime.date(2026, 7, 1)), month
+
+
+def test_responsable_sees_its_drafts_and_the_open_calls(client_for, world):
+    """The calls for projects panel: the structure's drafts, then the published calls open today
+    with the closing day of the window open today (not of another window)."""
+    from aap.models import FenetreDepot
+    from tests.aap.factories import make_appel, make_candidature
+
+    with time_machine.travel(NOW, tick=False):
+        ouvert = make_appel(titre="Appel ouvert", ouverture=TODAY, cloture=datetime.date(2026, 12, 31))
+        FenetreDepot.objects.create(
+            appel=ouvert.appel, ouverture=datetime.date(2027, 3, 1), cloture=datetime.date(2027, 3, 31)
+        )
+        make_appel(
+            titre="Appel clos",
+            annee=2025,
+            ouverture=datetime.date(2026, 10, 1),
+            cloture=datetime.date(2026, 11, 30),
+        )
+        make_appel(titre="Appel en préparation", annee=2027, published=False)
+        draft = make_candidature(
+            dispositif=ouvert.dispositif, structure=world.structure_a, territoire=world.territoire_a, complete=False
+        )
+        make_candidature(  # structure B's draft
+            dispositif=ouvert.dispositif, structure=world.structure_b, territoire=world.territoire_b, complete=False
+        )
+    found = panels(home(client_for("responsable")))["Appels à projets"]
+    assert [(item.label, item.url, item.detail) for item in found.items] == [
+        (
+            f"Brouillon : 1.1 Référent solidarité – {world.territoire_a.nom}",
+            reverse("aap:candidature_detail", args=[draft.pk]),
+            "",
+        ),
+        (
+            "Appel ouvert",
+            reverse("aap:appel_detail", args=[ouvert.appel.pk]),
+            "dépôt jusqu'au 31 décembre 2026 inclus",
+        ),
     ]
 
 
