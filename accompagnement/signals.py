@@ -66,9 +66,10 @@ def _forget_orientation(orientation_id):
 
 
 # --- the person's territory kept on each orientation (`Orientation.territoire`) -------------------
-# An orientation saved through the ORM takes its person's territory (read from the person already
-# loaded, else one query); a person saved with another territory moves their orientations with them
-# (one UPDATE). Bulk inserts go through `OrientationQuerySet.bulk_create`, which does the same.
+# A new orientation takes its person's territory (read from the person given with it, else one
+# query); a person saved with another territory moves their orientations with them (one UPDATE), so
+# an orientation saved later keeps the territory it has (its person read earlier may be stale).
+# Bulk inserts go through `OrientationQuerySet.bulk_create`, which does the same as a new one.
 
 
 def _person_territory(orientation):
@@ -81,7 +82,7 @@ def _person_territory(orientation):
 def orientation_territory(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    if instance.territoire_id is None or Orientation.beneficiaire.is_cached(instance):
+    if instance._state.adding or instance.territoire_id is None:
         instance.territoire_id = _person_territory(instance)
 
 
