@@ -607,7 +607,7 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult, kinds, s
         beneficiary.numero_caf: beneficiary
         for beneficiary in Beneficiaire.objects.filter(numero_caf__in=cafs)
         .select_for_update()  # the retention run locks the same rows before purging
-        .only("pk", "numero_caf", "date_naissance", "archive_le")
+        .only("pk", "numero_caf", "date_naissance", "archive_le", "territoire_id")
     }
     existing = set(_existing_orientations(cafs))
 
@@ -648,13 +648,16 @@ def _apply_batch(batch: list[ValidLine], *, user, result: ImportResult, kinds, s
     if new_beneficiaries:
         created = Beneficiaire.objects.bulk_create(new_beneficiaries.values())
         if any(beneficiary.pk is None for beneficiary in created):  # a backend that returns no ids
-            created = Beneficiaire.objects.filter(numero_caf__in=list(new_beneficiaries)).only("pk", "numero_caf")
+            created = Beneficiaire.objects.filter(numero_caf__in=list(new_beneficiaries)).only(
+                "pk", "numero_caf", "territoire_id"
+            )
         beneficiaries.update((beneficiary.numero_caf, beneficiary) for beneficiary in created)
         result.created_beneficiaries += len(new_beneficiaries)
 
     orientations = [
         Orientation(
             beneficiaire_id=beneficiaries[line.numero_caf].pk,
+            territoire_id=beneficiaries[line.numero_caf].territoire_id,  # the person's, kept on the orientation
             structure_id=line.structure_id,
             type_accompagnement_id=line.type_accompagnement_id,
             date_orientation=line.date_orientation,

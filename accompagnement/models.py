@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from accompagnement.enums import (
@@ -150,6 +150,9 @@ class Beneficiaire(models.Model):
             # Scoping a SLAI's records (`orientation__in` its territory's) probes one beneficiary per
             # row: read from this index alone, without the table (page "À traiter").
             models.Index(fields=["id"], include=["territoire", "archive_le"], name="beneficiaire_scope"),
+            # The archived people, few: a caseload leaves them out with an anti-join on this index
+            # (`OrientationQuerySet.visible_to`) instead of joining every person of the scope.
+            models.Index(fields=["id"], condition=Q(archive_le__isnull=False), name="beneficiaire_archivee"),
         ]
 
     def __str__(self):
@@ -198,10 +201,33 @@ class OrientationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A referent: orientations assigned to them; a structure: those made to it; SLAI:
         those of its territory's beneficiaries; DPID, managers and admins: all. Archived people's
-        orientations are the DPID's alone."""
-        return caseload_scope(
-            self, user, current=Q(beneficiaire__archive_le__isnull=True), territoire="beneficiaire__territoire_id"
-        )
+        orientations are the DPID's alone. The person's territory is the one stored on the
+        orientation (`Orientation.territoire`), so that a SLAI reads its territory's rows alone
+        from an index; an archived person is left out by an anti-join on the few archived people
+        (the same rows as a join on every person, without reading them)."""
+        return caseload_scope(self, user, current=~Exists(archived_person()), territoire="territoire_id")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Bulk loads (import, demo, seed_scale, tests) give orientations their person's territory
+        here, as `signals.orientation_territory` does for one saved through the ORM: from the person
+        given with the orientation, else from one query for them all."""
+        objs = list(objs)
+        missing = []
+        for orientation in objs:
+            if orientation.territoire_id is None:
+                if Orientation.beneficiaire.is_cached(orientation):
+                    orientation.territoire_id = orientation.beneficiaire.territoire_id
+                else:
+                    missing.append(orientation)
+        if missing:
+            territories = dict(
+                Beneficiaire.objects.filter(pk__in={orientation.beneficiaire_id for orientation in missing})
+                .order_by()
+                .values_list("pk", "territoire_id")
+            )
+            for orientation in missing:
+                orientation.territoire_id = territories.get(orientation.beneficiaire_id)
+        return super().bulk_create(objs, *args, **kwargs)
 
     def actives(self):
         return self.filter(date_fin__isnull=True)
@@ -212,6 +238,11 @@ class OrientationQuerySet(models.QuerySet):
         UPDATE. Called by the signals on `Cer` and `Entretien` (every save and delete through the
         ORM) and by the bulk loads that bypass them (demo, seed_scale, tests' bulk_create)."""
         return self.update(**premiers_expressions())
+
+
+def archived_person():
+    """The orientation's person, if archived (for `~Exists(...)` in an orientation's filter)."""
+    return Beneficiaire.objects.filter(pk=OuterRef("beneficiaire_id"), archive_le__isnull=False)
 
 
 def premiers_expressions() -> dict:
@@ -278,6 +309,18 @@ class Orientation(models.Model):
     renouvellement_attendu_depuis = models.DateField(
         "CER sans demande de renouvellement, débuté le", null=True, blank=True, editable=False
     )
+    # The person's territory (`Beneficiaire.territoire`), kept on each of their orientations
+    # (`signals.orientation_territory`, `signals.person_territory`, `OrientationQuerySet.bulk_create`):
+    # a SLAI's caseload and decisions read their territory's orientations from an index instead
+    # of walking the Département's to keep one in nine.
+    territoire = models.ForeignKey(
+        "referentiels.Territoire",
+        verbose_name="territoire de la personne (SLAI)",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # orientation_territoire_date begins with it
+    )
 
     objects = OrientationQuerySet.as_manager()
 
@@ -286,8 +329,8 @@ class Orientation(models.Model):
         verbose_name_plural = "orientations"
         ordering = ["-date_orientation", "pk"]
         indexes = [
-            # The scoping probes (see Beneficiaire) and the "still accompanied" filter, without the table.
-            models.Index(fields=["id"], include=["beneficiaire", "date_fin"], name="orientation_scope"),
+            # The scoping probes (a SLAI's: the territory) and the "still accompanied" filter, without the table.
+            models.Index(fields=["id"], include=["beneficiaire", "date_fin", "territoire"], name="orientation_scope"),
             models.Index(fields=["structure", "date_fin"]),
             models.Index(fields=["referent", "date_fin"]),
             models.Index(fields=["date_orientation"]),
@@ -307,6 +350,15 @@ class Orientation(models.Model):
             ),
             models.Index(
                 fields=["date_orientation", "id"], condition=Q(date_fin__isnull=True), name="orientation_active_date"
+            ),
+            # A SLAI's orientations of a period whatever their state (indicators, the people behind a figure).
+            models.Index(fields=["territoire", "date_orientation"], name="orientation_territoire_date"),
+            # A SLAI's caseload (the person's territory), with the person for the archived ones' anti-join.
+            models.Index(
+                fields=["territoire", "date_orientation", "id"],
+                include=["beneficiaire"],
+                condition=Q(date_fin__isnull=True),
+                name="orientation_active_territoire",
             ),
             # The open deadlines: CER not yet signed, first appointment not yet held.
             models.Index(

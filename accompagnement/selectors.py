@@ -365,14 +365,16 @@ def signed_cers_for_label(*, structure, referent) -> list[dict]:
 def decisions_a_traiter(user) -> dict:
     """The decisions waiting for the SLAI (or the DPID) in the user's scope, by kind: suspension
     procedures, reorientation and renewal requests of people still accompanied. The page "À
-    traiter" lists them; the home page counts them."""
+    traiter" lists them; the home page counts them. The requests' scope and "still accompanied"
+    are one subquery (the user's active orientations): for a SLAI, read from the territory's
+    index and hashed once, where scope and activity checked apart probed an orientation for each
+    request of the Département."""
+    accompanied = Orientation.objects.visible_to(user).actives()
     return {
         "suspensions": ProcedureSuspension.objects.visible_to(user).a_traiter(),
-        "reorientations": DemandeReorientation.objects.visible_to(user).filter(
-            etat=EtatDemande.DEPOSEE, orientation__date_fin__isnull=True
-        ),
-        "renouvellements": renouvellements_visible_to(user).filter(
-            etat=EtatDemande.DEPOSEE, cer__orientation__date_fin__isnull=True
+        "reorientations": DemandeReorientation.objects.filter(orientation__in=accompanied, etat=EtatDemande.DEPOSEE),
+        "renouvellements": DemandeRenouvellement.objects.filter(
+            cer__orientation__in=accompanied, etat=EtatDemande.DEPOSEE
         ),
     }
 

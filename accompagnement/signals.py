@@ -2,7 +2,8 @@
 `premier_rdv_le`, and `renouvellement_attendu_depuis`) right whatever changes a CER, an interview
 or a renewal request through the ORM: signature, edition, closure, renewal, deletion (one by one or
 by cascade), an interview recorded or corrected, a renewal requested. Bulk loads
-(`bulk_create`, `update`) bypass signals: they call `Orientation.objects.refresh_premiers()`."""
+(`bulk_create`, `update`) bypass signals: they call `Orientation.objects.refresh_premiers()`.
+Also keep the person's territory on their orientations (`Orientation.territoire`)."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -62,6 +63,36 @@ def renewal_changed(sender, instance, raw=False, **kwargs):
 
 def _forget_orientation(orientation_id):
     gardes.invalider_un(Orientation.objects.filter(pk=orientation_id).values("structure_id"))
+
+
+# --- the person's territory kept on each orientation (`Orientation.territoire`) -------------------
+# A new orientation takes its person's territory (read from the person given with it, else one
+# query); a person saved with another territory moves their orientations with them (one UPDATE), so
+# an orientation saved later keeps the territory it has (its person read earlier may be stale).
+# Bulk inserts go through `OrientationQuerySet.bulk_create`, which does the same as a new one.
+
+
+def _person_territory(orientation):
+    if Orientation.beneficiaire.is_cached(orientation):
+        return orientation.beneficiaire.territoire_id
+    return Beneficiaire.objects.filter(pk=orientation.beneficiaire_id).values_list("territoire_id", flat=True).first()
+
+
+@receiver(pre_save, sender=Orientation, dispatch_uid="territoire_orientation_saving")
+def orientation_territory(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if instance._state.adding or instance.territoire_id is None:
+        instance.territoire_id = _person_territory(instance)
+
+
+@receiver(post_save, sender=Beneficiaire, dispatch_uid="territoire_beneficiaire_saved")
+def person_territory(sender, instance, created, raw=False, **kwargs):
+    if raw or created:
+        return
+    Orientation.objects.filter(beneficiaire_id=instance.pk).exclude(territoire_id=instance.territoire_id).update(
+        territoire_id=instance.territoire_id
+    )
 
 
 @receiver(pre_save, sender=Orientation, dispatch_uid="gardes_orientation_saving")

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -333,26 +332,23 @@ def suspension_traiter(request, pk):
 
 
 def _waiting(queryset, date_field, today, *, related, fields):
-    """The oldest rows of a block and how many wait in all. The total is a window count over the
-    whole block, computed before the LIMIT (a separate COUNT re-ran the block's joins). EXPLAIN on
-    the scale data: the block's filters walk every request of the department to keep its
-    territory's; read from covering indexes they never touch the tables, so a first narrow query
-    takes the 20 ids and the total, a second one the columns shown for those 20 rows."""
-    head = list(
-        queryset.annotate(_total=Window(Count("pk")))
-        .order_by(date_field, "pk")
-        .values_list("pk", "_total")[:A_TRAITER_LIMIT]
-    )
-    if not head:
+    """The oldest rows of a block and how many wait in all. A first narrow query takes the keys of
+    the whole block in order (a SLAI's few hundred, read from covering indexes without the
+    tables), a second one the columns shown for the first 20. No LIMIT on the first: with one,
+    PostgreSQL walks the block in date order and probes each request of the Département for its
+    territory (it expects to stop after 20 rows, but the count needs them all); without, it hashes
+    the scope's orientations once (EXPLAIN on the scale data, SLAI renewals: 10 ms → 3.5 ms)."""
+    keys = list(queryset.order_by(date_field, "pk").values_list("pk", flat=True))
+    if not keys:
         return {"rows": [], "total": 0}
     objs = (
-        queryset.model.objects.filter(pk__in=[pk for pk, _ in head])
+        queryset.model.objects.filter(pk__in=keys[:A_TRAITER_LIMIT])
         .select_related(*related)
         .only(date_field, *fields)
         .order_by(date_field, "pk")
     )
     rows = [(obj, (today - getattr(obj, date_field)).days) for obj in objs]
-    return {"rows": rows, "total": head[0][1]}
+    return {"rows": rows, "total": len(keys)}
 
 
 def _orientation_shown(path, *, referent=True):
@@ -378,7 +374,7 @@ def _a_traiter_page(request, bound=None):
     territoire = None
     if request.scope.is_dpid and request.GET.get("territoire", "").isdigit():
         territoire = territoires.filter(pk=request.GET["territoire"]).first()
-    person = {"beneficiaire__territoire": territoire} if territoire else {}
+    person = {"territoire": territoire} if territoire else {}  # the person's, kept on the orientation
 
     def scoped(queryset, path):
         return queryset.filter(**{f"{path}{key}": value for key, value in person.items()})
