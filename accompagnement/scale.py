@@ -144,6 +144,7 @@ def _person(ctx, rng, chunk, number, referent, territoire, kind, dpid):
     assigned = not (age < 10 and rng.random() < 0.5)  # the latest orientations wait for a referent
     orientation = Orientation(
         beneficiaire=beneficiaire,
+        territoire=territoire,  # the person's (COPY bypasses OrientationQuerySet.bulk_create)
         structure_id=referent.structure_id,
         type_accompagnement=kind,
         date_orientation=oriented,
