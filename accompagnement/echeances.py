@@ -409,20 +409,25 @@ class ReportingMensuelAValider(Echeance):
     def candidates(self, today):
         return list(self._with_period(self._structures(today), today))
 
-    def visible(self, user, today, until=None):
+    def _visible_structures(self, user, today, until):
         scope = user.scope
         _, due = reporting_period(today)
         if scope.is_responsable:
             if until and due > until:
-                return []
-            structures = self._structures(today).filter(pk=scope.structure_id)
-        elif scope.sees_departement or scope.is_slai:
+                return Structure.objects.none()
+            return self._structures(today).filter(pk=scope.structure_id)
+        if scope.sees_departement or scope.is_slai:
             if due >= today:  # the Département sees the late ones only
-                return []
-            structures = self._structures(today).filter(pk__in=Structure.objects.visible_to(user).values("pk"))
-        else:
-            return []
-        return list(self._with_period(structures, today))
+                return Structure.objects.none()
+            return self._structures(today).filter(pk__in=Structure.objects.visible_to(user).values("pk"))
+        return Structure.objects.none()
+
+    def presence(self, user, today, until=None):
+        return self._visible_structures(user, today, until)
+
+    def visible(self, user, today, until=None):
+        structures = self._visible_structures(user, today, until)
+        return [] if structures.query.is_empty() else list(self._with_period(structures, today))
 
     def _period_of(self, obj):
         if hasattr(obj, "reporting_mois"):

@@ -47,6 +47,15 @@ def _departement_or_slai(scope):
     return scope.sees_departement or scope.is_slai
 
 
+# The renewal and the charter deadlines are about the labels of the user's scope valid today:
+# none of either without such a label (one presence test for both).
+_LABELS_OF_SCOPE = "label_labels_du_perimetre"
+
+
+def _scope_labels_presence(user, today):
+    return Label.objects.valid_on(today).filter(structure__in=_visible_structures(user))
+
+
 @register
 class InstructionSixMois(ObjectEcheance):
     code = "label_instruction"
@@ -92,6 +101,13 @@ class FinMoratoire(Echeance):
     def visible(self, user, today, until=None):
         return self.candidates(today).filter(demande__in=DemandeLabel.objects.visible_to(user))
 
+    def presence(self, user, today, until=None):
+        return Moratoire.objects.filter(
+            demande__etat=EtatDemande.MORATOIRE,
+            date_fin__gte=today - datetime.timedelta(days=30),
+            demande__in=DemandeLabel.objects.visible_to(user),
+        )
+
     def due_date(self, obj):
         return obj.date_fin
 
@@ -130,6 +146,11 @@ class ReponseRecours(ObjectEcheance):
         # A recours is seen as its application is (the audience, the Département, sees them all).
         return scope_by_structure(queryset, user, "demande__structure")
 
+    def presence(self, user, today, until=None):
+        if not self.in_audience(user):
+            return Recours.objects.none()
+        return self.scoped(Recours.objects.filter(etat=EtatRecours.DEPOSE), user)
+
     def due_date(self, obj):
         from label.services import recours_answer_deadline
 
@@ -162,6 +183,10 @@ class FormationNouvelArrivant(Echeance):
 
     def candidates(self, today):
         return self._referents(today)
+
+    def presence(self, user, today, until=None):
+        # No test otherwise: the responsables and the Département usually have arrivals to train.
+        return Referent.objects.none() if user.scope.is_referent else None
 
     def visible(self, user, today, until=None):
         if user.scope.is_referent:
@@ -221,6 +246,10 @@ class RenouvellementLabel(Echeance):
     code = "label_renouvellement"
     label = "Renouvellement du label à demander entre janvier et juillet de ses 12 derniers mois"
     offsets = (-180, -60, -15, 0)
+    presence_key = _LABELS_OF_SCOPE
+
+    def presence(self, user, today, until=None):
+        return _scope_labels_presence(user, today)
 
     def candidates(self, today):
         asked = DemandeLabel.objects.filter(
@@ -305,6 +334,9 @@ class ObservationsRetrait(ObjectEcheance):
     def candidates(self, today):
         return RetraitLabel.objects.filter(etat=EtatRetrait.CONTRADICTOIRE).select_related("label__structure")
 
+    def presence(self, user, today, until=None):
+        return RetraitLabel.objects.visible_to(user).filter(etat=EtatRetrait.CONTRADICTOIRE)
+
     def due_date(self, obj):
         return obj.observations_avant
 
@@ -330,6 +362,11 @@ class FinAccompagnementSlai(ObjectEcheance):
 
     def candidates(self, today):
         return RetraitLabel.objects.filter(etat=EtatRetrait.ACCOMPAGNEMENT).select_related("label__structure")
+
+    def presence(self, user, today, until=None):
+        if not self.in_audience(user):
+            return RetraitLabel.objects.none()
+        return RetraitLabel.objects.visible_to(user).filter(etat=EtatRetrait.ACCOMPAGNEMENT)
 
     def due_date(self, obj):
         return obj.accompagnement_fin
@@ -375,6 +412,10 @@ class CharteAnnuelle(Echeance):
     code = "label_charte_annuelle"
     label = "Charte qualité annuelle du label à déposer"
     offsets = (-30, -7, 0, 15)
+    presence_key = _LABELS_OF_SCOPE
+
+    def presence(self, user, today, until=None):
+        return _scope_labels_presence(user, today)
 
     def _labels(self, today):
         return (
@@ -423,10 +464,21 @@ class DelaiRecoursGracieux(Echeance):
     label = "Délai de recours gracieux contre le refus du label (2 mois après la notification)"
     offsets = (-15, -3)
 
+    REFUSED = (EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
+
+    def _refused(self, queryset, today):
+        return queryset.filter(etat__in=self.REFUSED, recours__isnull=True).filter(
+            notifiee_le__gte=add_months(today, -(RECOURS_MONTHS + 1))
+        )
+
+    def presence(self, user, today, until=None):
+        if not user.scope.is_structure_member:
+            return DemandeLabel.objects.none()
+        return self._refused(DemandeLabel.objects.visible_to(user), today)
+
     def candidates(self, today):
         return (
-            DemandeLabel.objects.filter(etat__in=[EtatDemande.MORATOIRE, EtatDemande.REFUSEE], recours__isnull=True)
-            .filter(notifiee_le__gte=add_months(today, -(RECOURS_MONTHS + 1)))
+            self._refused(DemandeLabel.objects.all(), today)
             .annotate(met=Exists(Recours.objects.filter(demande=OuterRef("pk"))))
             .select_related("structure")
         )
