@@ -1,6 +1,7 @@
 """The label's legal delays, declared to the shared deadline engine."""
 
 import datetime
+import functools
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -163,6 +164,34 @@ class ReponseRecours(ObjectEcheance):
         return f"Réponse au recours gracieux – {obj.demande.structure.nom}"
 
 
+@functools.cache
+def _training_state():
+    """What FormationNouvelArrivant.is_met needs, read in the deadline's query (no catalogue nor
+    trainings query on home pages): how many modules are mandatory, how many of them the referent
+    validated, and whether an optional one is validated too. Built once (they depend on nobody):
+    every query resolves its own copy."""
+    mandatory = (
+        ModuleFormation.objects.filter(obligatoire=True)
+        .order_by()
+        .values("obligatoire")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    valid = FormationReferent.objects.filter(referent_id=OuterRef("pk")).filter(VALID_TRAINING)
+    mandatory_done = (
+        valid.filter(module__obligatoire=True)
+        .order_by()
+        .values("referent_id")
+        .annotate(n=Count("module_id", distinct=True))
+        .values("n")[:1]
+    )
+    return {
+        "modules_obligatoires": Coalesce(Subquery(mandatory), 0),
+        "obligatoires_valides": Coalesce(Subquery(mandatory_done), 0),
+        "optionnel_valide": Exists(valid.filter(module__obligatoire=False)),
+    }
+
+
 @register
 class FormationNouvelArrivant(Echeance):
     code = "label_formation_nouvel_arrivant"
@@ -191,34 +220,12 @@ class FormationNouvelArrivant(Echeance):
     def visible(self, user, today, until=None):
         if user.scope.is_referent:
             return Referent.objects.none()
-        # What is_met needs is read in the same query (no catalogue nor trainings query on home
-        # pages): how many modules are mandatory, how many of them the referent validated, and
-        # whether an optional one is validated too.
-        mandatory = (
-            ModuleFormation.objects.filter(obligatoire=True)
-            .order_by()
-            .values("obligatoire")
-            .annotate(n=Count("pk"))
-            .values("n")[:1]
+        # The scope first, then the arrivals (conditions on the referent's own columns): the same
+        # rows as `arrivals & visible_to(user)`, without combining two queries.
+        arrivals = (
+            Referent.objects.visible_to(user).actifs().filter(date_arrivee__gte=datetime.date(today.year - 1, 1, 1))
         )
-        valid = FormationReferent.objects.filter(referent_id=OuterRef("pk")).filter(VALID_TRAINING)
-        mandatory_done = (
-            valid.filter(module__obligatoire=True)
-            .order_by()
-            .values("referent_id")
-            .annotate(n=Count("module_id", distinct=True))
-            .values("n")[:1]
-        )
-        arrivals = Referent.objects.actifs().filter(date_arrivee__gte=datetime.date(today.year - 1, 1, 1))
-        return (
-            (arrivals & Referent.objects.visible_to(user))
-            .annotate(
-                modules_obligatoires=Coalesce(Subquery(mandatory), 0),
-                obligatoires_valides=Coalesce(Subquery(mandatory_done), 0),
-                optionnel_valide=Exists(valid.filter(module__obligatoire=False)),
-            )
-            .select_related("structure")
-        )
+        return arrivals.annotate(**_training_state()).select_related("structure")
 
     def due_date(self, obj):
         return training_deadline(obj.date_arrivee)
