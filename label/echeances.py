@@ -307,18 +307,26 @@ class RenouvellementLabel(Echeance):
 _SHARED_LABELS = "_label_echeances_labels"
 
 
-def _scope_labels(user, today) -> list:
-    """The labels of the user's scope valid today, with what the renewal and the charter deadlines
-    read (one query for both on home pages and lists)."""
+@functools.cache
+def _label_state():
+    """What the renewal and the charter deadlines read of a label, in its query: whether its
+    renewal was asked, and the charter year due. Built once (they depend on nobody): every query
+    resolves its own copy."""
     asked = DemandeLabel.objects.filter(
         structure=OuterRef("structure"),
         type=TypeDemande.RENOUVELLEMENT,
         deposee_at__year__gte=OuterRef("date_fin__year") - 1,  # as RenouvellementLabel.candidates
     )
+    return {"met": Exists(asked), "annee_charte_due": next_charter_year()}
+
+
+def _scope_labels(user, today) -> list:
+    """The labels of the user's scope valid today, with what the renewal and the charter deadlines
+    read (one query for both on home pages and lists)."""
     return list(
         Label.objects.valid_on(today)
         .filter(structure__in=_visible_structures(user))
-        .annotate(met=Exists(asked), annee_charte_due=next_charter_year())
+        .annotate(**_label_state())
         .select_related("structure")
     )
 
