@@ -67,6 +67,11 @@ def test_skipping_changes_no_page_nor_panel_of_any_demo_account(demo, db):
         shown, expected = _with_and_without_skipping(user, _page)
         assert shown == expected, user.email
         kinds_shown |= {row[0] for row in shown}
+        # The same as the reference list that loads every deadline in full (items_for), in the
+        # page's order.
+        reference = services.items_for(_fresh(user), horizon_days=None)
+        reference.sort(key=lambda item: (item.due_date, item.echeance.code, item.obj.pk))
+        assert shown == [(i.echeance.code, i.obj.pk, i.due_date, i.label, i.url) for i in reference], user.email
         overdue_only = _with_and_without_skipping(user, lambda u: _page(u, keep=lambda due, today: due < today))
         assert overdue_only[0] == overdue_only[1], user.email
     # The comparison is worth something: every deadline shows objects to someone, and the presence
