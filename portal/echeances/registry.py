@@ -13,6 +13,7 @@ class CerApresOrientation(Echeance):
     def describe(self, obj): ...       # the French text of the reminder
     def rule(self, obj): ...           # optional: the rule for this object (default: label)
     def url(self, obj): ...
+    def presence(self, user, today, until=None): ...  # optional: a necessary condition (one query for all)
 """
 
 from dataclasses import dataclass
