@@ -37,6 +37,14 @@ class BrouillonAvantCloture(ObjectEcheance):
     open_states = (EtatCandidature.BROUILLON,)
     url_name = "aap:candidature_detail"
 
+    def presence(self, user, today, until=None):
+        if not self.in_audience(user):
+            return Candidature.objects.none()
+        open_windows = FenetreDepot.objects.filter(ouverture__lte=today, cloture__gte=today)
+        return Candidature.objects.visible_to(user).filter(
+            etat=EtatCandidature.BROUILLON, dispositif__appel_id__in=open_windows.values("appel_id")
+        )
+
     def candidates(self, today):
         open_windows = FenetreDepot.objects.filter(ouverture__lte=today, cloture__gte=today)
         # The closing day of the call's window open today, read in the same query (no prefetch of
@@ -89,6 +97,12 @@ class AvisAttendu(ObjectEcheance):
 
     def visible(self, user, today, until=None):
         requests = super().visible(user, today, until)
+        return requests.filter(echeance__lte=until) if until else requests
+
+    def presence(self, user, today, until=None):
+        if not self.in_audience(user):
+            return DemandeAvis.objects.none()
+        requests = DemandeAvis.objects.filter(rendu_at__isnull=True, destinataire=user)
         return requests.filter(echeance__lte=until) if until else requests
 
     def due_date(self, obj):

@@ -6,6 +6,7 @@ without it, and `is_met` asks the database.
 """
 
 import datetime
+import functools
 
 from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
@@ -380,6 +381,18 @@ def reporting_period(today: datetime.date) -> tuple[datetime.date, datetime.date
     return mois, indicateurs.reporting_date_limite(mois)
 
 
+@functools.lru_cache(maxsize=2)
+def _structures_to_report(mois: datetime.date):
+    """The structures that owe the month's report and have not validated it (met: False)."""
+    validated = ReportingMensuel.objects.filter(structure=OuterRef("pk"), mois=mois)
+    return (
+        indicateurs.structures_a_reporter(Structure.objects.all(), mois)
+        .annotate(met=Exists(validated))
+        .filter(met=False)
+        .order_by("nom")
+    )
+
+
 @register
 class ReportingMensuelAValider(Echeance):
     """Each structure that accompanied people during a month validates its report by the 10th of
@@ -391,14 +404,9 @@ class ReportingMensuelAValider(Echeance):
     offsets = (-7, -3, 0, 5)
 
     def _structures(self, today):
-        mois, _ = reporting_period(today)
-        validated = ReportingMensuel.objects.filter(structure=OuterRef("pk"), mois=mois)
-        return (
-            indicateurs.structures_a_reporter(Structure.objects.all(), mois)
-            .annotate(met=Exists(validated))
-            .filter(met=False)
-            .order_by("nom")
-        )
+        # A clone of the month's query (built once a month per process: pages build it on every
+        # request, for the presence test and the list); the cached one is never evaluated.
+        return _structures_to_report(reporting_period(today)[0]).all()
 
     def _with_period(self, structures, today):
         mois, due = reporting_period(today)
@@ -409,20 +417,25 @@ class ReportingMensuelAValider(Echeance):
     def candidates(self, today):
         return list(self._with_period(self._structures(today), today))
 
-    def visible(self, user, today, until=None):
+    def _visible_structures(self, user, today, until):
         scope = user.scope
         _, due = reporting_period(today)
         if scope.is_responsable:
             if until and due > until:
-                return []
-            structures = self._structures(today).filter(pk=scope.structure_id)
-        elif scope.sees_departement or scope.is_slai:
+                return Structure.objects.none()
+            return self._structures(today).filter(pk=scope.structure_id)
+        if scope.sees_departement or scope.is_slai:
             if due >= today:  # the Département sees the late ones only
-                return []
-            structures = self._structures(today).filter(pk__in=Structure.objects.visible_to(user).values("pk"))
-        else:
-            return []
-        return list(self._with_period(structures, today))
+                return Structure.objects.none()
+            return self._structures(today).filter(pk__in=Structure.objects.visible_to(user).values("pk"))
+        return Structure.objects.none()
+
+    def presence(self, user, today, until=None):
+        return self._visible_structures(user, today, until)
+
+    def visible(self, user, today, until=None):
+        structures = self._visible_structures(user, today, until)
+        return [] if structures.query.is_empty() else list(self._with_period(structures, today))
 
     def _period_of(self, obj):
         if hasattr(obj, "reporting_mois"):

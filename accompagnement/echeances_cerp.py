@@ -19,24 +19,29 @@ from accompagnement.models import Cer, Entretien
 from portal.echeances.registry import register
 
 
+def _with_cerp(queryset):
+    """Self-employed orientations with a CERP recorded."""
+    has_cerp = Cer.objects.filter(orientation=OuterRef("pk")).exclude(phase_cerp="")
+    return queryset.filter(type_accompagnement__code=INDEPENDANTS).filter(Exists(has_cerp))
+
+
 def _cerp_orientations(queryset):
     """Self-employed orientations with a CERP recorded, with what the steps read."""
-    has_cerp = Cer.objects.filter(orientation=OuterRef("pk")).exclude(phase_cerp="")
-    return (
-        queryset.filter(type_accompagnement__code=INDEPENDANTS)
-        .filter(Exists(has_cerp))
-        .prefetch_related(
-            Prefetch(
-                "cers", queryset=Cer.objects.only("orientation_id", "phase_cerp", "signe_le", "date_debut", "date_fin")
-            ),
-            Prefetch("entretiens", queryset=Entretien.objects.only("orientation_id", "date", "presence")),
-        )
+    return _with_cerp(queryset).prefetch_related(
+        Prefetch(
+            "cers", queryset=Cer.objects.only("orientation_id", "phase_cerp", "signe_le", "date_debut", "date_fin")
+        ),
+        Prefetch("entretiens", queryset=Entretien.objects.only("orientation_id", "date", "presence")),
     )
 
 
 class _CerpStep(_CaseloadEcheance):
     key = ""
     first = last = False  # the first and last of the five, in registration order (see visible)
+    presence_key = "accompagnement_cerp"  # the five read the same orientations
+
+    def presence(self, user, today, until=None):
+        return _with_cerp(_visible_orientations(user).select_related(None))
 
     def _step(self, obj):
         # Read once per object and run (the engine asks is_met, then due_date).

@@ -36,17 +36,23 @@ class BilanAProduire(Echeance):
     def candidates(self, today):
         return Bilan.objects.filter(etat__in=OPEN).select_related("convention__structure", "avenant")
 
-    def visible(self, user, today, until=None):
+    def _visible(self, bilans, user, today, until):
         scope = user.scope
         if not (scope.sees_departement or scope.is_structure_member):
             return Bilan.objects.none()
-        bilans = self.candidates(today).filter(convention__in=Convention.objects.visible_to(user))
+        bilans = bilans.filter(convention__in=Convention.objects.visible_to(user))
         if until is not None:
             bilans = bilans.filter(date_limite__lte=until)
         if scope.sees_departement and not scope.is_structure_member:
             # The Département follows the late ones; the structures produce them.
             bilans = bilans.filter(date_limite__lt=today)
         return bilans
+
+    def visible(self, user, today, until=None):
+        return self._visible(self.candidates(today), user, today, until)
+
+    def presence(self, user, today, until=None):
+        return self._visible(Bilan.objects.filter(etat__in=OPEN), user, today, until)
 
     def due_date(self, obj):
         return obj.date_limite
@@ -99,6 +105,9 @@ class SoldeAVerser(Echeance):
 
     def candidates(self, today):
         return self._soldes()
+
+    def presence(self, user, today, until=None):
+        return None if user.scope.is_dpid else EcheanceVersement.objects.none()
 
     def visible(self, user, today, until=None):
         if not user.scope.is_dpid:

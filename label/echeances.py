@@ -1,6 +1,7 @@
 """The label's legal delays, declared to the shared deadline engine."""
 
 import datetime
+import functools
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -45,6 +46,15 @@ VALID_TRAINING = Q(nature=NatureFormation.SESSION, piece__isnull=False) & ~Q(pie
 
 def _departement_or_slai(scope):
     return scope.sees_departement or scope.is_slai
+
+
+# The renewal and the charter deadlines are about the labels of the user's scope valid today:
+# none of either without such a label (one presence test for both).
+_LABELS_OF_SCOPE = "label_labels_du_perimetre"
+
+
+def _scope_labels_presence(user, today):
+    return Label.objects.valid_on(today).filter(structure__in=_visible_structures(user))
 
 
 @register
@@ -92,6 +102,13 @@ class FinMoratoire(Echeance):
     def visible(self, user, today, until=None):
         return self.candidates(today).filter(demande__in=DemandeLabel.objects.visible_to(user))
 
+    def presence(self, user, today, until=None):
+        return Moratoire.objects.filter(
+            demande__etat=EtatDemande.MORATOIRE,
+            date_fin__gte=today - datetime.timedelta(days=30),
+            demande__in=DemandeLabel.objects.visible_to(user),
+        )
+
     def due_date(self, obj):
         return obj.date_fin
 
@@ -130,6 +147,11 @@ class ReponseRecours(ObjectEcheance):
         # A recours is seen as its application is (the audience, the Département, sees them all).
         return scope_by_structure(queryset, user, "demande__structure")
 
+    def presence(self, user, today, until=None):
+        if not self.in_audience(user):
+            return Recours.objects.none()
+        return self.scoped(Recours.objects.filter(etat=EtatRecours.DEPOSE), user)
+
     def due_date(self, obj):
         from label.services import recours_answer_deadline
 
@@ -140,6 +162,34 @@ class ReponseRecours(ObjectEcheance):
 
     def describe(self, obj):
         return f"Réponse au recours gracieux – {obj.demande.structure.nom}"
+
+
+@functools.cache
+def _training_state():
+    """What FormationNouvelArrivant.is_met needs, read in the deadline's query (no catalogue nor
+    trainings query on home pages): how many modules are mandatory, how many of them the referent
+    validated, and whether an optional one is validated too. Built once (they depend on nobody):
+    every query resolves its own copy."""
+    mandatory = (
+        ModuleFormation.objects.filter(obligatoire=True)
+        .order_by()
+        .values("obligatoire")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    valid = FormationReferent.objects.filter(referent_id=OuterRef("pk")).filter(VALID_TRAINING)
+    mandatory_done = (
+        valid.filter(module__obligatoire=True)
+        .order_by()
+        .values("referent_id")
+        .annotate(n=Count("module_id", distinct=True))
+        .values("n")[:1]
+    )
+    return {
+        "modules_obligatoires": Coalesce(Subquery(mandatory), 0),
+        "obligatoires_valides": Coalesce(Subquery(mandatory_done), 0),
+        "optionnel_valide": Exists(valid.filter(module__obligatoire=False)),
+    }
 
 
 @register
@@ -163,37 +213,19 @@ class FormationNouvelArrivant(Echeance):
     def candidates(self, today):
         return self._referents(today)
 
+    def presence(self, user, today, until=None):
+        # No test otherwise: the responsables and the Département usually have arrivals to train.
+        return Referent.objects.none() if user.scope.is_referent else None
+
     def visible(self, user, today, until=None):
         if user.scope.is_referent:
             return Referent.objects.none()
-        # What is_met needs is read in the same query (no catalogue nor trainings query on home
-        # pages): how many modules are mandatory, how many of them the referent validated, and
-        # whether an optional one is validated too.
-        mandatory = (
-            ModuleFormation.objects.filter(obligatoire=True)
-            .order_by()
-            .values("obligatoire")
-            .annotate(n=Count("pk"))
-            .values("n")[:1]
+        # The scope first, then the arrivals (conditions on the referent's own columns): the same
+        # rows as `arrivals & visible_to(user)`, without combining two queries.
+        arrivals = (
+            Referent.objects.visible_to(user).actifs().filter(date_arrivee__gte=datetime.date(today.year - 1, 1, 1))
         )
-        valid = FormationReferent.objects.filter(referent_id=OuterRef("pk")).filter(VALID_TRAINING)
-        mandatory_done = (
-            valid.filter(module__obligatoire=True)
-            .order_by()
-            .values("referent_id")
-            .annotate(n=Count("module_id", distinct=True))
-            .values("n")[:1]
-        )
-        arrivals = Referent.objects.actifs().filter(date_arrivee__gte=datetime.date(today.year - 1, 1, 1))
-        return (
-            (arrivals & Referent.objects.visible_to(user))
-            .annotate(
-                modules_obligatoires=Coalesce(Subquery(mandatory), 0),
-                obligatoires_valides=Coalesce(Subquery(mandatory_done), 0),
-                optionnel_valide=Exists(valid.filter(module__obligatoire=False)),
-            )
-            .select_related("structure")
-        )
+        return arrivals.annotate(**_training_state()).select_related("structure")
 
     def due_date(self, obj):
         return training_deadline(obj.date_arrivee)
@@ -221,6 +253,10 @@ class RenouvellementLabel(Echeance):
     code = "label_renouvellement"
     label = "Renouvellement du label à demander entre janvier et juillet de ses 12 derniers mois"
     offsets = (-180, -60, -15, 0)
+    presence_key = _LABELS_OF_SCOPE
+
+    def presence(self, user, today, until=None):
+        return _scope_labels_presence(user, today)
 
     def candidates(self, today):
         asked = DemandeLabel.objects.filter(
@@ -271,18 +307,26 @@ class RenouvellementLabel(Echeance):
 _SHARED_LABELS = "_label_echeances_labels"
 
 
-def _scope_labels(user, today) -> list:
-    """The labels of the user's scope valid today, with what the renewal and the charter deadlines
-    read (one query for both on home pages and lists)."""
+@functools.cache
+def _label_state():
+    """What the renewal and the charter deadlines read of a label, in its query: whether its
+    renewal was asked, and the charter year due. Built once (they depend on nobody): every query
+    resolves its own copy."""
     asked = DemandeLabel.objects.filter(
         structure=OuterRef("structure"),
         type=TypeDemande.RENOUVELLEMENT,
         deposee_at__year__gte=OuterRef("date_fin__year") - 1,  # as RenouvellementLabel.candidates
     )
+    return {"met": Exists(asked), "annee_charte_due": next_charter_year()}
+
+
+def _scope_labels(user, today) -> list:
+    """The labels of the user's scope valid today, with what the renewal and the charter deadlines
+    read (one query for both on home pages and lists)."""
     return list(
         Label.objects.valid_on(today)
         .filter(structure__in=_visible_structures(user))
-        .annotate(met=Exists(asked), annee_charte_due=next_charter_year())
+        .annotate(**_label_state())
         .select_related("structure")
     )
 
@@ -304,6 +348,9 @@ class ObservationsRetrait(ObjectEcheance):
 
     def candidates(self, today):
         return RetraitLabel.objects.filter(etat=EtatRetrait.CONTRADICTOIRE).select_related("label__structure")
+
+    def presence(self, user, today, until=None):
+        return RetraitLabel.objects.visible_to(user).filter(etat=EtatRetrait.CONTRADICTOIRE)
 
     def due_date(self, obj):
         return obj.observations_avant
@@ -330,6 +377,11 @@ class FinAccompagnementSlai(ObjectEcheance):
 
     def candidates(self, today):
         return RetraitLabel.objects.filter(etat=EtatRetrait.ACCOMPAGNEMENT).select_related("label__structure")
+
+    def presence(self, user, today, until=None):
+        if not self.in_audience(user):
+            return RetraitLabel.objects.none()
+        return RetraitLabel.objects.visible_to(user).filter(etat=EtatRetrait.ACCOMPAGNEMENT)
 
     def due_date(self, obj):
         return obj.accompagnement_fin
@@ -375,6 +427,10 @@ class CharteAnnuelle(Echeance):
     code = "label_charte_annuelle"
     label = "Charte qualité annuelle du label à déposer"
     offsets = (-30, -7, 0, 15)
+    presence_key = _LABELS_OF_SCOPE
+
+    def presence(self, user, today, until=None):
+        return _scope_labels_presence(user, today)
 
     def _labels(self, today):
         return (
@@ -423,10 +479,21 @@ class DelaiRecoursGracieux(Echeance):
     label = "Délai de recours gracieux contre le refus du label (2 mois après la notification)"
     offsets = (-15, -3)
 
+    REFUSED = (EtatDemande.MORATOIRE, EtatDemande.REFUSEE)
+
+    def _refused(self, queryset, today):
+        return queryset.filter(etat__in=self.REFUSED, recours__isnull=True).filter(
+            notifiee_le__gte=add_months(today, -(RECOURS_MONTHS + 1))
+        )
+
+    def presence(self, user, today, until=None):
+        if not user.scope.is_structure_member:
+            return DemandeLabel.objects.none()
+        return self._refused(DemandeLabel.objects.visible_to(user), today)
+
     def candidates(self, today):
         return (
-            DemandeLabel.objects.filter(etat__in=[EtatDemande.MORATOIRE, EtatDemande.REFUSEE], recours__isnull=True)
-            .filter(notifiee_le__gte=add_months(today, -(RECOURS_MONTHS + 1)))
+            self._refused(DemandeLabel.objects.all(), today)
             .annotate(met=Exists(Recours.objects.filter(demande=OuterRef("pk"))))
             .select_related("structure")
         )

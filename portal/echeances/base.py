@@ -78,6 +78,10 @@ class ObjectEcheance(Echeance):
             return self.model.objects.none()
         return self.scoped(self.candidates(today), user)
 
+    def presence(self, user, today, until=None):
+        # Outside the audience nothing is visible; within it, no test unless the deadline has one.
+        return None if self.in_audience(user) else self.model.objects.none()
+
     def is_met(self, obj):
         return getattr(obj, self.state_attr) not in self.open_states
 

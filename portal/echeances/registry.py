@@ -13,6 +13,7 @@ class CerApresOrientation(Echeance):
     def describe(self, obj): ...       # the French text of the reminder
     def rule(self, obj): ...           # optional: the rule for this object (default: label)
     def url(self, obj): ...
+    def presence(self, user, today, until=None): ...  # optional: a necessary condition (one query for all)
 """
 
 from dataclasses import dataclass
@@ -44,6 +45,19 @@ class Echeance:
     # reads. The deadlines page then reads only these (and the pk) to sort every open deadline,
     # and loads in full only the objects of the page shown.
     due_fields: tuple[str, ...] = ()
+    # Deadlines with the same `presence_key` share one presence test (`presence()`): the
+    # deadlines of one table read in one pass (the five CERP steps) are skipped or kept together.
+    presence_key: str = ""
+
+    def presence(self, user, today: date, until: date | None = None):
+        """A necessary condition for `visible(user, today, until)` to hold any object, as a
+        queryset: when it is empty, so is visible() (never the reverse promise). Pages test the
+        presence of every deadline in one query and skip those with none, instead of building,
+        compiling and running each deadline's own query (most are empty for a given person).
+        An empty queryset (`none()`): this person cannot have any. None (the default): no test,
+        visible() is always read. Cheap to build: a filter on the deadline's main table with the
+        user's scope, without select_related nor annotations."""
+        return None
 
     def overdue_q(self, today: date):
         """The objects of visible() whose due date has passed, as a condition (with `due_order`)."""

@@ -1,11 +1,13 @@
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import itemgetter
 from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, Sum, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -194,6 +196,8 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
     overdue = upcoming = 0
     items = []
     batches = {}
+    # No presence test here (`_absent`, as items_page): a home page keeps the same queries
+    # whatever the data (tests/core/test_scale.py), and an empty deadline costs it one query only.
     for echeance in registry.all_echeances():
         if echeance.batch and echeance.due_order:
             parts = echeance.batch_parts(user, today, until)
@@ -201,6 +205,8 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
                 batches.setdefault(echeance.batch, []).append((echeance, *parts))
             continue
         found = echeance.visible(user, today, until)
+        if _is_empty(found):
+            continue
         if echeance.due_order and hasattr(found, "annotate"):
             late = Case(When(echeance.overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField())
             rows = list(
@@ -289,21 +295,25 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             rows.append((due, echeance.code, pk, echeance, obj, light))
 
     def add_light(echeance, found):
-        """The rows of a light deadline from (pk, {due field: value}) pairs: its due date computed
-        once per distinct value (thousands of rows share a few hundred dates); the object, a
-        namespace of these columns, built for the page only (below)."""
-        dues, due_date, code = {}, echeance.due_date, echeance.code
+        """The rows of a light deadline from (pk, values of its due fields) pairs: its due date
+        computed once per distinct values (thousands of rows share a few hundred dates); the
+        object, a namespace of these columns, built for the page only (below)."""
+        dues, due_date, fields, code = {}, echeance.due_date, echeance.due_fields, echeance.code
+        append, every = rows.append, until is None and keep is None
         for pk, values in found:
-            key = tuple(values.values())
-            if key in dues:
-                due = dues[key]
+            if values in dues:
+                due = dues[values]
             else:
-                due = dues[key] = due_date(SimpleNamespace(pk=pk, **values))
-            if (until is None or due <= until) and (keep is None or keep(due, today)):
-                rows.append((due, code, pk, echeance, values, True))
+                due = dues[values] = due_date(SimpleNamespace(pk=pk, **dict(zip(fields, values, strict=True))))
+            if every or ((until is None or due <= until) and (keep is None or keep(due, today))):
+                append((due, code, pk, echeance, values, True))
 
-    batches = {}
-    for echeance in registry.all_echeances():
+    batches, visibles = {}, {}
+    echeances = registry.all_echeances()
+    absent = _absent(user, echeances, today, until)
+    for echeance in echeances:
+        if echeance.code in absent:
+            continue
         light_columns = echeance.many and echeance.due_order and echeance.due_fields
         if light_columns and echeance.batch:
             parts = echeance.batch_parts(user, today, until)
@@ -311,21 +321,25 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
                 batches.setdefault(echeance.batch, []).append((echeance, *parts))
             continue
         found = echeance.visible(user, today, until)
+        if _is_empty(found):
+            continue
         light = echeance.many and hasattr(found, "select_related")
         if light and light_columns:
             # Only the due date's columns: no model instance for thousands of rows, and no
             # is_met (visible() already left out the met ones).
-            fields = echeance.due_fields
-            values = found.select_related(None).order_by().values_list("pk", *fields)
-            add_light(echeance, ((pk, dict(zip(fields, rest, strict=True))) for pk, *rest in values))
+            values = found.select_related(None).order_by().values_list("pk", *echeance.due_fields)
+            add_light(echeance, ((row[0], row[1:]) for row in values))
+            visibles[echeance.code] = found
             continue
+        if light:
+            visibles[echeance.code] = found
         for obj in found.select_related(None) if light else found:
             if not echeance.is_met(obj):
                 add(echeance, obj, obj.pk, light)
     for batch in batches.values():
         for echeance, found in _batch_rows(batch):
             add_light(echeance, found)
-    rows.sort(key=lambda row: row[:3])
+    rows.sort(key=itemgetter(0, 1, 2))
     page = Paginator(rows, per_page).get_page(number)
     wanted = {}
     for _, _, pk, echeance, _, light in page.object_list:
@@ -339,11 +353,13 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             found = batches[name][0][1].filter(pk__in=pks)
             full |= {(member.code, obj.pk): obj for obj in found for member, _, _ in batches[name]}
         else:
-            full |= {(echeance.code, obj.pk): obj for obj in echeance.visible(user, today, until).filter(pk__in=pks)}
+            # The queryset of the sorting pass (built once), with its own select_related.
+            full |= {(echeance.code, obj.pk): obj for obj in visibles[echeance.code].filter(pk__in=pks)}
     page.object_list = [
         registry.Item(
             echeance=echeance,
-            obj=full.get((code, pk)) or (SimpleNamespace(pk=pk, **obj) if light else obj),
+            obj=full.get((code, pk))
+            or (SimpleNamespace(pk=pk, **dict(zip(echeance.due_fields, obj, strict=True))) if light else obj),
             due_date=due,
             today=today,
         )
@@ -352,8 +368,48 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
     return page
 
 
+def _is_empty(found) -> bool:
+    """Whether visible() returned a queryset known empty without a query (`none()`, a deadline
+    this person has none of) or an empty list."""
+    return found.query.is_empty() if hasattr(found, "query") else not found
+
+
+def _absent(user, echeances, today: date, until: date | None) -> set[str]:
+    """The codes of the deadlines whose `presence()` test says this user has none of, from one
+    query (`SELECT EXISTS(…), EXISTS(…)`) whatever the number of deadlines tested."""
+    groups = {}
+    for echeance in echeances:
+        key = echeance.presence_key or echeance.code
+        if key not in groups:
+            groups[key] = (echeance.presence(user, today, until), [])
+        groups[key][1].append(echeance.code)
+    absent, tests = set(), {}
+    for probe, codes in groups.values():
+        if probe is None:
+            continue
+        try:
+            # Each test compiled alone (as `.exists()` would) and the EXISTS put side by side:
+            # annotating them on a row made the ORM clone and relabel every subquery once more,
+            # a third of the cost of this query (the EXISTS read no value to convert).
+            sql, params = probe.query.exists().get_compiler(probe.db).as_sql()
+        except EmptyResultSet:  # none(), or a condition known false
+            absent.update(codes)
+            continue
+        tests.setdefault(probe.db, []).append((f"EXISTS({sql})", params, codes))
+    for db, found in tests.items():
+        with connections[db].cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(sql for sql, _, _ in found), [p for _, params, _ in found for p in params]
+            )
+            row = cursor.fetchone()
+        for present, (_, _, codes) in zip(row, found, strict=True):
+            if not present:
+                absent.update(codes)
+    return absent
+
+
 def _batch_rows(batch):
-    """(deadline, its open objects as (pk, {due field: value}) pairs) for the deadlines of a batch,
+    """(deadline, its open objects as (pk, values of its due fields) pairs) for the deadlines of a batch,
     from one query of the due dates' columns and one flag per deadline (whether the row is its)."""
     base = batch[0][1]
     fields = list(dict.fromkeys(field for echeance, _, _ in batch for field in echeance.due_fields))
@@ -364,11 +420,11 @@ def _batch_rows(batch):
     found = base.filter(combined).select_related(None).order_by().annotate(**flags)
     members = [[] for _ in batch]
     positions = [[fields.index(field) for field in echeance.due_fields] for echeance, _, _ in batch]
+    width = len(fields)
     for pk, *values in found.values_list("pk", *fields, *flags):
-        for i, member in enumerate(values[len(fields) :]):
+        for i, member in enumerate(values[width:]):
             if member:
-                names = batch[i][0].due_fields
-                members[i].append((pk, {name: values[j] for name, j in zip(names, positions[i], strict=True)}))
+                members[i].append((pk, tuple(values[j] for j in positions[i])))
     return [(echeance, rows) for (echeance, _, _), rows in zip(batch, members, strict=True)]
 
 

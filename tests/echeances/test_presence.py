@@ -1,0 +1,96 @@
+"""Deadlines skipped on their presence test (`Echeance.presence`, one query for all) are only those
+the person has none of: the deadlines page shows exactly what it showed when every deadline ran its
+own query, for every account of the demo."""
+
+import datetime
+import io
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from label.enums import TypeDemande
+from label.models import DemandeLabel, Label
+from portal.accounts.models import User
+from portal.echeances import registry, services
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(DEMO_MODE=True):
+                call_command("load_demo", stdout=io.StringIO())
+            _renewal_due(timezone.localdate())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _renewal_due(today):
+    """The demo's labels end after next year: one of them ends next year, its renewal not asked
+    (then every registered deadline has objects for someone)."""
+    label = Label.objects.valid_on(today).filter(retire_le__isnull=True).order_by("pk").first()
+    label.date_fin = datetime.date(today.year + 1, 3, 31)
+    label.save(update_fields=["date_fin"])
+    DemandeLabel.objects.filter(structure_id=label.structure_id, type=TypeDemande.RENOUVELLEMENT).delete()
+
+
+def _page(user, **kwargs):
+    page = services.items_page(user, number=1, per_page=100_000, **kwargs)
+    return [(item.echeance.code, item.obj.pk, item.due_date, item.label, item.url) for item in page.object_list]
+
+
+def _fresh(user):
+    # The deadlines keep a few reads on the user object for one pass: each pass starts anew.
+    return User.objects.get(pk=user.pk)
+
+
+def _with_and_without_skipping(user, read):
+    with mock.patch.object(services, "_absent", return_value=set()):
+        every_query = read(_fresh(user))
+    return read(_fresh(user)), every_query
+
+
+def test_skipping_changes_no_page_nor_panel_of_any_demo_account(demo, db):
+    users = list(User.objects.filter(is_active=True).order_by("pk"))
+    assert len(users) > 5
+    kinds_shown, skipped = set(), set()
+    for user in users:
+        skipped |= services._absent(_fresh(user), registry.all_echeances(), timezone.localdate(), None)
+        shown, expected = _with_and_without_skipping(user, _page)
+        assert shown == expected, user.email
+        kinds_shown |= {row[0] for row in shown}
+        # The same as the reference list that loads every deadline in full (items_for), in the
+        # page's order.
+        reference = services.items_for(_fresh(user), horizon_days=None)
+        reference.sort(key=lambda item: (item.due_date, item.echeance.code, item.obj.pk))
+        assert shown == [(i.echeance.code, i.obj.pk, i.due_date, i.label, i.url) for i in reference], user.email
+        overdue_only = _with_and_without_skipping(user, lambda u: _page(u, keep=lambda due, today: due < today))
+        assert overdue_only[0] == overdue_only[1], user.email
+    # The comparison is worth something: every deadline shows objects to someone, and the presence
+    # test skips deadlines for others.
+    assert kinds_shown == {echeance.code for echeance in registry.all_echeances()}
+    assert skipped
+
+
+def test_a_presence_test_holds_whenever_the_deadline_has_objects(demo, db):
+    """Kind by kind, for every demo account, with and without a horizon: a deadline with an open
+    object in the person's scope never has an empty presence test."""
+    today = timezone.localdate()
+    for user in User.objects.filter(is_active=True).order_by("pk"):
+        for until in (None, today + services.timedelta(days=services.HOME_HORIZON_DAYS)):
+            for echeance in registry.all_echeances():
+                probe = echeance.presence(_fresh(user), today, until)
+                if probe is None:
+                    continue
+                found = echeance.visible(_fresh(user), today, until)
+                has_open = any(not echeance.is_met(obj) for obj in found)
+                if has_open:
+                    assert not probe.query.is_empty() and probe.exists(), (echeance.code, user.email, until)
