@@ -3,6 +3,7 @@ SLAI's (or the DPID's) decisions."""
 
 import datetime
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accompagnement import perms
-from accompagnement.enums import EtatDemande, MomentDiagnostic
+from accompagnement.enums import DecisionSuspension, EtatDemande, MomentDiagnostic, TypeCer
 from accompagnement.forms import DiagnosticForm
 from accompagnement.forms.parcours import (
     ActiviteForm,
@@ -48,6 +49,7 @@ from portal.audit.enums import Action
 from portal.audit.services import access_record
 from portal.core.formats import de, format_date, format_number, plural_suffix, pluriel
 from portal.core.forms import page_with_forms
+from portal.echeances.base import reverse_pk
 from portal.referentiels.models import Structure, Territoire
 
 A_TRAITER_LIMIT = 20  # rows shown per block, oldest first; the block says how many wait in all
@@ -331,33 +333,88 @@ def suspension_traiter(request, pk):
     return beneficiaire_page(request, beneficiaire, bound=(procedure.pk, form))
 
 
-def _waiting(queryset, date_field, today, *, related, fields):
+def _waiting(queryset, date_field, today, *, fields, row):
     """The oldest rows of a block and how many wait in all. A first narrow query takes the keys of
     the whole block in order (a SLAI's few hundred, read from covering indexes without the
-    tables), a second one the columns shown for the first 20. No LIMIT on the first: with one,
+    tables), a second one the columns shown for the first 20, as dicts (no model instances):
+    `row(values)` turns each into what the template shows, its links formatted from the pk
+    (`reverse_pk`, one `reverse()` per link name and page). No LIMIT on the first: with one,
     PostgreSQL walks the block in date order and probes each request of the Département for its
     territory (it expects to stop after 20 rows, but the count needs them all); without, it hashes
     the scope's orientations once (EXPLAIN on the scale data, SLAI renewals: 10 ms → 3.5 ms)."""
     keys = list(queryset.order_by(date_field, "pk").values_list("pk", flat=True))
     if not keys:
         return {"rows": [], "total": 0}
-    objs = (
+    values = (
         queryset.model.objects.filter(pk__in=keys[:A_TRAITER_LIMIT])
-        .select_related(*related)
-        .only(date_field, *fields)
         .order_by(date_field, "pk")
+        .values("pk", date_field, *fields)
     )
-    rows = [(obj, (today - getattr(obj, date_field)).days) for obj in objs]
+    rows = []
+    for value in values:
+        jours = (today - value[date_field]).days
+        rows.append(
+            {"pk": value["pk"], "jours": jours, "jours_label": f"{jours} jour{plural_suffix(jours)}", **row(value)}
+        )
     return {"rows": rows, "total": len(keys)}
 
 
-def _orientation_shown(path, *, referent=True):
-    """The columns of an orientation a block of "À traiter" shows: the person, the structure and
-    (suspensions) the referent."""
-    fields = [f"{path}beneficiaire__nom", f"{path}beneficiaire__prenom", f"{path}structure__nom"]
-    if referent:
-        fields += [f"{path}referent__prenom", f"{path}referent__nom"]
-    return fields
+def _person(value, path):
+    """The person of a row (name and record link) and their orientation's structure."""
+    beneficiaire_id = value[f"{path}beneficiaire_id"]
+    nom = f"{value[f'{path}beneficiaire__prenom']} {value[f'{path}beneficiaire__nom']}"
+    return {
+        "beneficiaire_id": beneficiaire_id,
+        "nom": nom,
+        "fiche_url": reverse_pk("accompagnement:beneficiaire_detail", beneficiaire_id),
+        "structure": value[f"{path}structure__nom"],
+    }
+
+
+def _person_fields(path):
+    return [
+        f"{path}beneficiaire_id",
+        f"{path}beneficiaire__prenom",
+        f"{path}beneficiaire__nom",
+        f"{path}structure__nom",
+    ]
+
+
+def _suspension_row(value):
+    path = "entretien__orientation__"
+    referent = None
+    if value[f"{path}referent_id"] is not None:
+        referent = f"{value[f'{path}referent__prenom']} {value[f'{path}referent__nom']}"
+    return {
+        **_person(value, path),
+        "orientation_id": value["entretien__orientation_id"],
+        "referent": referent,
+        "absence": format_date(value["entretien__date"]),
+        "decision_url": reverse_pk("accompagnement:suspension_traiter", value["pk"]),
+        "form_id": f"suspension-{value['pk']}",  # SuspensionForm's auto_id prefix
+    }
+
+
+def _reorientation_row(value):
+    return {
+        **_person(value, "orientation__"),
+        "orientation_id": value["orientation_id"],
+        "proposition": value["type_souhaite__libelle"],
+        "demandee_le": format_date(value["date_demande"]),
+        "decider_url": reverse_pk("accompagnement:reorientation_decider", value["pk"]),
+    }
+
+
+def _renouvellement_row(value):
+    debut, fin = format_date(value["cer__date_debut"]), format_date(value["cer__date_fin"])
+    cer = f"{TypeCer(value['cer__type']).label} du {debut} au {fin}"
+    return {
+        **_person(value, "cer__orientation__"),
+        "orientation_id": value["cer__orientation_id"],
+        "cer": cer,
+        "demandee_le": format_date(value["date_demande"]),
+        "decider_url": reverse_pk("accompagnement:renouvellement_decider", value["pk"]),
+    }
 
 
 def slai_a_traiter(request):
@@ -384,34 +441,35 @@ def _a_traiter_page(request, bound=None):
         scoped(pending["suspensions"], "entretien__orientation__"),
         "ouverte_le",
         today,
-        related=[
-            "entretien__orientation__beneficiaire",
-            "entretien__orientation__structure",
-            "entretien__orientation__referent",
-        ],
         fields=[
             "entretien__date",
-            *_orientation_shown("entretien__orientation__"),
+            "entretien__orientation_id",
+            "entretien__orientation__referent_id",
+            "entretien__orientation__referent__prenom",
+            "entretien__orientation__referent__nom",
+            *_person_fields("entretien__orientation__"),
         ],
+        row=_suspension_row,
     )
     reorientations = _waiting(
         scoped(pending["reorientations"], "orientation__"),
         "date_demande",
         today,
-        related=["type_souhaite", "orientation__beneficiaire", "orientation__structure"],
-        fields=["type_souhaite__libelle", *_orientation_shown("orientation__", referent=False)],
+        fields=["orientation_id", "type_souhaite__libelle", *_person_fields("orientation__")],
+        row=_reorientation_row,
     )
     renouvellements = _waiting(
         scoped(pending["renouvellements"], "cer__orientation__"),
         "date_demande",
         today,
-        related=["cer__orientation__beneficiaire", "cer__orientation__structure"],
         fields=[
             "cer__type",
             "cer__date_debut",
             "cer__date_fin",
-            *_orientation_shown("cer__orientation__", referent=False),
+            "cer__orientation_id",
+            *_person_fields("cer__orientation__"),
         ],
+        row=_renouvellement_row,
     )
     context = {
         "suspensions": suspensions,
@@ -420,8 +478,10 @@ def _a_traiter_page(request, bound=None):
         "territoires": territoires,
         "territoire": territoire,
         "limit": A_TRAITER_LIMIT,
+        "decisions": DecisionSuspension.choices,
     }
-    forms = {procedure.pk: SuspensionForm(procedure=procedure) for procedure, _ in context["suspensions"]["rows"]}
+    # SuspensionForm needs its procedure's pk alone (its ids); the rows are dicts.
+    forms = {row["pk"]: SuspensionForm(procedure=SimpleNamespace(pk=row["pk"])) for row in suspensions["rows"]}
     fallback = reverse("accompagnement:slai_a_traiter")
     if territoire is not None:
         fallback += f"?territoire={territoire.pk}"

@@ -196,12 +196,13 @@ def test_a_traiter_lists_the_oldest_first_with_a_territory_filter(client_for, wo
     )
     ProcedureSuspension.objects.create(entretien=absence, ouverte_le=absence.date)
     response = client_for("slai").get(reverse("accompagnement:slai_a_traiter"))
-    assert [p for p, _ in response.context["suspensions"]["rows"]] == [parcours.suspension]
-    assert [d for d, _ in response.context["reorientations"]["rows"]] == [parcours.reorientation]
-    assert [(d, days) for d, days in response.context["renouvellements"]["rows"]] == [(parcours.renouvellement, 51)]
+    assert [row["pk"] for row in response.context["suspensions"]["rows"]] == [parcours.suspension.pk]
+    assert [row["pk"] for row in response.context["reorientations"]["rows"]] == [parcours.reorientation.pk]
+    renouvellements = response.context["renouvellements"]["rows"]
+    assert [(row["pk"], row["jours"]) for row in renouvellements] == [(parcours.renouvellement.pk, 51)]
     dpid = client_for("dpid")
     rows = dpid.get(reverse("accompagnement:slai_a_traiter")).context["suspensions"]["rows"]
-    assert [p.entretien.orientation_id for p, _ in rows] == [world.orientation_b.pk, world.orientation_a.pk]
+    assert [row["orientation_id"] for row in rows] == [world.orientation_b.pk, world.orientation_a.pk]
     filtered = dpid.get(reverse("accompagnement:slai_a_traiter"), {"territoire": world.territoire_b.pk})
     assert filtered.context["suspensions"]["total"] == 1 and filtered.context["reorientations"]["total"] == 0
     assert "À traiter" in text(dpid.get(reverse("accounts:home"), follow=True))  # nav link
