@@ -187,8 +187,9 @@ class Summary:
 
 
 def summary_for(user, *, first: int, today: date | None = None, horizon_days: int = HOME_HORIZON_DAYS) -> Summary:
-    """The home panel's figures without loading every open deadline: one query per registered
-    deadline whatever the data. A deadline with `due_order` returns only its first `first` objects,
+    """The home panel's figures without loading every open deadline: the presence test (one
+    query), then at most one query per deadline it finds, whatever the number of rows. A deadline
+    with `due_order` returns only its first `first` objects,
     with its two counts computed over all of them in the same query (window aggregates); the
     others are read as `items_for` does."""
     today = today or timezone.localdate()
@@ -196,9 +197,13 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
     overdue = upcoming = 0
     items = []
     batches = {}
-    # No presence test here (`_absent`, as items_page): a home page keeps the same queries
-    # whatever the data (tests/core/test_scale.py), and an empty deadline costs it one query only.
-    for echeance in registry.all_echeances():
+    echeances = registry.all_echeances()
+    # The presence test first (one query, as items_page): most deadlines are empty for a given
+    # person, and each would cost its own query.
+    absent = _absent(user, echeances, today, until)
+    for echeance in echeances:
+        if echeance.code in absent:
+            continue
         if echeance.batch and echeance.due_order:
             parts = echeance.batch_parts(user, today, until)
             if parts is not None:
