@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import indicateurs
-from accompagnement.models import Cer, DemandeRenouvellement, Orientation, ReportingMensuel, sans_referent_q
+from accompagnement.models import (
+    Beneficiaire,
+    Cer,
+    DemandeRenouvellement,
+    Orientation,
+    ReportingMensuel,
+    sans_referent_q,
+)
 from accompagnement.selectors import EQUILIBRE_REVIEW_MONTHS, REFERENT_DELAI_JOURS, RENEWAL_REQUEST_MONTHS
 from portal.accounts.enums import Role
 from portal.accounts.models import User
@@ -243,7 +250,14 @@ class RenouvellementCer(_CaseloadEcheance):
                 # renewal request at 5 months.
                 phase_cerp="",
                 orientation__date_fin__isnull=True,
-                orientation__beneficiaire__archive_le__isnull=True,
+            )
+            # The archived people left out by an anti-join on the few archived ones (as
+            # Orientation.visible_to), not a join on every person: the same rows, 0.6 ms less for a
+            # structure's 900 CERs (EXPLAIN at scale).
+            .filter(
+                ~Exists(
+                    Beneficiaire.objects.filter(pk=OuterRef("orientation__beneficiaire_id"), archive_le__isnull=False)
+                )
             )
             # Filtered as NOT EXISTS, met set as a constant: an EXISTS in the SELECT list read the
             # whole table of renewal requests once more (hashed subplan, EXPLAIN at scale).
