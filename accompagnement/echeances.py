@@ -90,11 +90,14 @@ class _CaseloadEcheance(Echeance):
         return str(self._orientation(obj).beneficiaire)  # "Prénom Nom (N° CAF …)"
 
 
+_ORIENTATION_RELATED = ("beneficiaire", "structure", "referent__user", "type_accompagnement")
+
+
 def _orientations():
     return (
         Orientation.objects.actives()
         .filter(beneficiaire__archive_le__isnull=True)
-        .select_related("beneficiaire", "structure", "referent__user", "type_accompagnement")
+        .select_related(*_ORIENTATION_RELATED)
     )
 
 
@@ -114,9 +117,17 @@ def _visible_orientations(user):
     # combination below costs more than the query it builds); callers get a clone.
     cached = user.__dict__.get("_echeances_orientations")
     if cached is None or cached[0] is not scope:
-        # One WHERE (`&`), not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL
-        # walk every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s).
-        cached = (scope, _orientations() & Orientation.objects.visible_to(user))
+        # One WHERE, not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL walk
+        # every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s). The
+        # scope's filters chained with `_orientations()`'s, not the two querysets combined (`&`):
+        # the same conditions, without relabelling and merging two queries (1 ms a page).
+        cached = (
+            scope,
+            Orientation.objects.visible_to(user)
+            .actives()
+            .filter(beneficiaire__archive_le__isnull=True)
+            .select_related(*_ORIENTATION_RELATED),
+        )
         user.__dict__["_echeances_orientations"] = cached
     return cached[1].all()
 
