@@ -326,11 +326,9 @@ def _label_state():
 def _scope_labels(user, today) -> list:
     """The labels of the user's scope valid today, with what the renewal and the charter deadlines
     read (one query for both on home pages and lists)."""
+    # The scope on the label's own structure column (as _scope_labels_presence), not a subquery.
     return list(
-        Label.objects.valid_on(today)
-        .filter(structure__in=_visible_structures(user))
-        .annotate(**_label_state())
-        .select_related("structure")
+        scope_by_structure(Label.objects.valid_on(today), user).annotate(**_label_state()).select_related("structure")
     )
 
 
