@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 
 from accompagnement.cerp import INDEPENDANTS, cerp_step_items
 from accompagnement.echeances import _CaseloadEcheance, _orientations, _visible_orientations
-from accompagnement.models import Cer, Entretien
+from accompagnement.models import Cer, Entretien, Orientation
 from portal.echeances.registry import register
 
 
@@ -41,7 +41,17 @@ class _CerpStep(_CaseloadEcheance):
     presence_key = "accompagnement_cerp"  # the five read the same orientations
 
     def presence(self, user, today, until=None):
-        return _with_cerp(_visible_orientations(user).select_related(None))
+        # A necessary condition on the caseload's own columns (as Orientation.visible_to for a
+        # referent or a responsable), without the person's join nor the combined scope: the five
+        # are empty for most caseloads, and this test was the costliest of the presence query.
+        scope = user.scope
+        if scope.is_referent and scope.referent_id:
+            mine = Orientation.objects.filter(referent_id=scope.referent_id)
+        elif scope.is_responsable:
+            mine = Orientation.objects.filter(structure_id=scope.structure_id)
+        else:
+            return Orientation.objects.none()
+        return _with_cerp(mine.filter(date_fin__isnull=True))
 
     def _step(self, obj):
         # Read once per object and run (the engine asks is_met, then due_date).

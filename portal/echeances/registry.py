@@ -37,9 +37,10 @@ class Echeance:
     # out the met items: the home panel then reads only the first few objects and counts the
     # others in the same query (`overdue_q` says which are overdue).
     due_order: str = ""
-    # Deadlines with the same `batch` key (and a `due_order`) read their open objects from one
-    # table, for the same people, each by its own condition (`batch_parts`): the home panel reads
-    # them all in one query (window counts and ranks per deadline) instead of one query each.
+    # Deadlines with the same `batch` key (and a `due_order` among their `due_fields`) read their
+    # open objects from one table, for the same people, each by its own condition (`batch_parts`):
+    # the home panel reads the due dates' columns of them all in one query (counts and the first
+    # few per deadline in Python), then the few it shows in one more, instead of one query each.
     batch: str = ""
     # With `many` and `due_order` (visible() leaves out the met items): the columns due_date()
     # reads. The deadlines page then reads only these (and the pk) to sort every open deadline,

@@ -9,7 +9,6 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connections, transaction
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, Sum, Value, When, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from portal.core.formats import format_date
@@ -187,8 +186,9 @@ class Summary:
 
 
 def summary_for(user, *, first: int, today: date | None = None, horizon_days: int = HOME_HORIZON_DAYS) -> Summary:
-    """The home panel's figures without loading every open deadline: one query per registered
-    deadline whatever the data. A deadline with `due_order` returns only its first `first` objects,
+    """The home panel's figures without loading every open deadline: the presence test (one
+    query), then at most one query per deadline it finds, whatever the number of rows. A deadline
+    with `due_order` returns only its first `first` objects,
     with its two counts computed over all of them in the same query (window aggregates); the
     others are read as `items_for` does."""
     today = today or timezone.localdate()
@@ -196,10 +196,14 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
     overdue = upcoming = 0
     items = []
     batches = {}
-    # No presence test here (`_absent`, as items_page): a home page keeps the same queries
-    # whatever the data (tests/core/test_scale.py), and an empty deadline costs it one query only.
-    for echeance in registry.all_echeances():
-        if echeance.batch and echeance.due_order:
+    echeances = registry.all_echeances()
+    # The presence test first (one query, as items_page): most deadlines are empty for a given
+    # person, and each would cost its own query.
+    absent = _absent(user, echeances, today, until)
+    for echeance in echeances:
+        if echeance.code in absent:
+            continue
+        if echeance.batch and echeance.due_order and echeance.due_fields:
             parts = echeance.batch_parts(user, today, until)
             if parts is not None:
                 batches.setdefault(echeance.batch, []).append((echeance, *parts))
@@ -245,37 +249,28 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
 
 
 def _batch_first(batch, today, first):
-    """The deadlines of one batch (`Echeance.batch`) in one query: for each, its first `first`
-    objects by due order, how many are overdue and how many are not. Every row carries, per
-    deadline, whether it belongs to it, the deadline's two counts (window sums over all the rows)
-    and its rank in its due order; only the rows ranked within the first few of some deadline are
-    read (a filter on the window functions)."""
-    base = batch[0][1]
-    one, zero = Value(1), Value(0)
-    annotations, ranks = {}, Q()
-    for i, (echeance, _, condition) in enumerate(batch):
-        member = Case(When(condition, then=one), default=zero, output_field=IntegerField())
-        late = Case(When(condition & echeance.overdue_q(today), then=one), default=zero, output_field=IntegerField())
-        annotations |= {
-            f"_in_{i}": member,
-            f"_total_{i}": Window(Sum(member), output_field=IntegerField()),
-            f"_overdue_{i}": Window(Sum(late), output_field=IntegerField()),
-            # Members ranked apart from the others (partition), each in its deadline's order.
-            f"_rank_{i}": Window(RowNumber(), partition_by=[member], order_by=[echeance.due_order, "pk"]),
-        }
-        ranks |= Q(**{f"_rank_{i}__lte": first})
-    combined = Q()
-    for _, _, condition in batch:
-        combined |= condition
-    rows = list(base.filter(combined).annotate(**annotations).filter(ranks))
-    results = []
-    for i, (echeance, _, _) in enumerate(batch):
-        objs = [row for row in rows if getattr(row, f"_in_{i}") and getattr(row, f"_rank_{i}") <= first]
-        objs.sort(key=lambda row: getattr(row, f"_rank_{i}"))
-        total = (getattr(rows[0], f"_total_{i}") or 0) if rows else 0
-        late = (getattr(rows[0], f"_overdue_{i}") or 0) if rows else 0
-        results.append((echeance, objs, late, total - late))
-    return results
+    """The deadlines of one batch (`Echeance.batch`): for each, its first `first` objects by due
+    order, how many are overdue and how many are not. The due dates' columns of every open row
+    (one query, as the deadlines page sorts them: `_batch_rows`) give the counts and the first
+    few in Python; then only those few are loaded in full (one query for the batch). Window
+    counts and ranks in SQL cost the home more to build and plan than these few hundred rows."""
+    found = _batch_rows(batch)
+    chosen, wanted = [], set()
+    for echeance, rows in found:
+        dues, due_date, fields = {}, echeance.due_date, echeance.due_fields
+        order = fields.index(echeance.due_order)
+        late = 0
+        for pk, values in rows:
+            due = dues.get(values)
+            if due is None:
+                due = dues[values] = due_date(SimpleNamespace(pk=pk, **dict(zip(fields, values, strict=True))))
+            late += due < today
+        # The due order's column, then the pk: the order the deadline's own query gives.
+        head = sorted(rows, key=lambda row, i=order: (row[1][i], row[0]))[:first]
+        wanted.update(pk for pk, _ in head)
+        chosen.append((echeance, [pk for pk, _ in head], late, len(rows) - late))
+    objects = {obj.pk: obj for obj in batch[0][1].filter(pk__in=wanted)} if wanted else {}
+    return [(echeance, [objects[pk] for pk in pks], late, upcoming) for echeance, pks, late, upcoming in chosen]
 
 
 def items_page(user, *, number, per_page, today: date | None = None, horizon_days: int | None = None, keep=None):

@@ -94,3 +94,84 @@ def test_a_presence_test_holds_whenever_the_deadline_has_objects(demo, db):
                 has_open = any(not echeance.is_met(obj) for obj in found)
                 if has_open:
                     assert not probe.query.is_empty() and probe.exists(), (echeance.code, user.email, until)
+
+
+def _panel(user):
+    summary = services.summary_for(user, first=5)
+    first = [(item.echeance.code, item.obj.pk, item.due_date, item.label, item.url) for item in summary.first]
+    return summary.overdue, summary.upcoming, first
+
+
+def test_skipping_changes_no_home_panel_of_any_demo_account(demo, db):
+    """The home panel (summary_for) skips on the same presence test: the same counts and the same
+    first deadlines as when every deadline ran its own query, for every account of the demo."""
+    users = list(User.objects.filter(is_active=True).order_by("pk"))
+    shown_somewhere = False
+    for user in users:
+        shown, expected = _with_and_without_skipping(user, _panel)
+        assert shown == expected, user.email
+        shown_somewhere = shown_somewhere or bool(shown[2])
+    assert shown_somewhere
+
+
+def _window_first(batch, today, first):
+    """The former home panel's reading of a batch (window counts and ranks in SQL, one query),
+    kept as the reference the present reading must equal."""
+    from django.db.models import Case, IntegerField, Q, Sum, Value, When, Window
+    from django.db.models.functions import RowNumber
+
+    base = batch[0][1]
+    one, zero = Value(1), Value(0)
+    annotations, ranks, combined = {}, Q(), Q()
+    for i, (echeance, _, condition) in enumerate(batch):
+        member = Case(When(condition, then=one), default=zero, output_field=IntegerField())
+        late = Case(When(condition & echeance.overdue_q(today), then=one), default=zero, output_field=IntegerField())
+        annotations |= {
+            f"_in_{i}": member,
+            f"_total_{i}": Window(Sum(member), output_field=IntegerField()),
+            f"_overdue_{i}": Window(Sum(late), output_field=IntegerField()),
+            f"_rank_{i}": Window(RowNumber(), partition_by=[member], order_by=[echeance.due_order, "pk"]),
+        }
+        ranks |= Q(**{f"_rank_{i}__lte": first})
+        combined |= condition
+    rows = list(base.filter(combined).annotate(**annotations).filter(ranks))
+    results = []
+    for i, (echeance, _, _) in enumerate(batch):
+        objs = [row for row in rows if getattr(row, f"_in_{i}") and getattr(row, f"_rank_{i}") <= first]
+        objs.sort(key=lambda row, i=i: getattr(row, f"_rank_{i}"))
+        total = (getattr(rows[0], f"_total_{i}") or 0) if rows else 0
+        late = (getattr(rows[0], f"_overdue_{i}") or 0) if rows else 0
+        results.append((echeance.code, [obj.pk for obj in objs], late, total - late))
+    return results
+
+
+def test_the_home_panel_reads_a_batch_as_the_former_window_query_did(demo, db):
+    """The caseload deadlines of a home panel (one batch): the same counts and the same first
+    objects, in the same order, as the window counts and ranks the panel read them with before,
+    for every demo account, on several days, at the home's horizon and with a first few of 1, 3 and 5."""
+    from accompagnement.models import Orientation
+
+    # Today, and days on which some deadline falls due (the overdue count's boundary).
+    days = {timezone.localdate()}
+    days |= set(Orientation.objects.order_by("pk").values_list("date_limite_cer", flat=True)[:3])
+    compared = 0
+    for user, today in (
+        (user, today) for user in User.objects.filter(is_active=True).order_by("pk") for today in days
+    ):
+        until = today + services.timedelta(days=services.HOME_HORIZON_DAYS)
+        user = _fresh(user)
+        batches = {}
+        for echeance in registry.all_echeances():
+            if echeance.batch and echeance.due_order and echeance.due_fields:
+                parts = echeance.batch_parts(user, today, until)
+                if parts is not None:
+                    batches.setdefault(echeance.batch, []).append((echeance, *parts))
+        for batch in batches.values():
+            for first in (1, 3, 5):
+                present = [
+                    (echeance.code, [obj.pk for obj in objs], late, upcoming)
+                    for echeance, objs, late, upcoming in services._batch_first(batch, today, first)
+                ]
+                assert present == _window_first(batch, today, first), (user.email, first)
+                compared += sum(1 for row in present if row[1])
+    assert compared  # some deadlines of the batch had objects to compare
