@@ -17,7 +17,7 @@ FORMER_ROW = Template(
     "<td>{{ item.due_date|date_fr }}</td>"
     '<td>{% if item.is_overdue %}<span class="badge text-bg-danger">En retard</span> de {{ item.days_overdue }}'
     " jour{{ item.days_overdue|pluralize }}{% elif item.days_left == 0 %}"
-    "<span class=\"badge text-bg-warning\">Aujourd'hui</span>{% else %}Dans {{ item.days_left }}"
+    '<span class="badge text-bg-warning">Aujourd\'hui</span>{% else %}Dans {{ item.days_left }}'
     " jour{{ item.days_left|pluralize }}{% endif %}</td>"
     "<td>{{ item.rule }}</td>{% endfor %}"
 )
