@@ -2,6 +2,7 @@
 window closes, opinions due, applications waiting too long in one state."""
 
 import datetime
+import functools
 
 from django.db.models import OuterRef, Subquery
 
@@ -22,6 +23,13 @@ WAITING_STATES = (
 )
 
 
+@functools.lru_cache(maxsize=4)
+def _open_calls(today):
+    """The calls with a window open on `today`, as a subquery built once per process and day
+    (each filter resolves a copy of it; it is never evaluated)."""
+    return FenetreDepot.objects.filter(ouverture__lte=today, cloture__gte=today).values("appel_id")
+
+
 def _closing_window(candidature, today):
     windows = [f for f in candidature.dispositif.appel.fenetres.all() if f.ouverture <= today <= f.cloture]
     return min(windows, key=lambda f: f.cloture) if windows else None
@@ -40,9 +48,8 @@ class BrouillonAvantCloture(ObjectEcheance):
     def presence(self, user, today, until=None):
         if not self.in_audience(user):
             return Candidature.objects.none()
-        open_windows = FenetreDepot.objects.filter(ouverture__lte=today, cloture__gte=today)
         return Candidature.objects.visible_to(user).filter(
-            etat=EtatCandidature.BROUILLON, dispositif__appel_id__in=open_windows.values("appel_id")
+            etat=EtatCandidature.BROUILLON, dispositif__appel_id__in=_open_calls(today)
         )
 
     def candidates(self, today):

@@ -11,6 +11,8 @@ no longer owed is met; a step that moves (a new interview, a new CERP) is a new 
 own reminders. The offsets are product choices (the seed gives none).
 """
 
+import functools
+
 from django.db.models import Exists, OuterRef, Prefetch
 
 from accompagnement.cerp import INDEPENDANTS, cerp_step_items
@@ -19,10 +21,15 @@ from accompagnement.models import Cer, Entretien, Orientation
 from portal.echeances.registry import register
 
 
+@functools.cache
+def _has_cerp():
+    # Built once per process (it depends on no user nor day): each filter resolves a copy of it.
+    return Exists(Cer.objects.filter(orientation=OuterRef("pk")).exclude(phase_cerp=""))
+
+
 def _with_cerp(queryset):
     """Self-employed orientations with a CERP recorded."""
-    has_cerp = Cer.objects.filter(orientation=OuterRef("pk")).exclude(phase_cerp="")
-    return queryset.filter(type_accompagnement__code=INDEPENDANTS).filter(Exists(has_cerp))
+    return queryset.filter(type_accompagnement__code=INDEPENDANTS).filter(_has_cerp())
 
 
 def _cerp_orientations(queryset):
