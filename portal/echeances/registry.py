@@ -57,7 +57,10 @@ class Echeance:
         compiling and running each deadline's own query (most are empty for a given person).
         An empty queryset (`none()`): this person cannot have any. None (the default): no test,
         visible() is always read. Cheap to build: a filter on the deadline's main table with the
-        user's scope, without select_related nor annotations."""
+        user's scope, without select_related nor annotations. It must depend on nothing but the
+        user (their pk and scope: role, structure, territory, referent record), `today` and
+        `until`, never on values read from the database when it is built: its compiled SQL is
+        kept per process for that key (`services._presence_sql`) and only run on later pages."""
         return None
 
     def overdue_q(self, today: date):

@@ -175,3 +175,26 @@ def test_the_home_panel_reads_a_batch_as_the_former_window_query_did(demo, db):
                 assert present == _window_first(batch, today, first), (user.email, first)
                 compared += sum(1 for row in present if row[1])
     assert compared  # some deadlines of the batch had objects to compare
+
+
+def test_a_person_moved_to_another_structure_gets_the_presence_tests_of_their_new_scope(demo, db):
+    """The presence tests' SQL is kept per process for a user's scope and day: a responsable moved
+    to another structure is tested on the new one the very next page, not on the one kept."""
+    from portal.accounts.enums import Role
+
+    today = timezone.localdate()
+    responsables = list(User.objects.filter(role=Role.RESPONSABLE, is_active=True).order_by("pk"))
+    absent = {user.pk: services._absent(_fresh(user), registry.all_echeances(), today, None) for user in responsables}
+    mover, other = next(
+        (a, b)
+        for a in responsables
+        for b in responsables
+        if a.structure_id != b.structure_id and absent[a.pk] != absent[b.pk]
+    )
+    mover.structure_id = other.structure_id
+    mover.save(update_fields=["structure"])
+    moved = services._absent(_fresh(mover), registry.all_echeances(), today, None)
+    services._PRESENCE_SQL.clear()
+    assert moved == services._absent(_fresh(mover), registry.all_echeances(), today, None)
+    # The same deadlines as anyone of that structure, not those of the structure left.
+    assert moved == absent[other.pk] != absent[mover.pk]
