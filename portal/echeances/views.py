@@ -6,7 +6,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from portal.audit.enums import Action
@@ -30,20 +29,19 @@ ECHEANCE_FILTERS = {
 }
 
 
-def _state(item) -> str:
-    """The "État" cell of a deadline (safe HTML: only our words and a number)."""
+def _state(item) -> tuple[str, str]:
+    """The "État" cell of a deadline: ("retard" | "jour" | "dans", "N jour(s)"); the template
+    writes the words and the badge."""
     days = (item.due_date - item.today).days
-    if days < 0:
-        plural = "s" if days < -1 else ""
-        return mark_safe(f'<span class="badge text-bg-danger">En retard</span> de {-days} jour{plural}')
     if days == 0:
-        return mark_safe('<span class="badge text-bg-warning">Aujourd\'hui</span>')
-    return f"Dans {days} jour{'s' if days > 1 else ''}"
+        return "jour", ""
+    n = abs(days)
+    return ("retard" if days < 0 else "dans"), f"{n} jour{'s' if n > 1 else ''}"
 
 
 def _rows(items) -> list[tuple]:
-    """What the page shows of each deadline, as strings computed once: (link, label, due date,
-    state, rule); the template only prints them (50 rows read ~10 attributes and filters each)."""
+    """What the page shows of each deadline, computed once: (link, label, due date, state, rule);
+    the template only prints them (50 rows read ~10 attributes and filters each)."""
     return [(item.url, item.label, format_date(item.due_date), _state(item), item.rule) for item in items]
 
 

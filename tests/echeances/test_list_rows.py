@@ -4,6 +4,7 @@ cells the former template computed from each deadline (label, link, date, state,
 import datetime
 
 import pytest
+from django.conf import settings
 from django.template import Context, Template
 
 from portal.echeances import registry
@@ -21,11 +22,22 @@ FORMER_ROW = Template(
     " jour{{ item.days_left|pluralize }}{% endif %}</td>"
     "<td>{{ item.rule }}</td>{% endfor %}"
 )
-NEW_ROW = Template(
-    "{% for url, label, due, state, rule in rows %}"
-    '<th scope="row">{% if url %}<a href="{{ url }}">{{ label }}</a>{% else %}{{ label }}{% endif %}</th>'
-    "<td>{{ due }}</td><td>{{ state }}</td><td>{{ rule }}</td>{% endfor %}"
-)
+# The cells of the page's row, as templates/echeances/echeance_list.html writes them (checked below).
+NEW_CELLS = [
+    '<th scope="row">{% if url %}<a href="{{ url }}">{{ label }}</a>{% else %}{{ label }}{% endif %}</th>',
+    "<td>{{ due }}</td>",
+    '<td>{% if state.0 == "retard" %}<span class="badge text-bg-danger">En retard</span> de {{ state.1 }}'
+    '{% elif state.0 == "jour" %}<span class="badge text-bg-warning">Aujourd\'hui</span>'
+    "{% else %}Dans {{ state.1 }}{% endif %}</td>",
+    "<td>{{ rule }}</td>",
+]
+NEW_ROW = Template("{% for url, label, due, state, rule in rows %}" + "".join(NEW_CELLS) + "{% endfor %}")
+
+
+def test_the_page_template_writes_these_cells():
+    page = (settings.BASE_DIR / "templates" / "echeances" / "echeance_list.html").read_text(encoding="utf-8")
+    for cell in NEW_CELLS:
+        assert cell in page
 
 
 class _Echeance(registry.Echeance):
