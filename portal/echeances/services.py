@@ -248,6 +248,12 @@ def summary_for(user, *, first: int, today: date | None = None, horizon_days: in
     return Summary(overdue=overdue, upcoming=upcoming, first=items[:first])
 
 
+def _light_object(echeance, pk, values):
+    """A light deadline's object: a namespace of the values of its due fields, and its pk (what
+    due_date() reads; the page loads the full objects of the rows it shows)."""
+    return SimpleNamespace(pk=pk, **dict(zip(echeance.due_fields, values, strict=True)))
+
+
 def _batch_first(batch, today, first):
     """The deadlines of one batch (`Echeance.batch`): for each, its first `first` objects by due
     order, how many are overdue and how many are not. The due dates' columns of every open row
@@ -257,13 +263,13 @@ def _batch_first(batch, today, first):
     found = _batch_rows(batch)
     chosen, wanted = [], set()
     for echeance, rows in found:
-        dues, due_date, fields = {}, echeance.due_date, echeance.due_fields
-        order = fields.index(echeance.due_order)
+        dues, due_date = {}, echeance.due_date
+        order = echeance.due_fields.index(echeance.due_order)
         late = 0
         for pk, values in rows:
             due = dues.get(values)
             if due is None:
-                due = dues[values] = due_date(SimpleNamespace(pk=pk, **dict(zip(fields, values, strict=True))))
+                due = dues[values] = due_date(_light_object(echeance, pk, values))
             late += due < today
         # The due order's column, then the pk: the order the deadline's own query gives.
         head = sorted(rows, key=lambda row, i=order: (row[1][i], row[0]))[:first]
@@ -293,13 +299,13 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
         """The rows of a light deadline from (pk, values of its due fields) pairs: its due date
         computed once per distinct values (thousands of rows share a few hundred dates); the
         object, a namespace of these columns, built for the page only (below)."""
-        dues, due_date, fields, code = {}, echeance.due_date, echeance.due_fields, echeance.code
+        dues, due_date, code = {}, echeance.due_date, echeance.code
         append, every = rows.append, until is None and keep is None
         get = dues.get
         for pk, values in found:
             due = get(values)
             if due is None:
-                due = dues[values] = due_date(SimpleNamespace(pk=pk, **dict(zip(fields, values, strict=True))))
+                due = dues[values] = due_date(_light_object(echeance, pk, values))
             if every or ((until is None or due <= until) and (keep is None or keep(due, today))):
                 append((due, code, pk, echeance, values, True))
 
@@ -353,8 +359,7 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
     page.object_list = [
         registry.Item(
             echeance=echeance,
-            obj=full.get((code, pk))
-            or (SimpleNamespace(pk=pk, **dict(zip(echeance.due_fields, obj, strict=True))) if light else obj),
+            obj=full.get((code, pk)) or (_light_object(echeance, pk, obj) if light else obj),
             due_date=due,
             today=today,
         )
