@@ -406,9 +406,15 @@ def reporting_period(today: datetime.date) -> tuple[datetime.date, datetime.date
     return mois, indicateurs.reporting_date_limite(mois)
 
 
-@functools.lru_cache(maxsize=2)
 def _structures_to_report(mois: datetime.date):
-    """The structures that owe the month's report and have not validated it (met: False)."""
+    """The structures that owe the month's report and have not validated it (met: False): a
+    fresh clone of the month's query (built once a month per process), never the kept one."""
+    return _structures_to_report_query(mois).all()
+
+
+@functools.lru_cache(maxsize=2)
+def _structures_to_report_query(mois: datetime.date):
+    """The month's query, built once (never evaluated: `_structures_to_report` hands out clones)."""
     validated = ReportingMensuel.objects.filter(structure=OuterRef("pk"), mois=mois)
     return (
         indicateurs.structures_a_reporter(Structure.objects.all(), mois)
@@ -431,7 +437,7 @@ class ReportingMensuelAValider(Echeance):
     def _structures(self, today):
         # A clone of the month's query (built once a month per process: pages build it on every
         # request, for the presence test and the list); the cached one is never evaluated.
-        return _structures_to_report(reporting_period(today)[0]).all()
+        return _structures_to_report(reporting_period(today)[0])
 
     def _with_period(self, structures, today):
         mois, due = reporting_period(today)
