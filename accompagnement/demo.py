@@ -348,6 +348,7 @@ def _parcours(rng, today):
             renewals.append(
                 DemandeRenouvellement(
                     cer=cer,
+                    orientation=orientation,
                     date_demande=at_five_months,
                     argumentaire="Les actions du CER sont engagées ; le projet demande encore quelques mois.",
                     etat=EtatDemande.ACCEPTEE if decided < today else EtatDemande.DEPOSEE,

@@ -457,18 +457,68 @@ class Entretien(models.Model):
         return f"{self.get_nature_display()} du {format_date(self.date)}"
 
 
-class ProcedureQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(entretien__orientation__in=Orientation.objects.visible_to(user))
+class ParentOrientationQuerySet(FollowUpQuerySet):
+    """For a model keeping its parent's orientation (`KeepsParentOrientation`): bulk loads (demo,
+    tests) fill it as `save()` does — from the parent given, else from one query for them all."""
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        parent = self.model._meta.get_field(self.model.orientation_parent)
+        missing = [obj for obj in objs if obj.orientation_id is None]
+        loose = {getattr(obj, parent.attname) for obj in missing if not parent.is_cached(obj)}
+        orientations = dict(
+            parent.related_model.objects.filter(pk__in=loose).order_by().values_list("pk", "orientation_id")
+        )
+        for obj in missing:
+            if not parent.is_cached(obj):
+                obj.orientation_id = orientations.get(getattr(obj, parent.attname))
+            else:
+                obj.keep_parent_orientation()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class KeepsParentOrientation(models.Model):
+    """A row hanging from an interview or a CER (`orientation_parent`) that keeps their orientation
+    too — it never changes — so that the SLAI's pending rows ("À traiter", home counts) are read with
+    their orientation from one index and scoped by a hash of the territory's orientations, where
+    going through the parent probed one parent row per pending row of the Département."""
+
+    orientation_parent = ""  # the field naming the parent (an Entretien or a Cer)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.orientation_id is None:
+            self.keep_parent_orientation()
+        super().save(*args, **kwargs)
+
+    def keep_parent_orientation(self):
+        parent_field = self._meta.get_field(self.orientation_parent)
+        if parent_field.is_cached(self):
+            parent = getattr(self, self.orientation_parent)
+            if type(parent).orientation.is_cached(parent):  # maybe not saved yet: linked at insert
+                self.orientation = parent.orientation
+            else:
+                self.orientation_id = parent.orientation_id
+        else:
+            parent_pk = getattr(self, parent_field.attname)
+            model = parent_field.related_model
+            self.orientation_id = model.objects.values_list("orientation_id", flat=True).get(pk=parent_pk)
+
+
+class ProcedureQuerySet(ParentOrientationQuerySet):
     def a_traiter(self):
         return self.filter(traitee_le__isnull=True)
 
 
-class ProcedureSuspension(models.Model):
+class ProcedureSuspension(KeepsParentOrientation):
     """Opened for the SLAI after an unjustified absence (seed 000: procedure after 1 absence)."""
 
     entretien = models.OneToOneField(Entretien, on_delete=models.CASCADE, related_name="procedure_suspension")
+    orientation = models.ForeignKey(  # the interview's (`KeepsParentOrientation`)
+        Orientation, on_delete=models.CASCADE, related_name="procedures_suspension", editable=False
+    )
     ouverte_le = models.DateField("ouverte le")
     traitee_le = models.DateField("traitée par le SLAI le", null=True, blank=True)
     decision = models.CharField("décision du SLAI", max_length=20, choices=DecisionSuspension.choices, blank=True)
@@ -478,6 +528,7 @@ class ProcedureSuspension(models.Model):
     )
 
     objects = ProcedureQuerySet.as_manager()
+    orientation_parent = "entretien"
 
     class Meta:
         verbose_name = "procédure de suspension"
@@ -487,7 +538,7 @@ class ProcedureSuspension(models.Model):
             # The procedures waiting for the SLAI, oldest first, read from the index alone ("À traiter").
             models.Index(
                 fields=["ouverte_le", "id"],
-                include=["entretien"],
+                include=["orientation"],
                 condition=Q(traitee_le__isnull=True),
                 name="procedure_a_traiter",
             ),
@@ -732,14 +783,20 @@ class DemandeReorientation(DemandeAuSlai):
         return f"Demande de réorientation du {format_date(self.date_demande)} vers {self.type_souhaite}"
 
 
-class DemandeRenouvellement(DemandeAuSlai):
+class DemandeRenouvellement(KeepsParentOrientation, DemandeAuSlai):
     """Renewal of a 6-month CER, requested at 5 months (seed 000 l. 62), decided by the SLAI."""
 
     cer = models.OneToOneField(Cer, on_delete=models.CASCADE, related_name="demande_renouvellement")
+    orientation = models.ForeignKey(  # the CER's (`KeepsParentOrientation`)
+        Orientation, on_delete=models.CASCADE, related_name="demandes_renouvellement", editable=False
+    )
     date_demande = models.DateField("demandé le")
     argumentaire = models.TextField("argumentaire", help_text=SECRET_HINT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("saisie le", auto_now_add=True)
+
+    objects = ParentOrientationQuerySet.as_manager()
+    orientation_parent = "cer"
 
     class Meta:
         verbose_name = "demande de renouvellement"
@@ -750,7 +807,7 @@ class DemandeRenouvellement(DemandeAuSlai):
             # The requests waiting for the SLAI, oldest first, read from the index alone ("À traiter").
             models.Index(
                 fields=["date_demande", "id"],
-                include=["cer"],
+                include=["orientation"],
                 condition=Q(etat="deposee"),
                 name="renouvellement_depose",
             ),

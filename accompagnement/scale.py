@@ -231,6 +231,7 @@ def _person(ctx, rng, chunk, number, referent, territoire, kind, dpid):
             chunk.renewals.append(
                 DemandeRenouvellement(
                     cer=cer,
+                    orientation=orientation,
                     date_demande=at_five_months,
                     argumentaire="Les actions du CER sont engagées ; le projet demande encore quelques mois.",
                     etat=EtatDemande.ACCEPTEE if decided < today else EtatDemande.DEPOSEE,
@@ -379,6 +380,7 @@ def _write(ctx, chunk, slai, content_types):
         procedures.append(
             ProcedureSuspension(
                 entretien=interview,
+                orientation=interview.orientation,
                 ouverte_le=interview.date,
                 traitee_le=decided if done else None,
                 decision=(DecisionSuspension.CLASSEE if n % 3 else DecisionSuspension.SUSPENSION) if done else "",

@@ -343,8 +343,8 @@ def referents_partis(user, today=None):
 
 
 def renouvellements_visible_to(user):
-    """Renewal requests in the scope of their CER's orientation (the model has no QuerySet of its own)."""
-    return DemandeRenouvellement.objects.filter(cer__orientation__in=Orientation.objects.visible_to(user))
+    """Renewal requests in the scope of their CER's orientation (kept on the request)."""
+    return DemandeRenouvellement.objects.visible_to(user)
 
 
 def signed_cers_for_label(*, structure, referent) -> list[dict]:
@@ -373,9 +373,7 @@ def decisions_a_traiter(user) -> dict:
     return {
         "suspensions": ProcedureSuspension.objects.visible_to(user).a_traiter(),
         "reorientations": DemandeReorientation.objects.filter(orientation__in=accompanied, etat=EtatDemande.DEPOSEE),
-        "renouvellements": DemandeRenouvellement.objects.filter(
-            cer__orientation__in=accompanied, etat=EtatDemande.DEPOSEE
-        ),
+        "renouvellements": DemandeRenouvellement.objects.filter(orientation__in=accompanied, etat=EtatDemande.DEPOSEE),
     }
 
 

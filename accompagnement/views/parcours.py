@@ -381,13 +381,13 @@ def _person_fields(path):
 
 
 def _suspension_row(value):
-    path = "entretien__orientation__"
+    path = "orientation__"
     referent = None
     if value[f"{path}referent_id"] is not None:
         referent = f"{value[f'{path}referent__prenom']} {value[f'{path}referent__nom']}"
     return {
         **_person(value, path),
-        "orientation_id": value["entretien__orientation_id"],
+        "orientation_id": value["orientation_id"],
         "referent": referent,
         "absence": format_date(value["entretien__date"]),
         "decision_url": reverse_pk("accompagnement:suspension_traiter", value["pk"]),
@@ -409,8 +409,8 @@ def _renouvellement_row(value):
     debut, fin = format_date(value["cer__date_debut"]), format_date(value["cer__date_fin"])
     cer = f"{TypeCer(value['cer__type']).label} du {debut} au {fin}"
     return {
-        **_person(value, "cer__orientation__"),
-        "orientation_id": value["cer__orientation_id"],
+        **_person(value, "orientation__"),
+        "orientation_id": value["orientation_id"],
         "cer": cer,
         "demandee_le": format_date(value["date_demande"]),
         "decider_url": reverse_pk("accompagnement:renouvellement_decider", value["pk"]),
@@ -438,16 +438,16 @@ def _a_traiter_page(request, bound=None):
 
     pending = decisions_a_traiter(request.user)
     suspensions = _waiting(
-        scoped(pending["suspensions"], "entretien__orientation__"),
+        scoped(pending["suspensions"], "orientation__"),
         "ouverte_le",
         today,
         fields=[
             "entretien__date",
-            "entretien__orientation_id",
-            "entretien__orientation__referent_id",
-            "entretien__orientation__referent__prenom",
-            "entretien__orientation__referent__nom",
-            *_person_fields("entretien__orientation__"),
+            "orientation_id",
+            "orientation__referent_id",
+            "orientation__referent__prenom",
+            "orientation__referent__nom",
+            *_person_fields("orientation__"),
         ],
         row=_suspension_row,
     )
@@ -459,15 +459,15 @@ def _a_traiter_page(request, bound=None):
         row=_reorientation_row,
     )
     renouvellements = _waiting(
-        scoped(pending["renouvellements"], "cer__orientation__"),
+        scoped(pending["renouvellements"], "orientation__"),
         "date_demande",
         today,
         fields=[
             "cer__type",
             "cer__date_debut",
             "cer__date_fin",
-            "cer__orientation_id",
-            *_person_fields("cer__orientation__"),
+            "orientation_id",
+            *_person_fields("orientation__"),
         ],
         row=_renouvellement_row,
     )

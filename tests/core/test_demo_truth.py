@@ -200,3 +200,15 @@ def test_texts_are_sent_for_signature_before_they_are_signed(loaded_at):
         assert sent <= min(acte.signe_structure_le, acte.signe_departement_le), acte
         for step in acte.transitions.all():
             assert timezone.localtime(step.at).date() <= acte.signe_departement_le, (acte, step)
+
+
+def test_pending_decisions_keep_their_parents_orientation(loaded_at):
+    """A suspension procedure is on its interview's accompaniment, a renewal request on its CER's:
+    the SLAI's "À traiter" scopes them by the orientation they keep."""
+    from django.db.models import F
+
+    from accompagnement.models import DemandeRenouvellement, ProcedureSuspension
+
+    assert ProcedureSuspension.objects.exists() and DemandeRenouvellement.objects.exists()
+    assert list(ProcedureSuspension.objects.exclude(orientation=F("entretien__orientation"))) == []
+    assert list(DemandeRenouvellement.objects.exclude(orientation=F("cer__orientation"))) == []

@@ -22,6 +22,7 @@ from accompagnement.models import (
     Beneficiaire,
     Cer,
     CerAction,
+    DemandeRenouvellement,
     Diagnostic,
     Entretien,
     Orientation,
@@ -77,6 +78,12 @@ def test_seed_scale_builds_a_consistent_data_set(seeded, settings):
     assert interviews.count() > 3 * people.count()
     absences = interviews.filter(presence=Presence.ABSENT)
     assert ProcedureSuspension.objects.filter(entretien__in=absences).count() == absences.count()
+    # Procedures and renewal requests keep their interview's or CER's orientation (COPY included).
+    procedures = ProcedureSuspension.objects.filter(entretien__in=absences)
+    assert not procedures.exclude(orientation=F("entretien__orientation")).exists()
+    renewals = DemandeRenouvellement.objects.filter(cer__in=cers)
+    assert renewals.exists()
+    assert not renewals.exclude(orientation=F("cer__orientation")).exists()
     today = timezone.localdate()
     assert not interviews.filter(date__gt=today).exists()
     # The first dates stored on each orientation are those its CERs and interviews give.
