@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import indicateurs
-from accompagnement.models import Cer, ImportOrientations, Orientation, Sortie
+from accompagnement.models import Cer, ImportOrientations, Orientation, Sortie, sans_referent_q
 from accompagnement.selectors import REFERENT_DELAI_JOURS, decisions_a_traiter, file_active, late_condition, next_steps
 from portal.core.formats import de_mois, format_date, mois_fr, pluriel
 from portal.core.home import Panel, PanelCount, PanelItem, PanelTable, register_panel
@@ -36,14 +36,16 @@ def _waiting_since(oldest, today) -> str:
 def _structure_caseload(request, today):
     """The responsable's caseload, read once per request (the caseload and departures panels):
     the first people, those still without a referent first, the oldest first, and the counts over
-    the whole caseload on the same query (window aggregates): total, late, without referent, and
-    followed by a referent who has left."""
+    the whole caseload on the same query (window aggregates): total, late, without a referent in
+    post, and followed by a referent who has left."""
     cached = getattr(request, "_home_structure_caseload", None)
     if cached is not None:
         return cached
     one, zero = Value(1), Value(0)
     late_flag = Case(When(late_condition(today), then=one), default=zero, output_field=IntegerField())
-    waiting_flag = Case(When(referent__isnull=True, then=one), default=zero, output_field=IntegerField())
+    # Without a referent in post: none, or one who has left — the caseload's "sans référent" filter
+    # the count links to, and its own alert.
+    waiting_flag = Case(When(sans_referent_q(today), then=one), default=zero, output_field=IntegerField())
     left_flag = Case(When(referent__date_depart__lte=today, then=one), default=zero, output_field=IntegerField())
     first = list(
         Orientation.objects.visible_to(request.user)

@@ -286,6 +286,13 @@ def test_responsable_is_told_of_a_referent_who_left_with_people(client_for, worl
             reverse("accompagnement:caseload") + "?sans_referent=on",
         )
     ]
+    # The caseload panel counts the person whose referent left among those without a referent,
+    # as the list its count links to does, and offers to designate one.
+    caseload = found["File active de la structure"]
+    listed = client_for("responsable").get(caseload.counts[1].url).context["page"].paginator.count
+    assert counts(caseload)["personne sans référent"] == listed == 1
+    person = world.orientation_a.beneficiaire
+    assert [item.label for item in caseload.items] == [f"Référent à désigner – {person.prenom} {person.nom}"]
 
 
 def test_responsable_reports_are_owed_for_the_months_someone_was_accompanied(world):
