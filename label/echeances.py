@@ -18,6 +18,7 @@ from label.models import (
     Moratoire,
     Recours,
     RetraitLabel,
+    instruction_deadline,
 )
 from label.selectors import charter_due, renewal_windows, training_deadline
 from portal.accounts.enums import Role
@@ -72,6 +73,14 @@ class InstructionSixMois(ObjectEcheance):
     def candidates(self, today):
         return DemandeLabel.objects.filter(etat__in=IN_INSTRUCTION).select_related("structure")
 
+    row_fields = ("etat", "deposee_at", "structure__nom")
+
+    def row_cells(self, row):
+        if row["etat"] not in self.open_states:
+            return None
+        due = instruction_deadline(row["deposee_at"])
+        return due, self._text(row["structure__nom"]), reverse_pk(self.url_name, row["pk"]), self.label
+
     def due_date(self, obj):
         return obj.instruction_deadline
 
@@ -79,7 +88,11 @@ class InstructionSixMois(ObjectEcheance):
         return agents(Role.DPID)
 
     def describe(self, obj):
-        return f"Instruction du label – {obj.structure.nom}"
+        return self._text(obj.structure.nom)
+
+    @staticmethod
+    def _text(structure):
+        return f"Instruction du label – {structure}"
 
 
 @register
@@ -195,6 +208,15 @@ def _training_state():
     }
 
 
+# The annotations of _training_state(), read as columns on the deadlines page.
+_training_state_names = ("modules_obligatoires", "obligatoires_valides", "optionnel_valide")
+
+
+def _trained(mandatory, mandatory_done, optional_done) -> bool:
+    """FormationNouvelArrivant.is_met from the annotations of _training_state()."""
+    return mandatory_done >= mandatory and optional_done
+
+
 @register
 class FormationNouvelArrivant(Echeance):
     code = "label_formation_nouvel_arrivant"
@@ -230,12 +252,27 @@ class FormationNouvelArrivant(Echeance):
         )
         return arrivals.annotate(**_training_state()).select_related("structure")
 
+    row_fields = (
+        "date_arrivee",
+        "prenom",
+        "nom",
+        "structure_id",
+        "structure__nom",
+        *_training_state_names,
+    )
+
+    def row_cells(self, row):
+        if _trained(row["modules_obligatoires"], row["obligatoires_valides"], row["optionnel_valide"]):
+            return None
+        label = self._text(f"{row['prenom']} {row['nom']}", row["structure__nom"])  # Referent.nom_complet
+        return training_deadline(row["date_arrivee"]), label, self._url(row["structure_id"]), self.label
+
     def due_date(self, obj):
         return training_deadline(obj.date_arrivee)
 
     def is_met(self, obj):
         if hasattr(obj, "modules_obligatoires"):  # annotated by visible(): no query
-            return obj.obligatoires_valides >= obj.modules_obligatoires and obj.optionnel_valide
+            return _trained(obj.modules_obligatoires, obj.obligatoires_valides, obj.optionnel_valide)
         # The catalogue is read once per run (candidates), not once per referent.
         mandatory, optional = self._catalogue or _catalogue()
         done = {f.module_id for f in obj.formations.all() if f.is_valid_training}
@@ -245,10 +282,18 @@ class FormationNouvelArrivant(Echeance):
         return responsables(obj.structure_id)
 
     def describe(self, obj):
-        return f"Formation {de(obj.nom_complet)} ({obj.structure.nom})"
+        return self._text(obj.nom_complet, obj.structure.nom)
+
+    @staticmethod
+    def _text(nom_complet, structure):
+        return f"Formation {de(nom_complet)} ({structure})"
 
     def url(self, obj):
-        return reverse("label:formations") + f"?structure={obj.structure_id}"
+        return self._url(obj.structure_id)
+
+    @staticmethod
+    def _url(structure_id):
+        return reverse("label:formations") + f"?structure={structure_id}"
 
 
 @register

@@ -279,13 +279,17 @@ def _batch_first(batch, today, first):
     return [(echeance, [objects[pk] for pk in pks], late, upcoming) for echeance, pks, late, upcoming in chosen]
 
 
+WRITTEN = "written"  # a row of items_page written from its columns (Echeance.row_cells)
+
+
 def items_page(user, *, number, per_page, today: date | None = None, horizon_days: int | None = None, keep=None):
     """One page of the open deadlines of the user's scope (as `items_for`), by due date, then
     deadline and object. Deadlines marked `many` are sorted from their own columns and only the
     page's objects are loaded with what their label and link read: a structure of a thousand
     people has thousands of open deadlines (home panels: `number=1, per_page=10`). `keep(due, today)`,
     when given, keeps only the deadlines whose due date it accepts. The deadlines of one `batch`
-    are sorted from one query, and the page's objects of a batch loaded in one more."""
+    are sorted from one query, and the page's objects of a batch loaded in one more. Deadlines
+    with `row_fields` are written from their columns (`row_cells`): no object is loaded."""
     today = today or timezone.localdate()
     until = None if horizon_days is None else today + timedelta(days=horizon_days)
     rows = []
@@ -309,6 +313,17 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             if every or ((until is None or due <= until) and (keep is None or keep(due, today))):
                 append((due, code, pk, echeance, values, True))
 
+    def add_written(echeance, found):
+        """The rows of a deadline written from its columns (`Echeance.row_cells`): no object."""
+        cells, code = echeance.row_cells, echeance.code
+        for row in found:
+            written = cells(row)
+            if written is None:
+                continue
+            due = written[0]
+            if (until is None or due <= until) and (keep is None or keep(due, today)):
+                rows.append((due, code, row["pk"], echeance, written, WRITTEN))
+
     batches, visibles = {}, {}
     echeances = registry.all_echeances()
     absent = _absent(user, echeances, today, until)
@@ -323,6 +338,10 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             continue
         found = echeance.visible(user, today, until)
         if _is_empty(found):
+            continue
+        if echeance.row_fields and hasattr(found, "values"):
+            # Only the columns the row's cells read: no model instance, no select_related.
+            add_written(echeance, found.order_by().values("pk", *echeance.row_fields))
             continue
         light = echeance.many and hasattr(found, "select_related")
         if light and light_columns:
@@ -344,7 +363,7 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
     page = Paginator(rows, per_page).get_page(number)
     wanted = {}
     for _, _, pk, echeance, _, light in page.object_list:
-        if light:
+        if light is True:
             in_batch = any(member is echeance for member, _, _ in batches.get(echeance.batch, ()))
             key = ("batch", echeance.batch) if in_batch else ("code", echeance.code)
             wanted.setdefault(key, (echeance, set()))[1].add(pk)
@@ -357,7 +376,9 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             # The queryset of the sorting pass (built once), with its own select_related.
             full |= {(echeance.code, obj.pk): obj for obj in visibles[echeance.code].filter(pk__in=pks)}
     page.object_list = [
-        registry.Item(
+        registry.Item.written(echeance, pk, due, today, *obj[1:])
+        if light is WRITTEN
+        else registry.Item(
             echeance=echeance,
             obj=full.get((code, pk)) or (_light_object(echeance, pk, obj) if light else obj),
             due_date=due,
