@@ -5,7 +5,6 @@ import functools
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, NatureFormation, TypeDemande
 from label.models import (
@@ -24,7 +23,7 @@ from label.selectors import charter_due, renewal_windows, training_deadline
 from portal.accounts.enums import Role
 from portal.core.dates import add_months
 from portal.core.formats import de, format_date
-from portal.echeances.base import ObjectEcheance, agents, responsables, reverse_pk
+from portal.echeances.base import ObjectEcheance, agents, responsables, reverse_pk, reverse_static
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Referent, scope_by_structure
 
@@ -293,7 +292,7 @@ class FormationNouvelArrivant(Echeance):
 
     @staticmethod
     def _url(structure_id):
-        return reverse("label:formations") + f"?structure={structure_id}"
+        return reverse_static("label:formations") + f"?structure={structure_id}"
 
 
 @register
@@ -349,7 +348,7 @@ class RenouvellementLabel(Echeance):
         return f"Renouvellement du label – {obj.structure.nom} (valable jusqu'au {format_date(obj.date_fin)})"
 
     def url(self, obj):
-        return reverse("label:home")
+        return reverse_static("label:home")
 
 
 _SHARED_LABELS = "_label_echeances_labels"
@@ -516,7 +515,7 @@ class CharteAnnuelle(Echeance):
     def url(self, obj):
         # The label page: the structure's shows the charter due with its form; the DPID and the
         # SLAI, who see this deadline too, may not open the form (403).
-        return reverse("label:home")
+        return reverse_static("label:home")
 
 
 @register
