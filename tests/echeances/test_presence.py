@@ -16,6 +16,7 @@ from label.enums import TypeDemande
 from label.models import DemandeLabel, Label
 from portal.accounts.models import User
 from portal.echeances import registry, services
+from portal.echeances.views import _rows
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +77,9 @@ def test_skipping_changes_no_page_nor_panel_of_any_demo_account(demo, db):
         assert shown == [(i.echeance.code, i.obj.pk, i.due_date, i.label, i.url, i.rule) for i in reference], (
             user.email
         )
+        # The page's cells (some rows written from their columns, without objects) as well.
+        page = services.items_page(_fresh(user), number=1, per_page=100_000)
+        assert _rows(page.object_list) == _rows(reference), user.email
         overdue_only = _with_and_without_skipping(user, lambda u: _page(u, keep=lambda due, today: due < today))
         assert overdue_only[0] == overdue_only[1], user.email
     # The comparison is worth something: every deadline shows objects to someone, and the presence
