@@ -53,7 +53,10 @@ class Echeance:
     # Deadlines the deadlines page writes from the columns of their rows, without a model instance
     # nor the query's select_related: the paths (relations and visible()'s annotations allowed)
     # `row_cells` reads. A DPID's page read some two hundred objects of seven kinds, four related
-    # objects each, to show fifty rows; their values cost a tenth of that.
+    # objects each, to show fifty rows; their values cost a tenth of that. visible() must then be a
+    # queryset built as presence() is, from nothing but the user's pk and scope, `today` and
+    # `until` (never from values read in the database): the page keeps its compiled SQL per
+    # process for that key (`services._written_rows`).
     row_fields: tuple[str, ...] = ()
 
     def row_cells(self, row: dict):

@@ -336,12 +336,13 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             if parts is not None:
                 batches.setdefault(echeance.batch, []).append((echeance, *parts))
             continue
+        if echeance.row_fields:
+            # Only the columns the row's cells read: no model instance, no select_related; the
+            # query's SQL kept per process (built and compiled once a day per person).
+            add_written(echeance, _written_rows(echeance, user, today, until))
+            continue
         found = echeance.visible(user, today, until)
         if _is_empty(found):
-            continue
-        if echeance.row_fields and hasattr(found, "values"):
-            # Only the columns the row's cells read: no model instance, no select_related.
-            add_written(echeance, found.order_by().values("pk", *echeance.row_fields))
             continue
         light = echeance.many and hasattr(found, "select_related")
         if light and light_columns:
@@ -426,6 +427,51 @@ def _presence_sql(echeance, user, today: date, until: date | None):
             _PRESENCE_SQL.clear()
         _PRESENCE_SQL[key] = found
     return found
+
+
+# The SQL of the written deadlines' row queries (`Echeance.row_fields`), kept per process as the
+# presence tests' is, for the same key and on the same promise (`Echeance.row_fields`): building
+# and compiling them cost the DPID's page more than running them.
+_ROWS_SQL = {}
+
+
+def _written_rows(echeance, user, today: date, until: date | None) -> list[dict]:
+    """The rows of `visible(user, today, until)` as `values("pk", *row_fields)` gives them."""
+    key = (echeance.code, user.pk, user.scope, today, until)
+    kept = _ROWS_SQL.get(key)
+    if kept is None:
+        found = echeance.visible(user, today, until)
+        kept = _NEVER
+        if not _is_empty(found):
+            query = found.order_by().values("pk", *echeance.row_fields).query
+            compiler = query.get_compiler(found.db)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:
+                pass
+            else:
+                names = (
+                    list(query.selected)
+                    if query.selected
+                    else [*query.extra_select, *query.values_select, *query.annotation_select]
+                )
+                # The selected expressions: their converters are asked of each run's connection.
+                fields = [column[0] for column in compiler.select[: compiler.col_count]]
+                kept = (found.db, sql, tuple(params), names, query, fields)
+        if len(_ROWS_SQL) >= _PRESENCE_SQL_MAX:
+            _ROWS_SQL.clear()
+        _ROWS_SQL[key] = kept
+    if kept is _NEVER:
+        return []
+    db, sql, params, names, query, fields = kept
+    compiler = query.get_compiler(db)
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converters = compiler.get_converters(fields)
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _absent(user, echeances, today: date, until: date | None) -> set[str]:

@@ -108,10 +108,14 @@ def test_each_row_written_from_its_columns_says_what_its_object_says(demo, db):
                     for obj in found
                 }
                 if services._is_empty(found):  # none(): the page reads no row either
-                    assert not expected
+                    assert not expected and services._written_rows(echeance, _fresh(user), today, until) == []
                     continue
-                rows = echeance.visible(_fresh(user), today, until).order_by().values("pk", *echeance.row_fields)
+                rows = list(echeance.visible(_fresh(user), today, until).order_by().values("pk", *echeance.row_fields))
                 assert {row["pk"]: echeance.row_cells(row) for row in rows} == expected, (echeance.code, user.email)
+                # The page's reading of them, its SQL compiled (first call) or kept (second call).
+                services._ROWS_SQL.clear()
+                for _ in range(2):
+                    assert services._written_rows(echeance, _fresh(user), today, until) == rows, echeance.code
                 compared[echeance.code] += sum(cells is not None for cells in expected.values())
     assert all(compared.values()), compared  # every such deadline wrote rows for someone
 
@@ -234,3 +238,30 @@ def test_a_person_moved_to_another_structure_gets_the_presence_tests_of_their_ne
     assert moved == services._absent(_fresh(mover), registry.all_echeances(), today, None)
     # The same deadlines as anyone of that structure, not those of the structure left.
     assert moved == absent[other.pk] != absent[mover.pk]
+
+
+def test_the_kept_rows_query_follows_the_data_and_the_persons_scope(demo, db):
+    """The row queries' SQL is kept per process for a user's scope and day (`_written_rows`): a
+    deadline created since is on the next page, and a responsable moved to another structure
+    reads the new structure's rows, not those of the structure left."""
+    from portal.accounts.enums import Role
+    from portal.echeances.models import EcheanceManuelle
+
+    today = timezone.localdate()
+    fixee = registry.get("echeance_fixee")
+    responsables = list(User.objects.filter(role=Role.RESPONSABLE, is_active=True).order_by("pk"))
+    rows = {user.pk: services._written_rows(fixee, _fresh(user), today, None) for user in responsables}
+    mover, other = next(
+        (a, b)
+        for a in responsables
+        for b in responsables
+        if a.structure_id != b.structure_id and rows[a.pk] != rows[b.pk]
+    )
+    created = EcheanceManuelle.objects.create(structure_id=other.structure_id, titre="Nouvelle", date_echeance=today)
+    assert created.pk in {row["pk"] for row in services._written_rows(fixee, _fresh(other), today, None)}
+    mover.structure_id = other.structure_id
+    mover.save(update_fields=["structure"])
+    assert services._written_rows(fixee, _fresh(mover), today, None) == services._written_rows(
+        fixee, _fresh(other), today, None
+    )
+    assert created.pk in {row["pk"] for row in services._written_rows(fixee, _fresh(mover), today, None)}
