@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery
 from aap.enums import EtatCandidature
 from aap.models import Candidature, DemandeAvis, FenetreDepot
 from portal.accounts.enums import Role
-from portal.echeances.base import ObjectEcheance, agents, responsables
+from portal.echeances.base import ObjectEcheance, agents, responsables, reverse_pk
 from portal.echeances.registry import register
 
 # Product choice (no seed states it): an application waits at most 30 days in a state of the
@@ -28,6 +28,16 @@ def _open_calls(today):
     """The calls with a window open on `today`, as a subquery built once per process and day
     (each filter resolves a copy of it; it is never evaluated)."""
     return FenetreDepot.objects.filter(ouverture__lte=today, cloture__gte=today).values("appel_id")
+
+
+@functools.cache
+def _etat_choices() -> dict:
+    return dict(Candidature._meta.get_field("etat").flatchoices)
+
+
+def _etat_display(etat) -> str:
+    """`Candidature.get_etat_display()` for a state read as a column (translated when called)."""
+    return str(_etat_choices().get(etat, etat))
 
 
 def _closing_window(candidature, today):
@@ -166,9 +176,13 @@ class CandidatureEnAttente(ObjectEcheance):
         return candidatures.only(*self.PAGE_FIELDS)
 
     def due_date(self, obj):
+        return self._due(obj.etat_depuis)
+
+    @staticmethod
+    def _due(etat_depuis):
         from django.utils import timezone
 
-        return timezone.localdate(obj.etat_depuis) + datetime.timedelta(days=WAITING_DAYS)
+        return timezone.localdate(etat_depuis) + datetime.timedelta(days=WAITING_DAYS)
 
     def recipients(self, obj):
         if obj.etat == EtatCandidature.EN_INSTRUCTION:
@@ -176,8 +190,18 @@ class CandidatureEnAttente(ObjectEcheance):
             return agents(Role.SLAI, territoire_id=obj.territoire_id)
         return agents(Role.DPID)
 
+    row_fields = ("etat", "etat_depuis", "dispositif__code", "structure__nom", "territoire__nom")
+
+    def row_cells(self, row):
+        etat = row["etat"]
+        if etat not in self.open_states:
+            return None
+        label = self._text(row["dispositif__code"], row["structure__nom"], row["territoire__nom"], _etat_display(etat))
+        return self._due(row["etat_depuis"]), label, reverse_pk(self.url_name, row["pk"]), self.label
+
     def describe(self, obj):
-        return (
-            f"Candidature {obj.dispositif.code} de {obj.structure.nom} ({obj.territoire.nom}) "
-            f"{obj.get_etat_display().lower()} depuis plus de {WAITING_DAYS} jours"
-        )
+        return self._text(obj.dispositif.code, obj.structure.nom, obj.territoire.nom, obj.get_etat_display())
+
+    @staticmethod
+    def _text(code, structure, territoire, etat):
+        return f"Candidature {code} de {structure} ({territoire}) {etat.lower()} depuis plus de {WAITING_DAYS} jours"

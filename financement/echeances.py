@@ -1,6 +1,8 @@
 """Deadlines of the funding domain, declared to the shared deadline engine: bilans to produce
 (structures are reminded before the date, the DPID sees the late ones) and balances to pay."""
 
+import functools
+
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
@@ -9,9 +11,20 @@ from financement.models import Bilan, Convention, EcheanceVersement, Versement
 from portal.accounts.enums import Role
 from portal.accounts.models import User
 from portal.core.formats import format_date
+from portal.echeances.base import reverse_pk
 from portal.echeances.registry import Echeance, register
 
 OPEN = (EtatBilan.A_PRODUIRE, EtatBilan.A_CORRIGER)
+
+
+@functools.cache
+def _nature_choices() -> dict:
+    return dict(Bilan._meta.get_field("nature").flatchoices)
+
+
+def _nature_display(nature) -> str:
+    """`Bilan.get_nature_display()` for a nature read as a column (translated when called)."""
+    return str(_nature_choices().get(nature, nature))
 
 
 def _responsables(structure_id):
@@ -66,13 +79,40 @@ class BilanAProduire(Echeance):
     def rule(self, obj):
         return obj.regle
 
-    def describe(self, obj):
-        action = "Corriger" if obj.etat == EtatBilan.A_CORRIGER else "Produire"
-        suffix = f" (avenant n° {obj.avenant.numero})" if obj.avenant_id else ""
-        return (
-            f"{action} le {obj.get_nature_display().lower()} de la convention n° {obj.convention.numero}{suffix} – "
-            f"{obj.convention.structure.nom}"
+    row_fields = (
+        "etat",
+        "date_limite",
+        "regle",
+        "nature",
+        "avenant_id",
+        "avenant__numero",
+        "convention__numero",
+        "convention__structure__nom",
+    )
+
+    def row_cells(self, row):
+        if row["etat"] not in OPEN:
+            return None
+        label = self._text(
+            row["etat"],
+            _nature_display(row["nature"]),
+            row["convention__numero"],
+            row["avenant__numero"] if row["avenant_id"] else None,
+            row["convention__structure__nom"],
         )
+        return row["date_limite"], label, reverse_pk("financement:bilan_detail", row["pk"]), row["regle"]
+
+    def describe(self, obj):
+        avenant = obj.avenant.numero if obj.avenant_id else None
+        return self._text(
+            obj.etat, obj.get_nature_display(), obj.convention.numero, avenant, obj.convention.structure.nom
+        )
+
+    @staticmethod
+    def _text(etat, nature, convention, avenant, structure):
+        action = "Corriger" if etat == EtatBilan.A_CORRIGER else "Produire"
+        suffix = f" (avenant n° {avenant})" if avenant is not None else ""
+        return f"{action} le {nature.lower()} de la convention n° {convention}{suffix} – {structure}"
 
     def url(self, obj):
         return reverse("financement:bilan_detail", args=[obj.pk])
@@ -126,12 +166,41 @@ class SoldeAVerser(Echeance):
     def recipients(self, obj):
         return _dpid_agents()
 
+    row_fields = (
+        "date_prevue",
+        "paid",
+        "bilan_ok",
+        "libelle",
+        "convention_id",
+        "convention__numero",
+        "convention__structure__nom",
+    )
+
+    def row_cells(self, row):
+        if row["paid"]:
+            return None
+        label = self._text(
+            row["libelle"], row["convention__numero"], row["convention__structure__nom"], row["bilan_ok"]
+        )
+        due = row["date_prevue"]
+        return due, label, reverse_pk("financement:convention_detail", row["convention_id"]), self._rule(due)
+
     def describe(self, obj):
-        waiting = "" if getattr(obj, "bilan_ok", True) else " (bilan final non validé)"
-        return f"{obj.libelle} – convention n° {obj.convention.numero}, {obj.convention.structure.nom}{waiting}"
+        return self._text(
+            obj.libelle, obj.convention.numero, obj.convention.structure.nom, getattr(obj, "bilan_ok", True)
+        )
+
+    @staticmethod
+    def _text(libelle, convention, structure, bilan_ok):
+        waiting = "" if bilan_ok else " (bilan final non validé)"
+        return f"{libelle} – convention n° {convention}, {structure}{waiting}"
 
     def rule(self, obj):
-        return f"Solde prévu le {format_date(obj.date_prevue)}, après validation du bilan final"
+        return self._rule(obj.date_prevue)
+
+    @staticmethod
+    def _rule(date_prevue):
+        return f"Solde prévu le {format_date(date_prevue)}, après validation du bilan final"
 
     def url(self, obj):
         return reverse("financement:convention_detail", args=[obj.convention_id])

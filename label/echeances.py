@@ -5,7 +5,6 @@ import functools
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
 from label.enums import EtatDemande, EtatRecours, EtatRetrait, NatureFormation, TypeDemande
 from label.models import (
@@ -18,12 +17,13 @@ from label.models import (
     Moratoire,
     Recours,
     RetraitLabel,
+    instruction_deadline,
 )
 from label.selectors import charter_due, renewal_windows, training_deadline
 from portal.accounts.enums import Role
 from portal.core.dates import add_months
 from portal.core.formats import de, format_date
-from portal.echeances.base import ObjectEcheance, agents, responsables, reverse_pk
+from portal.echeances.base import ObjectEcheance, agents, responsables, reverse_pk, reverse_static
 from portal.echeances.registry import Echeance, register
 from portal.referentiels.models import Referent, scope_by_structure
 
@@ -72,6 +72,14 @@ class InstructionSixMois(ObjectEcheance):
     def candidates(self, today):
         return DemandeLabel.objects.filter(etat__in=IN_INSTRUCTION).select_related("structure")
 
+    row_fields = ("etat", "deposee_at", "structure__nom")
+
+    def row_cells(self, row):
+        if row["etat"] not in self.open_states:
+            return None
+        due = instruction_deadline(row["deposee_at"])
+        return due, self._text(row["structure__nom"]), reverse_pk(self.url_name, row["pk"]), self.label
+
     def due_date(self, obj):
         return obj.instruction_deadline
 
@@ -79,7 +87,11 @@ class InstructionSixMois(ObjectEcheance):
         return agents(Role.DPID)
 
     def describe(self, obj):
-        return f"Instruction du label – {obj.structure.nom}"
+        return self._text(obj.structure.nom)
+
+    @staticmethod
+    def _text(structure):
+        return f"Instruction du label – {structure}"
 
 
 @register
@@ -195,6 +207,15 @@ def _training_state():
     }
 
 
+# The annotations of _training_state(), read as columns on the deadlines page.
+_training_state_names = ("modules_obligatoires", "obligatoires_valides", "optionnel_valide")
+
+
+def _trained(mandatory, mandatory_done, optional_done) -> bool:
+    """FormationNouvelArrivant.is_met from the annotations of _training_state()."""
+    return mandatory_done >= mandatory and optional_done
+
+
 @register
 class FormationNouvelArrivant(Echeance):
     code = "label_formation_nouvel_arrivant"
@@ -230,12 +251,27 @@ class FormationNouvelArrivant(Echeance):
         )
         return arrivals.annotate(**_training_state()).select_related("structure")
 
+    row_fields = (
+        "date_arrivee",
+        "prenom",
+        "nom",
+        "structure_id",
+        "structure__nom",
+        *_training_state_names,
+    )
+
+    def row_cells(self, row):
+        if _trained(row["modules_obligatoires"], row["obligatoires_valides"], row["optionnel_valide"]):
+            return None
+        label = self._text(f"{row['prenom']} {row['nom']}", row["structure__nom"])  # Referent.nom_complet
+        return training_deadline(row["date_arrivee"]), label, self._url(row["structure_id"]), self.label
+
     def due_date(self, obj):
         return training_deadline(obj.date_arrivee)
 
     def is_met(self, obj):
         if hasattr(obj, "modules_obligatoires"):  # annotated by visible(): no query
-            return obj.obligatoires_valides >= obj.modules_obligatoires and obj.optionnel_valide
+            return _trained(obj.modules_obligatoires, obj.obligatoires_valides, obj.optionnel_valide)
         # The catalogue is read once per run (candidates), not once per referent.
         mandatory, optional = self._catalogue or _catalogue()
         done = {f.module_id for f in obj.formations.all() if f.is_valid_training}
@@ -245,10 +281,18 @@ class FormationNouvelArrivant(Echeance):
         return responsables(obj.structure_id)
 
     def describe(self, obj):
-        return f"Formation {de(obj.nom_complet)} ({obj.structure.nom})"
+        return self._text(obj.nom_complet, obj.structure.nom)
+
+    @staticmethod
+    def _text(nom_complet, structure):
+        return f"Formation {de(nom_complet)} ({structure})"
 
     def url(self, obj):
-        return reverse("label:formations") + f"?structure={obj.structure_id}"
+        return self._url(obj.structure_id)
+
+    @staticmethod
+    def _url(structure_id):
+        return reverse_static("label:formations") + f"?structure={structure_id}"
 
 
 @register
@@ -304,7 +348,7 @@ class RenouvellementLabel(Echeance):
         return f"Renouvellement du label – {obj.structure.nom} (valable jusqu'au {format_date(obj.date_fin)})"
 
     def url(self, obj):
-        return reverse("label:home")
+        return reverse_static("label:home")
 
 
 _SHARED_LABELS = "_label_echeances_labels"
@@ -471,7 +515,7 @@ class CharteAnnuelle(Echeance):
     def url(self, obj):
         # The label page: the structure's shows the charter due with its form; the DPID and the
         # SLAI, who see this deadline too, may not open the form (403).
-        return reverse("label:home")
+        return reverse_static("label:home")
 
 
 @register

@@ -189,6 +189,15 @@ class DemandeLabelQuerySet(models.QuerySet):
         return self.none()
 
 
+def instruction_deadline(deposee_at):
+    """Instruction within 6 months of the submission (seed 001 l. 310); None before it."""
+    if deposee_at is None:
+        return None
+    from portal.core.dates import add_months
+
+    return add_months(timezone.localdate(deposee_at), 6)
+
+
 class DemandeLabel(models.Model):
     structure = models.ForeignKey(
         "referentiels.Structure", verbose_name="structure", on_delete=models.PROTECT, related_name="demandes_label"
@@ -253,12 +262,7 @@ class DemandeLabel(models.Model):
 
     @property
     def instruction_deadline(self):
-        """Instruction within 6 months of the submission (seed 001 l. 310)."""
-        if self.deposee_at is None:
-            return None
-        from portal.core.dates import add_months
-
-        return add_months(timezone.localdate(self.deposee_at), 6)
+        return instruction_deadline(self.deposee_at)
 
 
 class TransitionDemande(TransitionLog):

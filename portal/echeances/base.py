@@ -58,6 +58,17 @@ def reverse_pk(name: str, pk) -> str:
     return f"{before}{pk}{after}"
 
 
+@lru_cache(maxsize=64)
+def _static_url(name: str, prefix: str) -> str:
+    return reverse(name)
+
+
+def reverse_static(name: str) -> str:
+    """`reverse(name)` for a page without arguments, reversed once (per script prefix): a page
+    of deadlines links many rows to it."""
+    return _static_url(name, get_script_prefix())
+
+
 class ObjectEcheance(Echeance):
     model = None  # the model whose objects fall due (its manager has visible_to)
     audience = None  # a test on the user's scope (None: everyone the model's scoping lets see)

@@ -7,6 +7,10 @@ from portal.echeances.models import EcheanceManuelle
 from portal.echeances.registry import Echeance, register
 
 
+def _text(titre, structure):
+    return f"{titre} – {structure}"
+
+
 @register
 class EcheanceFixee(Echeance):
     code = "echeance_fixee"
@@ -43,8 +47,16 @@ class EcheanceFixee(Echeance):
             recipients.setdefault(obj.created_by_id, obj.created_by)
         return list(recipients.values())
 
+    row_fields = ("date_echeance", "done_at", "titre", "structure__nom")
+
+    def row_cells(self, row):
+        if row["done_at"] is not None:
+            return None
+        label = _text(row["titre"], row["structure__nom"])
+        return row["date_echeance"], label, reverse_pk("echeances:detail", row["pk"]), self.label
+
     def describe(self, obj):
-        return f"{obj.titre} – {obj.structure.nom}"
+        return _text(obj.titre, obj.structure.nom)
 
     def url(self, obj):
         return reverse_pk("echeances:detail", obj.pk)

@@ -19,6 +19,7 @@ class CerApresOrientation(Echeance):
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from types import SimpleNamespace
 
 
 class Echeance:
@@ -49,6 +50,20 @@ class Echeance:
     # Deadlines with the same `presence_key` share one presence test (`presence()`): the
     # deadlines of one table read in one pass (the five CERP steps) are skipped or kept together.
     presence_key: str = ""
+    # Deadlines the deadlines page writes from the columns of their rows, without a model instance
+    # nor the query's select_related: the paths (relations and visible()'s annotations allowed)
+    # `row_cells` reads. A DPID's page read some two hundred objects of seven kinds, four related
+    # objects each, to show fifty rows; their values cost a tenth of that. visible() must then be a
+    # queryset built as presence() is, from nothing but the user's pk and scope, `today` and
+    # `until` (never from values read in the database): the page keeps its compiled SQL per
+    # process for that key (`services._written_rows`).
+    row_fields: tuple[str, ...] = ()
+
+    def row_cells(self, row: dict):
+        """With `row_fields`: (due date, label, link, rule) of one object of visible() from its
+        row (`row_fields` and "pk"), exactly what due_date/describe/url/rule say of the object
+        (tests/echeances/test_row_cells.py); None when the object is met (is_met)."""
+        raise NotImplementedError
 
     def presence(self, user, today: date, until: date | None = None):
         """A necessary condition for `visible(user, today, until)` to hold any object, as a
@@ -138,6 +153,14 @@ class Item:
     obj: object
     due_date: date
     today: date
+
+    @classmethod
+    def written(cls, echeance: Echeance, pk, due_date: date, today: date, label: str, url: str, rule: str):
+        """An item whose cells were written from its row (`Echeance.row_cells`): its object is
+        only its pk (the page reads nothing else of it)."""
+        item = cls(echeance=echeance, obj=SimpleNamespace(pk=pk), due_date=due_date, today=today)
+        item.__dict__.update(label=label, url=url, rule=rule)  # the cached properties, set
+        return item
 
     @property
     def days_left(self) -> int:

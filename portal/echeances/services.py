@@ -279,13 +279,17 @@ def _batch_first(batch, today, first):
     return [(echeance, [objects[pk] for pk in pks], late, upcoming) for echeance, pks, late, upcoming in chosen]
 
 
+WRITTEN = "written"  # a row of items_page written from its columns (Echeance.row_cells)
+
+
 def items_page(user, *, number, per_page, today: date | None = None, horizon_days: int | None = None, keep=None):
     """One page of the open deadlines of the user's scope (as `items_for`), by due date, then
     deadline and object. Deadlines marked `many` are sorted from their own columns and only the
     page's objects are loaded with what their label and link read: a structure of a thousand
     people has thousands of open deadlines (home panels: `number=1, per_page=10`). `keep(due, today)`,
     when given, keeps only the deadlines whose due date it accepts. The deadlines of one `batch`
-    are sorted from one query, and the page's objects of a batch loaded in one more."""
+    are sorted from one query, and the page's objects of a batch loaded in one more. Deadlines
+    with `row_fields` are written from their columns (`row_cells`): no object is loaded."""
     today = today or timezone.localdate()
     until = None if horizon_days is None else today + timedelta(days=horizon_days)
     rows = []
@@ -309,6 +313,17 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             if every or ((until is None or due <= until) and (keep is None or keep(due, today))):
                 append((due, code, pk, echeance, values, True))
 
+    def add_written(echeance, found):
+        """The rows of a deadline written from its columns (`Echeance.row_cells`): no object."""
+        cells, code = echeance.row_cells, echeance.code
+        for row in found:
+            written = cells(row)
+            if written is None:
+                continue
+            due = written[0]
+            if (until is None or due <= until) and (keep is None or keep(due, today)):
+                rows.append((due, code, row["pk"], echeance, written, WRITTEN))
+
     batches, visibles = {}, {}
     echeances = registry.all_echeances()
     absent = _absent(user, echeances, today, until)
@@ -320,6 +335,11 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             parts = echeance.batch_parts(user, today, until)
             if parts is not None:
                 batches.setdefault(echeance.batch, []).append((echeance, *parts))
+            continue
+        if echeance.row_fields:
+            # Only the columns the row's cells read: no model instance, no select_related; the
+            # query's SQL kept per process (built and compiled once a day per person).
+            add_written(echeance, _written_rows(echeance, user, today, until))
             continue
         found = echeance.visible(user, today, until)
         if _is_empty(found):
@@ -344,7 +364,7 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
     page = Paginator(rows, per_page).get_page(number)
     wanted = {}
     for _, _, pk, echeance, _, light in page.object_list:
-        if light:
+        if light is True:
             in_batch = any(member is echeance for member, _, _ in batches.get(echeance.batch, ()))
             key = ("batch", echeance.batch) if in_batch else ("code", echeance.code)
             wanted.setdefault(key, (echeance, set()))[1].add(pk)
@@ -357,7 +377,9 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             # The queryset of the sorting pass (built once), with its own select_related.
             full |= {(echeance.code, obj.pk): obj for obj in visibles[echeance.code].filter(pk__in=pks)}
     page.object_list = [
-        registry.Item(
+        registry.Item.written(echeance, pk, due, today, *obj[1:])
+        if light is WRITTEN
+        else registry.Item(
             echeance=echeance,
             obj=full.get((code, pk)) or (_light_object(echeance, pk, obj) if light else obj),
             due_date=due,
@@ -405,6 +427,51 @@ def _presence_sql(echeance, user, today: date, until: date | None):
             _PRESENCE_SQL.clear()
         _PRESENCE_SQL[key] = found
     return found
+
+
+# The SQL of the written deadlines' row queries (`Echeance.row_fields`), kept per process as the
+# presence tests' is, for the same key and on the same promise (`Echeance.row_fields`): building
+# and compiling them cost the DPID's page more than running them.
+_ROWS_SQL = {}
+
+
+def _written_rows(echeance, user, today: date, until: date | None) -> list[dict]:
+    """The rows of `visible(user, today, until)` as `values("pk", *row_fields)` gives them."""
+    key = (echeance.code, user.pk, user.scope, today, until)
+    kept = _ROWS_SQL.get(key)
+    if kept is None:
+        found = echeance.visible(user, today, until)
+        kept = _NEVER
+        if not _is_empty(found):
+            query = found.order_by().values("pk", *echeance.row_fields).query
+            compiler = query.get_compiler(found.db)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:
+                pass
+            else:
+                names = (
+                    list(query.selected)
+                    if query.selected
+                    else [*query.extra_select, *query.values_select, *query.annotation_select]
+                )
+                # The selected expressions: their converters are asked of each run's connection.
+                fields = [column[0] for column in compiler.select[: compiler.col_count]]
+                kept = (found.db, sql, tuple(params), names, query, fields)
+        if len(_ROWS_SQL) >= _PRESENCE_SQL_MAX:
+            _ROWS_SQL.clear()
+        _ROWS_SQL[key] = kept
+    if kept is _NEVER:
+        return []
+    db, sql, params, names, query, fields = kept
+    compiler = query.get_compiler(db)
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converters = compiler.get_converters(fields)
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _absent(user, echeances, today: date, until: date | None) -> set[str]:

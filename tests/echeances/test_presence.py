@@ -16,6 +16,7 @@ from label.enums import TypeDemande
 from label.models import DemandeLabel, Label
 from portal.accounts.models import User
 from portal.echeances import registry, services
+from portal.echeances.views import _rows
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,9 @@ def _renewal_due(today):
 
 def _page(user, **kwargs):
     page = services.items_page(user, number=1, per_page=100_000, **kwargs)
-    return [(item.echeance.code, item.obj.pk, item.due_date, item.label, item.url) for item in page.object_list]
+    return [
+        (item.echeance.code, item.obj.pk, item.due_date, item.label, item.url, item.rule) for item in page.object_list
+    ]
 
 
 def _fresh(user):
@@ -71,13 +74,50 @@ def test_skipping_changes_no_page_nor_panel_of_any_demo_account(demo, db):
         # page's order.
         reference = services.items_for(_fresh(user), horizon_days=None)
         reference.sort(key=lambda item: (item.due_date, item.echeance.code, item.obj.pk))
-        assert shown == [(i.echeance.code, i.obj.pk, i.due_date, i.label, i.url) for i in reference], user.email
+        assert shown == [(i.echeance.code, i.obj.pk, i.due_date, i.label, i.url, i.rule) for i in reference], (
+            user.email
+        )
+        # The page's cells (some rows written from their columns, without objects) as well.
+        page = services.items_page(_fresh(user), number=1, per_page=100_000)
+        assert _rows(page.object_list) == _rows(reference), user.email
         overdue_only = _with_and_without_skipping(user, lambda u: _page(u, keep=lambda due, today: due < today))
         assert overdue_only[0] == overdue_only[1], user.email
     # The comparison is worth something: every deadline shows objects to someone, and the presence
     # test skips deadlines for others.
     assert kinds_shown == {echeance.code for echeance in registry.all_echeances()}
     assert skipped
+
+
+def test_each_row_written_from_its_columns_says_what_its_object_says(demo, db):
+    """The deadlines written from their columns on the deadlines page (`Echeance.row_fields`,
+    `row_cells`): for every demo account, with and without a horizon, each row of visible() gives
+    the due date, label, link and rule the loaded object gives (None for a met one)."""
+    today = timezone.localdate()
+    written = [echeance for echeance in registry.all_echeances() if echeance.row_fields]
+    assert written
+    compared = dict.fromkeys([echeance.code for echeance in written], 0)
+    for user in User.objects.filter(is_active=True).order_by("pk"):
+        for until in (None, today + services.timedelta(days=services.HOME_HORIZON_DAYS)):
+            for echeance in written:
+                found = echeance.visible(_fresh(user), today, until)
+                assert hasattr(found, "values"), echeance.code  # the page reads its columns
+                expected = {
+                    obj.pk: None
+                    if echeance.is_met(obj)
+                    else (echeance.due_date(obj), echeance.describe(obj), echeance.url(obj), echeance.rule(obj))
+                    for obj in found
+                }
+                if services._is_empty(found):  # none(): the page reads no row either
+                    assert not expected and services._written_rows(echeance, _fresh(user), today, until) == []
+                    continue
+                rows = list(echeance.visible(_fresh(user), today, until).order_by().values("pk", *echeance.row_fields))
+                assert {row["pk"]: echeance.row_cells(row) for row in rows} == expected, (echeance.code, user.email)
+                # The page's reading of them, its SQL compiled (first call) or kept (second call).
+                services._ROWS_SQL.clear()
+                for _ in range(2):
+                    assert services._written_rows(echeance, _fresh(user), today, until) == rows, echeance.code
+                compared[echeance.code] += sum(cells is not None for cells in expected.values())
+    assert all(compared.values()), compared  # every such deadline wrote rows for someone
 
 
 def test_a_presence_test_holds_whenever_the_deadline_has_objects(demo, db):
@@ -198,3 +238,30 @@ def test_a_person_moved_to_another_structure_gets_the_presence_tests_of_their_ne
     assert moved == services._absent(_fresh(mover), registry.all_echeances(), today, None)
     # The same deadlines as anyone of that structure, not those of the structure left.
     assert moved == absent[other.pk] != absent[mover.pk]
+
+
+def test_the_kept_rows_query_follows_the_data_and_the_persons_scope(demo, db):
+    """The row queries' SQL is kept per process for a user's scope and day (`_written_rows`): a
+    deadline created since is on the next page, and a responsable moved to another structure
+    reads the new structure's rows, not those of the structure left."""
+    from portal.accounts.enums import Role
+    from portal.echeances.models import EcheanceManuelle
+
+    today = timezone.localdate()
+    fixee = registry.get("echeance_fixee")
+    responsables = list(User.objects.filter(role=Role.RESPONSABLE, is_active=True).order_by("pk"))
+    rows = {user.pk: services._written_rows(fixee, _fresh(user), today, None) for user in responsables}
+    mover, other = next(
+        (a, b)
+        for a in responsables
+        for b in responsables
+        if a.structure_id != b.structure_id and rows[a.pk] != rows[b.pk]
+    )
+    created = EcheanceManuelle.objects.create(structure_id=other.structure_id, titre="Nouvelle", date_echeance=today)
+    assert created.pk in {row["pk"] for row in services._written_rows(fixee, _fresh(other), today, None)}
+    mover.structure_id = other.structure_id
+    mover.save(update_fields=["structure"])
+    assert services._written_rows(fixee, _fresh(mover), today, None) == services._written_rows(
+        fixee, _fresh(other), today, None
+    )
+    assert created.pk in {row["pk"] for row in services._written_rows(fixee, _fresh(mover), today, None)}
