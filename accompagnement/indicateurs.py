@@ -130,7 +130,7 @@ class Periode:
 GROUPES = {
     "referent": ("referent_id", "Référent"),
     "structure": ("structure_id", "Structure"),
-    "territoire": ("beneficiaire__territoire_id", "Territoire"),
+    "territoire": ("territoire_id", "Territoire"),  # the person's, kept on the orientation
 }
 
 

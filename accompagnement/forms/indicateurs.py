@@ -74,7 +74,7 @@ class IndicateursForm(forms.Form):
         if data.get("type_accompagnement"):
             queryset = queryset.filter(type_accompagnement=data["type_accompagnement"])
         if data.get("territoire"):
-            queryset = queryset.filter(beneficiaire__territoire=data["territoire"])
+            queryset = queryset.filter(territoire=data["territoire"])  # the person's, kept on the orientation
         if data.get("structure"):
             queryset = queryset.filter(structure=data["structure"])
         return queryset
