@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from accompagnement.cerp import cerp_steps, is_cerp
 from accompagnement.enums import EtatDemande, ModeEntretien, MomentDiagnostic, NatureEntretien, Presence
@@ -272,9 +273,16 @@ class LateFirstKeys:
 
     def __init__(self, queryset, today):
         self.queryset = queryset
-        flagged = _flagged(queryset, today)
-        self.late = flagged.filter(en_retard=True).order_by("date_orientation", "pk").values_list("pk", flat=True)
-        self.on_time = flagged.filter(en_retard=False).order_by("date_orientation", "pk").values_list("pk", flat=True)
+        self.flagged = _flagged(queryset, today)
+        self.late = self._keys(en_retard=True)
+
+    @cached_property
+    def on_time(self):
+        """Only built when a page goes past the late people (the first pages seldom do)."""
+        return self._keys(en_retard=False)
+
+    def _keys(self, **flag):
+        return self.flagged.filter(**flag).order_by("date_orientation", "pk").values_list("pk", flat=True)
 
     def count(self):
         return self.queryset.count()
@@ -306,6 +314,7 @@ def caseload_rows(pks):
         Orientation.objects.filter(pk__in=pks)
         .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
         .only(*CASELOAD_COLUMNS)
+        .order_by()  # put in the page's order below
         .in_bulk()
     )
     rows = [by_pk[pk] for pk in pks if pk in by_pk]
