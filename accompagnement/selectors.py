@@ -271,8 +271,9 @@ class LateFirstKeys:
     gives, so a page stops after its 25 rows instead of sorting the whole file active (45 000 rows
     at the Département). The number of late people is only counted when a page goes past them."""
 
-    def __init__(self, queryset, today):
+    def __init__(self, queryset, today, count=None):
         self.queryset = queryset
+        self.known_count = count  # `queryset.count()` when the caller already has it
         self.flagged = _flagged(queryset, today)
         self.late = self._keys(en_retard=True)
 
@@ -285,7 +286,7 @@ class LateFirstKeys:
         return self.flagged.filter(**flag).order_by("date_orientation", "pk").values_list("pk", flat=True)
 
     def count(self):
-        return self.queryset.count()
+        return self.queryset.count() if self.known_count is None else self.known_count
 
     def __len__(self):
         return self.count()
@@ -301,6 +302,13 @@ class LateFirstKeys:
             skip = max(0, start - late)
             keys += self.on_time[skip : skip + wanted - len(keys)]
         return keys
+
+
+def file_active_counts(scope, today):
+    """(people, people without a referent) of a file active `scope`: the responsable's caseload
+    shows both, read in one pass over the structure's rows instead of two counts."""
+    counts = scope.aggregate(total=Count("pk"), sans_referent=Count("pk", filter=sans_referent_q(today)))
+    return counts["total"], counts["sans_referent"]
 
 
 def caseload_rows(pks):

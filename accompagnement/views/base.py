@@ -18,6 +18,7 @@ from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
 from accompagnement.selectors import (
     LateFirstKeys,
     caseload_rows,
+    file_active_counts,
     file_active_scope,
     next_steps,
     referent_loads,
@@ -39,9 +40,16 @@ def caseload(request):
     today = timezone.localdate()
     scope = file_active_scope(request.user)
     filterset = FileActiveFilter(request.GET, queryset=scope)
+    total = sans_referent = None
+    if request.scope.is_responsable:
+        if any(request.GET.get(name) for name in filterset.filters):
+            sans_referent = scope.sans_referent(today).count()
+        else:  # the list is the whole scope: both counts in one query
+            total, sans_referent = file_active_counts(scope, today)
     # The page's keys alone, in order, then its 25 rows with their relations: a Département's
     # file active is 45 000 rows, and joining or sorting them all took most of the time.
-    page = Paginator(LateFirstKeys(filterset.qs, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    keys = LateFirstKeys(filterset.qs, today, count=total)
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = caseload_rows(list(page.object_list))
     assign = request.scope.is_responsable or request.scope.is_dpid
     rows = [(orientation, caseload_line(orientation, today, assign)) for orientation in page.object_list]
@@ -60,7 +68,7 @@ def caseload(request):
         "can_orient": perms.can_orient(request.user),
         "can_import": perms.can_import(request.user),
         "can_import_cer": perms.can_import_cer(request.user),
-        "sans_referent": scope.sans_referent(today).count() if request.scope.is_responsable else None,
+        "sans_referent": sans_referent,
         "departs": referents_partis(request.user, today) if request.scope.is_responsable else [],
     }
     return render(request, "accompagnement/caseload.html", context)

@@ -95,7 +95,14 @@ def comparable(content):
 
 def variants():
     kind = TypeAccompagnement.objects.get(code=INDEPENDANTS).pk
-    return [{}, {"en_retard": "on"}, {"sans_referent": "on"}, {"q": "a"}, {"type_accompagnement": str(kind)}]
+    return [
+        {},
+        {"q": "", "en_retard": ""},  # empty filters: the whole scope (both counts in one query)
+        {"en_retard": "on"},
+        {"sans_referent": "on"},
+        {"q": "a"},
+        {"type_accompagnement": str(kind)},
+    ]
 
 
 @override_settings(**DEMO)
