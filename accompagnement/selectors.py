@@ -313,11 +313,14 @@ def file_active_counts(scope, today):
 
 def caseload_rows(pks):
     """The orientations `pks` (one caseload page), in that order, with what their line shows and
-    what `next_steps` reads: one query for the rows and one per relation. Each relation is read
-    with a plain query and its rows handed to their orientation as the prefetched list that
+    what `next_steps` reads: one query for the rows and at most one per relation. Each relation is
+    read with a plain query and its rows handed to their orientation as the prefetched list that
     `orientation.<relation>.all()` returns (`prefetch_related` built a filtered queryset per
     orientation and relation, 100 a page, for lists only ever iterated: a third of the page's
-    Python time). Lists, not querysets: these orientations are read, not queried further."""
+    Python time). Lists, not querysets: these orientations are read, not queried further.
+    The final diagnostics and reorientation requests only count once a CER is signed, outside the
+    self-employed's CERP steps (`next_steps` stops before them otherwise): they are read for those
+    orientations alone, and not at all when the page has none (as the late people's first pages)."""
     by_pk = (
         Orientation.objects.filter(pk__in=pks)
         .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
@@ -326,21 +329,28 @@ def caseload_rows(pks):
         .in_bulk()
     )
     rows = [by_pk[pk] for pk in pks if pk in by_pk]
+    for orientation in rows:
+        orientation._prefetched_objects_cache = {}
     if not rows:
         return rows
-    cerp_pks = [orientation.pk for orientation in rows if is_cerp(orientation)]
-    relations = (
-        ("entretiens", caseload_entretiens(cerp_pks)),
-        ("cers", CASELOAD_CERS),
-        ("diagnostics", CASELOAD_DIAGNOSTICS),
-        ("demandes_reorientation", CASELOAD_REORIENTATIONS),
-    )
-    for orientation in rows:
-        orientation._prefetched_objects_cache = {name: [] for name, _ in relations}
-    for name, queryset in relations:
-        for obj in queryset.filter(orientation_id__in=list(by_pk)):
-            by_pk[obj.orientation_id]._prefetched_objects_cache[name].append(obj)
+    cerp = [orientation.pk for orientation in rows if is_cerp(orientation)]
+    _hand_over(by_pk, "entretiens", caseload_entretiens(cerp), list(by_pk))
+    _hand_over(by_pk, "cers", CASELOAD_CERS, list(by_pk))
+    signed = [o.pk for o in rows if o._prefetched_objects_cache["cers"] and o.pk not in cerp]
+    _hand_over(by_pk, "diagnostics", CASELOAD_DIAGNOSTICS, signed)
+    _hand_over(by_pk, "demandes_reorientation", CASELOAD_REORIENTATIONS, signed)
     return rows
+
+
+def _hand_over(by_pk, name, queryset, pks):
+    """`queryset`'s rows of the orientations `pks` (one query, none for no orientation), handed
+    to each of them as its prefetched `name`."""
+    lists = {pk: [] for pk in pks}
+    if pks:
+        for obj in queryset.filter(orientation_id__in=pks):
+            lists[obj.orientation_id].append(obj)
+    for pk, objs in lists.items():
+        by_pk[pk]._prefetched_objects_cache[name] = objs
 
 
 def file_active(user, today=None):
