@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from accompagnement.cerp import INDEPENDANTS, cerp_steps, is_cerp
+from accompagnement.cerp import cerp_steps, is_cerp
 from accompagnement.enums import EtatDemande, ModeEntretien, MomentDiagnostic, NatureEntretien, Presence
 from accompagnement.models import (
     Cer,
@@ -191,41 +192,40 @@ def late_condition(today) -> Q:
 # first appointment; every one for the self-employed's CERP steps), the signed CERs (with their
 # renewal request), the final diagnostics and the reorientation requests not refused. A caseload
 # page loads 25 people; their whole records (notes, syntheses, arguments, every interview) made
-# most of the page's Python time.
-CASELOAD_NEXT_STEPS_PREFETCH = (
-    Prefetch(
-        "entretiens",
-        queryset=Entretien.objects.filter(presence=Presence.PRESENT)
-        .filter(Q(nature=NatureEntretien.PREMIER) | Q(orientation__type_accompagnement__code=INDEPENDANTS))
-        .only("orientation_id", "date", "mode", "nature", "presence"),
-    ),
-    Prefetch(
-        "cers",
-        queryset=Cer.objects.filter(signe_le__isnull=False)
-        .select_related("demande_renouvellement")
-        .only(
-            "orientation_id",
-            "date_debut",
-            "date_fin",
-            "signe_le",
-            "phase_cerp",
-            "renouvelle_id",
-            "demande_renouvellement__cer_id",
-            "demande_renouvellement__etat",
-            "demande_renouvellement__date_demande",
-        ),
-    ),
-    Prefetch(
-        "diagnostics",
-        queryset=Diagnostic.objects.filter(moment=MomentDiagnostic.FINAL).only("orientation_id", "date", "moment"),
-    ),
-    Prefetch(
-        "demandes_reorientation",
-        queryset=DemandeReorientation.objects.exclude(etat=EtatDemande.REFUSEE).only(
-            "orientation_id", "etat", "date_demande"
-        ),
-    ),
+# most of the page's Python time. (Querysets filtered per page, never evaluated themselves.)
+CASELOAD_CERS = (
+    Cer.objects.filter(signe_le__isnull=False)
+    .select_related("demande_renouvellement")
+    .only(
+        "orientation_id",
+        "date_debut",
+        "date_fin",
+        "signe_le",
+        "phase_cerp",
+        "renouvelle_id",
+        "demande_renouvellement__cer_id",
+        "demande_renouvellement__etat",
+        "demande_renouvellement__date_demande",
+    )
 )
+CASELOAD_DIAGNOSTICS = Diagnostic.objects.filter(moment=MomentDiagnostic.FINAL).only(
+    "orientation_id", "date", "moment"
+)
+CASELOAD_REORIENTATIONS = DemandeReorientation.objects.exclude(etat=EtatDemande.REFUSEE).only(
+    "orientation_id", "etat", "date_demande"
+)
+
+
+def caseload_entretiens(cerp_pks):
+    """The interviews a caseload line reads: the first appointments attended, and every interview
+    attended of the self-employed (`cerp_pks`, read from the lines: no join to their kind)."""
+    wanted = Q(nature=NatureEntretien.PREMIER)
+    if cerp_pks:
+        wanted |= Q(orientation_id__in=cerp_pks)
+    return Entretien.objects.filter(wanted, presence=Presence.PRESENT).only(
+        "orientation_id", "date", "mode", "nature", "presence"
+    )
+
 
 # The columns a caseload line shows (person, orientation, structure, referent) and `next_steps` reads.
 CASELOAD_COLUMNS = (
@@ -271,14 +271,22 @@ class LateFirstKeys:
     gives, so a page stops after its 25 rows instead of sorting the whole file active (45 000 rows
     at the Département). The number of late people is only counted when a page goes past them."""
 
-    def __init__(self, queryset, today):
+    def __init__(self, queryset, today, count=None):
         self.queryset = queryset
-        flagged = _flagged(queryset, today)
-        self.late = flagged.filter(en_retard=True).order_by("date_orientation", "pk").values_list("pk", flat=True)
-        self.on_time = flagged.filter(en_retard=False).order_by("date_orientation", "pk").values_list("pk", flat=True)
+        self.known_count = count  # `queryset.count()` when the caller already has it
+        self.flagged = _flagged(queryset, today)
+        self.late = self._keys(en_retard=True)
+
+    @cached_property
+    def on_time(self):
+        """Only built when a page goes past the late people (the first pages seldom do)."""
+        return self._keys(en_retard=False)
+
+    def _keys(self, **flag):
+        return self.flagged.filter(**flag).order_by("date_orientation", "pk").values_list("pk", flat=True)
 
     def count(self):
-        return self.queryset.count()
+        return self.queryset.count() if self.known_count is None else self.known_count
 
     def __len__(self):
         return self.count()
@@ -296,17 +304,53 @@ class LateFirstKeys:
         return keys
 
 
+def file_active_counts(scope, today):
+    """(people, people without a referent) of a file active `scope`: the responsable's caseload
+    shows both, read in one pass over the structure's rows instead of two counts."""
+    counts = scope.aggregate(total=Count("pk"), sans_referent=Count("pk", filter=sans_referent_q(today)))
+    return counts["total"], counts["sans_referent"]
+
+
 def caseload_rows(pks):
-    """The orientations `pks` (one caseload page), in that order, with what their line shows:
-    one query for the rows and one per relation `next_steps` reads."""
+    """The orientations `pks` (one caseload page), in that order, with what their line shows and
+    what `next_steps` reads: one query for the rows and at most one per relation. Each relation is
+    read with a plain query and its rows handed to their orientation as the prefetched list that
+    `orientation.<relation>.all()` returns (`prefetch_related` built a filtered queryset per
+    orientation and relation, 100 a page, for lists only ever iterated: a third of the page's
+    Python time). Lists, not querysets: these orientations are read, not queried further.
+    The final diagnostics and reorientation requests only count once a CER is signed, outside the
+    self-employed's CERP steps (`next_steps` stops before them otherwise): they are read for those
+    orientations alone, and not at all when the page has none (as the late people's first pages)."""
     by_pk = (
         Orientation.objects.filter(pk__in=pks)
         .select_related("beneficiaire", "structure", "type_accompagnement", "referent")
         .only(*CASELOAD_COLUMNS)
-        .prefetch_related(*CASELOAD_NEXT_STEPS_PREFETCH)
+        .order_by()  # put in the page's order below
         .in_bulk()
     )
-    return [by_pk[pk] for pk in pks if pk in by_pk]
+    rows = [by_pk[pk] for pk in pks if pk in by_pk]
+    for orientation in rows:
+        orientation._prefetched_objects_cache = {}
+    if not rows:
+        return rows
+    cerp = [orientation.pk for orientation in rows if is_cerp(orientation)]
+    _hand_over(by_pk, "entretiens", caseload_entretiens(cerp), list(by_pk))
+    _hand_over(by_pk, "cers", CASELOAD_CERS, list(by_pk))
+    signed = [o.pk for o in rows if o._prefetched_objects_cache["cers"] and o.pk not in cerp]
+    _hand_over(by_pk, "diagnostics", CASELOAD_DIAGNOSTICS, signed)
+    _hand_over(by_pk, "demandes_reorientation", CASELOAD_REORIENTATIONS, signed)
+    return rows
+
+
+def _hand_over(by_pk, name, queryset, pks):
+    """`queryset`'s rows of the orientations `pks` (one query, none for no orientation), handed
+    to each of them as its prefetched `name`."""
+    lists = {pk: [] for pk in pks}
+    if pks:
+        for obj in queryset.filter(orientation_id__in=pks):
+            lists[obj.orientation_id].append(obj)
+    for pk, objs in lists.items():
+        by_pk[pk]._prefetched_objects_cache[name] = objs
 
 
 def file_active(user, today=None):

@@ -18,6 +18,7 @@ from accompagnement.models import Beneficiaire, ImportOrientations, Orientation
 from accompagnement.selectors import (
     LateFirstKeys,
     caseload_rows,
+    file_active_counts,
     file_active_scope,
     next_steps,
     referent_loads,
@@ -28,7 +29,9 @@ from accompagnement.views import parcours
 from accompagnement.views.common import followed_orientation
 from portal.audit.enums import Action
 from portal.audit.services import access_record, list_record
+from portal.core.formats import format_date
 from portal.core.views import PAGE_SIZE, querystring_without_page
+from portal.echeances.base import reverse_pk
 from portal.referentiels.models import Referent, Structure, Territoire
 
 
@@ -37,11 +40,19 @@ def caseload(request):
     today = timezone.localdate()
     scope = file_active_scope(request.user)
     filterset = FileActiveFilter(request.GET, queryset=scope)
+    total = sans_referent = None
+    if request.scope.is_responsable:
+        if any(request.GET.get(name) for name in filterset.filters):
+            sans_referent = scope.sans_referent(today).count()
+        else:  # the list is the whole scope: both counts in one query
+            total, sans_referent = file_active_counts(scope, today)
     # The page's keys alone, in order, then its 25 rows with their relations: a Département's
     # file active is 45 000 rows, and joining or sorting them all took most of the time.
-    page = Paginator(LateFirstKeys(filterset.qs, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    keys = LateFirstKeys(filterset.qs, today, count=total)
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = caseload_rows(list(page.object_list))
-    rows = [(orientation, next_steps(orientation, today)) for orientation in page.object_list]
+    assign = request.scope.is_responsable or request.scope.is_dpid
+    rows = [(orientation, caseload_line(orientation, today, assign)) for orientation in page.object_list]
     list_record(
         user=request.user,
         model=Beneficiaire,
@@ -57,10 +68,38 @@ def caseload(request):
         "can_orient": perms.can_orient(request.user),
         "can_import": perms.can_import(request.user),
         "can_import_cer": perms.can_import_cer(request.user),
-        "sans_referent": scope.sans_referent(today).count() if request.scope.is_responsable else None,
+        "sans_referent": sans_referent,
         "departs": referents_partis(request.user, today) if request.scope.is_responsable else [],
     }
     return render(request, "accompagnement/caseload.html", context)
+
+
+def caseload_line(orientation, today, assign):
+    """What a caseload line shows, as plain values read once: the template only places them (its
+    25 lines' method calls, date filters and `{% url %}` tags made half of the page's rendering).
+    The links are formatted from the pk (`reverse_pk`); the assignment link only for those who
+    assign (`assign`: the structure's responsable and the DPID)."""
+    beneficiaire, referent = orientation.beneficiaire, orientation.referent
+    en_poste = orientation.referent_en_poste
+    steps = next_steps(orientation, today)
+    step = steps[0] if steps else None
+    return {
+        "fiche_url": reverse_pk("accompagnement:beneficiaire_detail", orientation.beneficiaire_id),
+        "nom_prenom": f"{beneficiaire.nom} {beneficiaire.prenom}",
+        "prenom_nom": f"{beneficiaire.prenom} {beneficiaire.nom}",
+        "numero_caf": beneficiaire.numero_caf,
+        "orientee_le": format_date(orientation.date_orientation),
+        "type": str(orientation.type_accompagnement),
+        "structure": orientation.structure.nom,
+        "referent": en_poste.nom_complet if en_poste else None,
+        # A referent who has left: named, with their leaving date when known.
+        "parti": referent.nom_complet if referent and not en_poste else None,
+        "parti_le": format_date(referent.date_depart) if referent and not en_poste else "",
+        "step": step.label if step else None,
+        "step_late": step.is_late if step else False,
+        "step_due": format_date(step.due) if step else "",
+        "assign_url": reverse_pk("accompagnement:orientation_assign", orientation.pk) if assign else None,
+    }
 
 
 def visible_person_or_404(request, queryset, pk):
