@@ -254,6 +254,21 @@ def _light_object(echeance, pk, values):
     return SimpleNamespace(pk=pk, **dict(zip(echeance.due_fields, values, strict=True)))
 
 
+# The due dates of the light deadlines (`Echeance.due_fields`) per deadline and values of their due
+# fields, kept per process: due_date() reads these columns alone (`Echeance.due_fields`), so a
+# date once computed holds for every row and page (a structure's page computed ~500 of them, each
+# from a namespace of its columns). Bounded: a deadline's dates emptied when full.
+_DUES: dict[str, dict] = {}
+_DUES_MAX = 20_000
+
+
+def _dues(echeance) -> dict:
+    dues = _DUES.setdefault(echeance.code, {})
+    if len(dues) >= _DUES_MAX:
+        dues.clear()
+    return dues
+
+
 def _batch_first(batch, today, first):
     """The deadlines of one batch (`Echeance.batch`): for each, its first `first` objects by due
     order, how many are overdue and how many are not. The due dates' columns of every open row
@@ -263,7 +278,7 @@ def _batch_first(batch, today, first):
     found = _batch_rows(batch)
     chosen, wanted = [], set()
     for echeance, rows in found:
-        dues, due_date = {}, echeance.due_date
+        dues, due_date = _dues(echeance), echeance.due_date
         order = echeance.due_fields.index(echeance.due_order)
         late = 0
         for pk, values in rows:
@@ -301,9 +316,9 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
 
     def add_light(echeance, found):
         """The rows of a light deadline from (pk, values of its due fields) pairs: its due date
-        computed once per distinct values (thousands of rows share a few hundred dates); the
-        object, a namespace of these columns, built for the page only (below)."""
-        dues, due_date, code = {}, echeance.due_date, echeance.code
+        computed once per distinct values (thousands of rows share a few hundred dates) and
+        process (`_DUES`); the object, a namespace of these columns, built for the page only."""
+        dues, due_date, code = _dues(echeance), echeance.due_date, echeance.code
         append, every = rows.append, until is None and keep is None
         get = dues.get
         for pk, values in found:
@@ -344,7 +359,7 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             # is_met (visible() already left out the met ones); the query's SQL kept per process.
             found, compiled = _light_query(echeance, user, today, until)
             if found is not None:
-                add_light(echeance, ((row[0], tuple(row[1:])) for row in _fetch(compiled)))
+                add_light(echeance, ((row[0], row[1:]) for row in _fetch(compiled)))
                 visibles[echeance.code] = found
             continue
         found = echeance.visible(user, today, until)
