@@ -141,14 +141,12 @@ def _visible_orientations(user):
         # One WHERE, not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL walk
         # every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s). The
         # scope's filters chained with `_orientations()`'s, not the two querysets combined (`&`):
-        # the same conditions, without relabelling and merging two queries (1 ms a page).
-        cached = (
-            scope,
-            Orientation.objects.visible_to(user)
-            .actives()
-            .filter(beneficiaire__archive_le__isnull=True)
-            .select_related(*_ORIENTATION_RELATED),
-        )
+        # the same conditions, without relabelling and merging two queries (1 ms a page). No
+        # join on the people for the archived ones: visible_to() leaves them out for every role
+        # but the DPID's (an anti-join on the few archived), and only structure members come
+        # here; the join probed each open row's person once more (EXPLAIN at scale: a
+        # structure's deadlines 3.2 → 2.3 ms, the same rows).
+        cached = (scope, Orientation.objects.visible_to(user).actives().select_related(*_ORIENTATION_RELATED))
         user.__dict__["_echeances_orientations"] = cached
     return cached[1].all()
 
