@@ -7,6 +7,7 @@ without it, and `is_met` asks the database.
 
 import datetime
 import functools
+from types import SimpleNamespace
 
 from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
@@ -93,6 +94,26 @@ class _CaseloadEcheance(Echeance):
 _ORIENTATION_RELATED = ("beneficiaire", "structure", "referent__user", "type_accompagnement")
 
 
+class _Person(SimpleNamespace):
+    """A person as the deadlines page names them (`Beneficiaire.__str__`), from three columns."""
+
+    __str__ = Beneficiaire.__str__
+
+
+# What the deadlines page reads of a page's orientations (`Echeance.page_fields`): the person
+# (label, link), the dates and the kind (rules), the same for every deadline of the batch.
+_ORIENTATION_PAGE_FIELDS = (
+    "date_orientation",
+    "date_limite_cer",
+    "date_limite_premier_rdv",
+    "type_accompagnement__libelle",
+    "beneficiaire_id",
+    "beneficiaire__prenom",
+    "beneficiaire__nom",
+    "beneficiaire__numero_caf",
+)
+
+
 def _orientations():
     return (
         Orientation.objects.actives()
@@ -120,14 +141,12 @@ def _visible_orientations(user):
         # One WHERE, not `pk IN (subquery)`: at scale the nested subquery made PostgreSQL walk
         # every open CER of the Département before keeping the referent's (EXPLAIN, 0.8 s). The
         # scope's filters chained with `_orientations()`'s, not the two querysets combined (`&`):
-        # the same conditions, without relabelling and merging two queries (1 ms a page).
-        cached = (
-            scope,
-            Orientation.objects.visible_to(user)
-            .actives()
-            .filter(beneficiaire__archive_le__isnull=True)
-            .select_related(*_ORIENTATION_RELATED),
-        )
+        # the same conditions, without relabelling and merging two queries (1 ms a page). No
+        # join on the people for the archived ones: visible_to() leaves them out for every role
+        # but the DPID's (an anti-join on the few archived), and only structure members come
+        # here; the join probed each open row's person once more (EXPLAIN at scale: a
+        # structure's deadlines 3.2 → 2.3 ms, the same rows).
+        cached = (scope, Orientation.objects.visible_to(user).actives().select_related(*_ORIENTATION_RELATED))
         user.__dict__["_echeances_orientations"] = cached
     return cached[1].all()
 
@@ -138,6 +157,19 @@ class _OrientationEcheance(_CaseloadEcheance):
     query (`batch`)."""
 
     batch = "accompagnement_orientation"
+    page_fields = _ORIENTATION_PAGE_FIELDS
+
+    def page_object(self, pk, values):
+        orientation, limite_cer, limite_rdv, libelle, person, prenom, nom, numero_caf = values
+        return SimpleNamespace(
+            pk=pk,
+            date_orientation=orientation,
+            date_limite_cer=limite_cer,
+            date_limite_premier_rdv=limite_rdv,
+            type_accompagnement=SimpleNamespace(libelle=libelle),
+            beneficiaire_id=person,
+            beneficiaire=_Person(pk=person, prenom=prenom, nom=nom, numero_caf=numero_caf),
+        )
 
     def condition(self, user, today, until) -> Q | None:
         """The open orientations due by `until` (all open ones without it), or None when this
@@ -245,6 +277,17 @@ class RenouvellementCer(_CaseloadEcheance):
     what = "Demande de renouvellement du CER"
     due_order = "date_debut"  # due 5 months after the start
     due_fields = ("date_debut",)
+    page_fields = (
+        "orientation__beneficiaire_id",
+        "orientation__beneficiaire__prenom",
+        "orientation__beneficiaire__nom",
+        "orientation__beneficiaire__numero_caf",
+    )
+
+    def page_object(self, pk, values):
+        person, prenom, nom, numero_caf = values
+        beneficiaire = _Person(pk=person, prenom=prenom, nom=nom, numero_caf=numero_caf)
+        return SimpleNamespace(pk=pk, orientation=SimpleNamespace(beneficiaire_id=person, beneficiaire=beneficiaire))
 
     def overdue_q(self, today):
         return Q(date_debut__lte=latest_start_for(today - datetime.timedelta(days=1), RENEWAL_REQUEST_MONTHS))

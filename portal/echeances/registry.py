@@ -31,7 +31,10 @@ class Echeance:
     confidential: bool = False
     # Deadlines counted in thousands in one scope (a structure's caseload): the deadlines page
     # sorts them from their own columns (`visible()` without its select_related: due_date and
-    # is_met must not read a related object) and loads in full only the page shown.
+    # is_met must not read a related object) and loads in full only the page shown. With
+    # `due_fields`, visible() and `batch_parts` must be built as presence() is, from nothing but
+    # the user's pk and scope, `today` and `until`: the page keeps their querysets and compiled
+    # SQL per process for that key (`services._LIGHT_SQL`).
     many: bool = False
     # A column of visible()'s model that orders its objects like their due date (the due date
     # itself, or the date it is computed from by a fixed delay), when visible() already leaves
@@ -58,6 +61,18 @@ class Echeance:
     # `until` (never from values read in the database): the page keeps its compiled SQL per
     # process for that key (`services._written_rows`).
     row_fields: tuple[str, ...] = ()
+    # With `many`: the paths (relations allowed) of visible()'s model that `page_object` reads. The
+    # deadlines page then reads only these columns of the page's objects (one values_list query),
+    # not the model instances with their select_related (fifty orientations, their people and
+    # kinds: three instances a row, ~3 ms of a structure's page). The deadlines of one batch
+    # share them (the same tuple), else their objects are loaded in full.
+    page_fields: tuple[str, ...] = ()
+
+    def page_object(self, pk, values: tuple):
+        """With `page_fields`: a stand-in of the object of visible() with this pk, from the values
+        of its `page_fields` (in order), on which describe(), url() and rule() say exactly what
+        they say of the object (tests/echeances/test_presence.py compares them)."""
+        raise NotImplementedError
 
     def row_cells(self, row: dict):
         """With `row_fields`: (due date, label, link, rule) of one object of visible() from its

@@ -254,6 +254,21 @@ def _light_object(echeance, pk, values):
     return SimpleNamespace(pk=pk, **dict(zip(echeance.due_fields, values, strict=True)))
 
 
+# The due dates of the light deadlines (`Echeance.due_fields`) per deadline and values of their due
+# fields, kept per process: due_date() reads these columns alone (`Echeance.due_fields`), so a
+# date once computed holds for every row and page (a structure's page computed ~500 of them, each
+# from a namespace of its columns). Bounded: a deadline's dates emptied when full.
+_DUES: dict[str, dict] = {}
+_DUES_MAX = 20_000
+
+
+def _dues(echeance) -> dict:
+    dues = _DUES.setdefault(echeance.code, {})
+    if len(dues) >= _DUES_MAX:
+        dues.clear()
+    return dues
+
+
 def _batch_first(batch, today, first):
     """The deadlines of one batch (`Echeance.batch`): for each, its first `first` objects by due
     order, how many are overdue and how many are not. The due dates' columns of every open row
@@ -263,7 +278,7 @@ def _batch_first(batch, today, first):
     found = _batch_rows(batch)
     chosen, wanted = [], set()
     for echeance, rows in found:
-        dues, due_date = {}, echeance.due_date
+        dues, due_date = _dues(echeance), echeance.due_date
         order = echeance.due_fields.index(echeance.due_order)
         late = 0
         for pk, values in rows:
@@ -289,7 +304,10 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
     people has thousands of open deadlines (home panels: `number=1, per_page=10`). `keep(due, today)`,
     when given, keeps only the deadlines whose due date it accepts. The deadlines of one `batch`
     are sorted from one query, and the page's objects of a batch loaded in one more. Deadlines
-    with `row_fields` are written from their columns (`row_cells`): no object is loaded."""
+    with `row_fields` are written from their columns (`row_cells`): no object is loaded. The
+    sorting queries of the `many` deadlines are built and compiled once per process for a user's
+    scope and day (`_LIGHT_SQL`), their due dates computed once per values (`_DUES`), and the
+    page's objects of those with `page_fields` read as these columns alone (`page_object`)."""
     today = today or timezone.localdate()
     until = None if horizon_days is None else today + timedelta(days=horizon_days)
     rows = []
@@ -301,9 +319,9 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
 
     def add_light(echeance, found):
         """The rows of a light deadline from (pk, values of its due fields) pairs: its due date
-        computed once per distinct values (thousands of rows share a few hundred dates); the
-        object, a namespace of these columns, built for the page only (below)."""
-        dues, due_date, code = {}, echeance.due_date, echeance.code
+        computed once per distinct values (thousands of rows share a few hundred dates) and
+        process (`_DUES`); the object, a namespace of these columns, built for the page only."""
+        dues, due_date, code = _dues(echeance), echeance.due_date, echeance.code
         append, every = rows.append, until is None and keep is None
         get = dues.get
         for pk, values in found:
@@ -324,7 +342,7 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             if (until is None or due <= until) and (keep is None or keep(due, today)):
                 rows.append((due, code, row["pk"], echeance, written, WRITTEN))
 
-    batches, visibles = {}, {}
+    batches, visibles, members = {}, {}, {}
     echeances = registry.all_echeances()
     absent = _absent(user, echeances, today, until)
     for echeance in echeances:
@@ -332,34 +350,36 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             continue
         light_columns = echeance.many and echeance.due_order and echeance.due_fields
         if light_columns and echeance.batch:
-            parts = echeance.batch_parts(user, today, until)
-            if parts is not None:
-                batches.setdefault(echeance.batch, []).append((echeance, *parts))
+            members.setdefault(echeance.batch, []).append(echeance)
             continue
         if echeance.row_fields:
             # Only the columns the row's cells read: no model instance, no select_related; the
             # query's SQL kept per process (built and compiled once a day per person).
             add_written(echeance, _written_rows(echeance, user, today, until))
             continue
+        if light_columns:
+            # Only the due date's columns: no model instance for thousands of rows, and no
+            # is_met (visible() already left out the met ones); the query's SQL kept per process.
+            found, compiled = _light_query(echeance, user, today, until)
+            if found is not None:
+                add_light(echeance, ((row[0], row[1:]) for row in _fetch(compiled)))
+                visibles[echeance.code] = found
+            continue
         found = echeance.visible(user, today, until)
         if _is_empty(found):
             continue
         light = echeance.many and hasattr(found, "select_related")
-        if light and light_columns:
-            # Only the due date's columns: no model instance for thousands of rows, and no
-            # is_met (visible() already left out the met ones).
-            values = found.select_related(None).order_by().values_list("pk", *echeance.due_fields)
-            add_light(echeance, ((row[0], row[1:]) for row in values))
-            visibles[echeance.code] = found
-            continue
         if light:
             visibles[echeance.code] = found
         for obj in found.select_related(None) if light else found:
             if not echeance.is_met(obj):
                 add(echeance, obj, obj.pk, light)
-    for batch in batches.values():
-        for echeance, found in _batch_rows(batch):
-            add_light(echeance, found)
+    for name, kinds in members.items():
+        batch, compiled = _batch_query(name, kinds, user, today, until)
+        if batch:
+            batches[name] = batch
+            for echeance, found in _batch_split(batch, _fetch(compiled)):
+                add_light(echeance, found)
     rows.sort(key=itemgetter(0, 1, 2))
     page = Paginator(rows, per_page).get_page(number)
     wanted = {}
@@ -368,26 +388,40 @@ def items_page(user, *, number, per_page, today: date | None = None, horizon_day
             in_batch = any(member is echeance for member, _, _ in batches.get(echeance.batch, ()))
             key = ("batch", echeance.batch) if in_batch else ("code", echeance.code)
             wanted.setdefault(key, (echeance, set()))[1].add(pk)
-    full = {}
+    full, values = {}, {}
     for (kind, name), (echeance, pks) in wanted.items():
-        if kind == "batch":  # one query for the batch: the base all its deadlines filter
-            found = batches[name][0][1].filter(pk__in=pks)
-            full |= {(member.code, obj.pk): obj for obj in found for member, _, _ in batches[name]}
+        # One query for a batch (the base all its deadlines filter), else the queryset of the
+        # sorting pass (built once), with its own select_related.
+        kinds = [member for member, _, _ in batches[name]] if kind == "batch" else [echeance]
+        found = (batches[name][0][1] if kind == "batch" else visibles[echeance.code]).filter(pk__in=pks)
+        fields = echeance.page_fields
+        if fields and all(member.page_fields == fields for member in kinds):
+            # Only the columns the page's cells read (`Echeance.page_fields`): no model instance.
+            found = found.select_related(None).order_by().values_list("pk", *fields)
+            values |= {(member.code, row[0]): row[1:] for row in found for member in kinds}
         else:
-            # The queryset of the sorting pass (built once), with its own select_related.
-            full |= {(echeance.code, obj.pk): obj for obj in visibles[echeance.code].filter(pk__in=pks)}
+            full |= {(member.code, obj.pk): obj for obj in found for member in kinds}
     page.object_list = [
         registry.Item.written(echeance, pk, due, today, *obj[1:])
         if light is WRITTEN
         else registry.Item(
-            echeance=echeance,
-            obj=full.get((code, pk)) or (_light_object(echeance, pk, obj) if light else obj),
-            due_date=due,
-            today=today,
+            echeance=echeance, obj=_page_object(echeance, pk, obj, light, full, values), due_date=due, today=today
         )
         for due, code, pk, echeance, obj, light in page.object_list
     ]
     return page
+
+
+def _page_object(echeance, pk, obj, light, full, values):
+    """The object of a row of the page: loaded in full, written from its `page_fields`, or, for a
+    light row neither read (none expected), the namespace of its due fields."""
+    key = (echeance.code, pk)
+    found = full.get(key)
+    if found is not None:
+        return found
+    if key in values:
+        return echeance.page_object(pk, values[key])
+    return _light_object(echeance, pk, obj) if light else obj
 
 
 def _is_empty(found) -> bool:
@@ -504,9 +538,9 @@ def _absent(user, echeances, today: date, until: date | None) -> set[str]:
     return absent
 
 
-def _batch_rows(batch):
-    """(deadline, its open objects as (pk, values of its due fields) pairs) for the deadlines of a batch,
-    from one query of the due dates' columns and one flag per deadline (whether the row is its)."""
+def _batch_values(batch):
+    """The values_list() queryset of a batch's open rows: the pk, the due dates' columns of its
+    deadlines, then one flag per deadline (whether the row is its)."""
     base = batch[0][1]
     fields = list(dict.fromkeys(field for echeance, _, _ in batch for field in echeance.due_fields))
     flags, combined = {}, Q()
@@ -514,6 +548,13 @@ def _batch_rows(batch):
         flags[f"_in_{i}"] = Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
         combined |= condition
     found = base.filter(combined).select_related(None).order_by().annotate(**flags)
+    return found.values_list("pk", *fields, *flags)
+
+
+def _batch_split(batch, rows):
+    """(deadline, its open objects as (pk, values of its due fields) pairs) for the deadlines of a
+    batch, from the rows of `_batch_values(batch)`."""
+    fields = list(dict.fromkeys(field for echeance, _, _ in batch for field in echeance.due_fields))
     members = [[] for _ in batch]
     # Per deadline: the position of its flag in the row, a getter of its due fields' values (as a
     # tuple), and where its rows go: a few operations a row (thousands of rows).
@@ -523,12 +564,100 @@ def _batch_rows(batch):
         single = len(positions) == 1
         get = itemgetter(positions[0]) if single else itemgetter(*positions)
         readers.append((1 + len(fields) + i, get, single, members[i].append))
-    for row in found.values_list("pk", *fields, *flags):
+    for row in rows:
         pk = row[0]
         for flag, get, single, append in readers:
             if row[flag]:
                 append((pk, (get(row),) if single else get(row)))
     return [(echeance, rows) for (echeance, _, _), rows in zip(batch, members, strict=True)]
+
+
+def _batch_rows(batch):
+    """(deadline, its open objects as (pk, values of its due fields) pairs) for the deadlines of a batch,
+    from one query of the due dates' columns and one flag per deadline (whether the row is its)."""
+    return _batch_split(batch, _batch_values(batch))
+
+
+# The deadlines page's sorting queries of the `many` deadlines (`Echeance.due_fields`), kept per
+# process as the presence tests' are, for the same key and on the same promise (`Echeance.many`):
+# each batch's parts (`batch_parts`) and its query, each other deadline's visible() and its query.
+# Building and compiling them cost a structure's page more than a third of its Python time (the
+# scope's orientations, four conditions, their flags: ~5 ms of ~35). The querysets kept are never
+# evaluated: the page's objects are read from clones (`filter(pk__in=…)`). Bounded more tightly
+# than the presence tests (a user's two entries weigh ~90 KB: querysets, not strings): emptied
+# when 256 people's pages of the day are kept, a rebuild costing one page ~3 ms.
+_LIGHT_SQL = {}
+_LIGHT_SQL_MAX = 512
+
+
+def _kept(key, build):
+    found = _LIGHT_SQL.get(key)
+    if found is None:
+        found = build()
+        if len(_LIGHT_SQL) >= _LIGHT_SQL_MAX:
+            _LIGHT_SQL.clear()
+        _LIGHT_SQL[key] = found
+    return found
+
+
+def _light_key(user, today: date, until: date | None):
+    # The local day too: a condition may read it (sans_referent_q) whatever `today` is passed.
+    return (user.pk, user.scope, today, until, timezone.localdate())
+
+
+def _light_query(echeance, user, today: date, until: date | None):
+    """(visible(user, today, until), the compiled query of its pk and due fields), or (None,
+    _NEVER) when it is known empty; kept per process (`_LIGHT_SQL`)."""
+
+    def build():
+        found = echeance.visible(user, today, until)
+        if _is_empty(found):
+            return None, _NEVER
+        return found, _compiled(found.select_related(None).order_by().values_list("pk", *echeance.due_fields))
+
+    return _kept(("light", echeance.code, *_light_key(user, today, until)), build)
+
+
+def _batch_query(name, kinds, user, today: date, until: date | None):
+    """(the batch as [(deadline, base, condition)], the compiled query of `_batch_values`) for the
+    deadlines `kinds` of the batch `name` (those the presence test kept); kept per process."""
+
+    def build():
+        batch = []
+        for echeance in kinds:
+            parts = echeance.batch_parts(user, today, until)
+            if parts is not None:
+                batch.append((echeance, *parts))
+        return batch, (_compiled(_batch_values(batch)) if batch else _NEVER)
+
+    return _kept(("batch", name, tuple(e.code for e in kinds), *_light_key(user, today, until)), build)
+
+
+def _compiled(found):
+    """(database alias, SQL, params, query, selected expressions) of a values_list() queryset,
+    or _NEVER when it can hold no row."""
+    query = found.query
+    compiler = query.get_compiler(found.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _NEVER
+    return found.db, sql, tuple(params), query, [column[0] for column in compiler.select[: compiler.col_count]]
+
+
+def _fetch(compiled) -> list:
+    """The rows of a compiled query (`_compiled`), as values_list() gives them (converted)."""
+    if compiled is _NEVER:
+        return []
+    db, sql, params, query, fields = compiled
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    compiler = query.get_compiler(db)
+    converters = compiler.get_converters(fields)
+    if converters:
+        rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+    return rows
 
 
 def _absolute(url: str) -> str:

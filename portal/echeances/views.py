@@ -40,9 +40,11 @@ def _state(item) -> tuple[str, str]:
 
 
 def _rows(items) -> list[tuple]:
-    """What the page shows of each deadline, computed once: (link, label, due date, state, rule);
-    the template only prints them (50 rows read ~10 attributes and filters each)."""
-    return [(item.url, item.label, format_date(item.due_date), _state(item), item.rule) for item in items]
+    """What the page shows of each deadline, computed once: (link, label, due date, state, its
+    days, rule); the template only prints them (50 rows read ~10 attributes and filters each).
+    The state's two parts side by side, not a pair: `state.0` in a template tries a key, an
+    attribute, then lists the tuple's attributes (`dir()`) before indexing it, twice a row."""
+    return [(item.url, item.label, format_date(item.due_date), *_state(item), item.rule) for item in items]
 
 
 def echeance_list(request):

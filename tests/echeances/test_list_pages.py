@@ -78,3 +78,24 @@ def test_a_page_within_a_horizon_holds_what_items_for_lists_first(world):
         sorted(expected, key=lambda row: (row[2], row[0], row[1]))[:10]
     )
     assert all(str(item.obj.beneficiaire) in item.label for item in page.object_list if item.echeance.many)
+
+
+@time_machine.travel(TODAY)
+def test_archived_people_leave_the_deadlines_page(world):
+    """The caseload deadlines read the scope's orientations without a join on the people
+    (`accompagnement.echeances._visible_orientations`): an archived person's open orientation
+    stays off the page, for the referent and the responsable, as off the reference list."""
+    from portal.accounts.models import User
+    from portal.echeances.services import items_for, items_page
+
+    _caseload_without_cer(world, 3)
+    archived = Beneficiaire.objects.get(numero_caf="55000001")
+    Beneficiaire.objects.filter(pk=archived.pk).update(archive_le=datetime.date(2026, 11, 1))
+    for role in ("referent", "responsable"):
+        user = User.objects.get(pk=world.user(role).pk)
+        page = items_page(user, number=1, per_page=1000)
+        shown = [item.label for item in page.object_list]
+        assert any("Personne000" in label for label in shown) and any("Personne002" in label for label in shown)
+        assert not any("Personne001" in label for label in shown), role
+        reference = items_for(User.objects.get(pk=user.pk), horizon_days=None)
+        assert sorted(shown) == sorted(item.label for item in reference), role

@@ -26,12 +26,12 @@ FORMER_ROW = Template(
 NEW_CELLS = [
     '<th scope="row">{% if url %}<a href="{{ url }}">{{ label }}</a>{% else %}{{ label }}{% endif %}</th>',
     "<td>{{ due }}</td>",
-    '<td>{% if state.0 == "retard" %}<span class="badge text-bg-danger">En retard</span> de {{ state.1 }}'
-    '{% elif state.0 == "jour" %}<span class="badge text-bg-warning">Aujourd\'hui</span>'
-    "{% else %}Dans {{ state.1 }}{% endif %}</td>",
+    '<td>{% if state == "retard" %}<span class="badge text-bg-danger">En retard</span> de {{ days }}'
+    '{% elif state == "jour" %}<span class="badge text-bg-warning">Aujourd\'hui</span>'
+    "{% else %}Dans {{ days }}{% endif %}</td>",
     "<td>{{ rule }}</td>",
 ]
-NEW_ROW = Template("{% for url, label, due, state, rule in rows %}" + "".join(NEW_CELLS) + "{% endfor %}")
+NEW_ROW = Template("{% for url, label, due, state, days, rule in rows %}" + "".join(NEW_CELLS) + "{% endfor %}")
 
 
 def test_the_page_template_writes_these_cells():

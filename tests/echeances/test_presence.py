@@ -265,3 +265,66 @@ def test_the_kept_rows_query_follows_the_data_and_the_persons_scope(demo, db):
         fixee, _fresh(other), today, None
     )
     assert created.pk in {row["pk"] for row in services._written_rows(fixee, _fresh(mover), today, None)}
+
+
+def test_the_kept_sorting_queries_follow_the_data_and_the_persons_scope(demo, db):
+    """The sorting queries of the caseload's deadlines are kept per process for a user's scope and
+    day (`services._LIGHT_SQL`): a deadline met since leaves the next page, one come since is on
+    it, and a responsable moved to another structure reads the new structure's deadlines, not
+    those of the structure left; each page is the one built from scratch."""
+    from accompagnement.models import Orientation
+    from portal.accounts.enums import Role
+
+    def page(user):
+        return _page(_fresh(user))
+
+    def from_scratch(user):
+        services._LIGHT_SQL.clear()
+        return page(user)
+
+    responsables = list(User.objects.filter(role=Role.RESPONSABLE, is_active=True).order_by("pk"))
+    pages = {user.pk: page(user) for user in responsables}
+    mover, other = next(
+        (a, b)
+        for a in responsables
+        for b in responsables
+        if a.structure_id != b.structure_id and pages[a.pk] != pages[b.pk]
+    )
+    cer = registry.get("accompagnement_cer_2_mois").code
+    due = next(row for row in pages[other.pk] if row[0] == cer)
+    Orientation.objects.filter(pk=due[1]).update(premier_cer_le=timezone.localdate())
+    after = page(other)
+    assert (cer, due[1]) not in {(row[0], row[1]) for row in after}
+    assert after == from_scratch(other)
+    Orientation.objects.filter(pk=due[1]).update(premier_cer_le=None)
+    assert page(other) == pages[other.pk]
+    assert page(mover) == pages[mover.pk]  # its queries kept again (from_scratch emptied them)
+    mover.structure_id = other.structure_id
+    mover.save(update_fields=["structure"])
+    assert page(mover) == page(other) == from_scratch(mover)
+
+
+def test_the_page_objects_written_from_their_columns_say_what_the_objects_say(demo, db):
+    """The caseload's deadlines (`Echeance.page_fields`): for every demo account, the label, link
+    and rule written from the page's columns (`page_object`) are those of the object loaded in
+    full, for every open deadline of the kind."""
+    today = timezone.localdate()
+    kinds = [echeance for echeance in registry.all_echeances() if echeance.page_fields]
+    assert kinds
+    compared = dict.fromkeys([echeance.code for echeance in kinds], 0)
+    for user in User.objects.filter(is_active=True).order_by("pk"):
+        for echeance in kinds:
+            found = echeance.visible(_fresh(user), today)
+            if services._is_empty(found):
+                continue
+            objects = {obj.pk: obj for obj in found}
+            rows = found.select_related(None).order_by().values_list("pk", *echeance.page_fields)
+            for pk, *values in rows:
+                written, obj = echeance.page_object(pk, tuple(values)), objects[pk]
+                assert (echeance.describe(written), echeance.url(written), echeance.rule(written)) == (
+                    echeance.describe(obj),
+                    echeance.url(obj),
+                    echeance.rule(obj),
+                ), echeance.code
+                compared[echeance.code] += 1
+    assert all(compared.values()), compared
