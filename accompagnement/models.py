@@ -459,17 +459,17 @@ class Entretien(models.Model):
 
 class ParentOrientationQuerySet(FollowUpQuerySet):
     """For a model keeping its parent's orientation (`KeepsParentOrientation`): bulk loads (demo,
-    tests) fill it as `save()` does — from the parent given, else from one query for them all."""
+    tests) set it as `save()` does — always the parent's, whatever was given (the SLAI's scope of
+    these rows rests on it) — from the parent given, else from one query for them all."""
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         parent = self.model._meta.get_field(self.model.orientation_parent)
-        missing = [obj for obj in objs if obj.orientation_id is None]
-        loose = {getattr(obj, parent.attname) for obj in missing if not parent.is_cached(obj)}
+        loose = {getattr(obj, parent.attname) for obj in objs if not parent.is_cached(obj)}
         orientations = dict(
             parent.related_model.objects.filter(pk__in=loose).order_by().values_list("pk", "orientation_id")
         )
-        for obj in missing:
+        for obj in objs:
             if not parent.is_cached(obj):
                 obj.orientation_id = orientations.get(getattr(obj, parent.attname))
             else:
@@ -489,7 +489,9 @@ class KeepsParentOrientation(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.orientation_id is None:
+        # Always the parent's on creation, whatever was given: the SLAI's scope of these rows
+        # (`visible_to`, "À traiter", the decision pages) rests on it. A parent never changes.
+        if self._state.adding or self.orientation_id is None:
             self.keep_parent_orientation()
         super().save(*args, **kwargs)
 

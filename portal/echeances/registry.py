@@ -77,7 +77,8 @@ class Echeance:
     def row_cells(self, row: dict):
         """With `row_fields`: (due date, label, link, rule) of one object of visible() from its
         row (`row_fields` and "pk"), exactly what due_date/describe/url/rule say of the object
-        (tests/echeances/test_row_cells.py); None when the object is met (is_met)."""
+        (test_each_row_written_from_its_columns_says_what_its_object_says, in
+        tests/echeances/test_presence.py); None when the object is met (is_met)."""
         raise NotImplementedError
 
     def presence(self, user, today: date, until: date | None = None):

@@ -465,7 +465,8 @@ def _presence_sql(echeance, user, today: date, until: date | None):
 
 # The SQL of the written deadlines' row queries (`Echeance.row_fields`), kept per process as the
 # presence tests' is, for the same key and on the same promise (`Echeance.row_fields`): building
-# and compiling them cost the DPID's page more than running them.
+# and compiling them cost the DPID's page more than running them. Entries hold Query objects:
+# bounded as the sorting queries' (`_LIGHT_SQL_MAX`), emptied when full.
 _ROWS_SQL = {}
 
 
@@ -492,7 +493,7 @@ def _written_rows(echeance, user, today: date, until: date | None) -> list[dict]
                 # The selected expressions: their converters are asked of each run's connection.
                 fields = [column[0] for column in compiler.select[: compiler.col_count]]
                 kept = (found.db, sql, tuple(params), names, query, fields)
-        if len(_ROWS_SQL) >= _PRESENCE_SQL_MAX:
+        if len(_ROWS_SQL) >= _LIGHT_SQL_MAX:  # Query objects, as the sorting queries: the same bound
             _ROWS_SQL.clear()
         _ROWS_SQL[key] = kept
     if kept is _NEVER:

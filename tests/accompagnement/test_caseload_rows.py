@@ -161,7 +161,7 @@ def test_every_demo_account_reads_its_caseload_as_the_former_template_wrote_it(d
         "En retard",
         "Aucune échéance",
         "Sans référent",
-        "est parti le",
+        "a quitté la structure le",
         "Changer de référent",
         "Désigner le référent",
         "O&#x27;Neil &lt;&amp; Fils&gt; Élodie",

@@ -120,3 +120,22 @@ def test_a_traiter_lists_the_same_requests_as_through_the_parent(client_for, wor
         assert renewals.count() == 16
     else:
         assert renewals.count() == 24
+
+
+def test_an_orientation_given_is_replaced_by_the_parents(world):
+    """The SLAI's scope of these rows rests on the kept orientation: a wrong one given (a script,
+    an import) never reaches the database, one by one or in bulk."""
+    wrong = world.orientation_b
+    procedure = ProcedureSuspension.objects.create(
+        entretien=absence(world.orientation_a), orientation=wrong, ouverte_le=TODAY.date()
+    )
+    assert ProcedureSuspension.objects.get(pk=procedure.pk).orientation_id == world.orientation_a.pk
+    cers = [signed_cer(world.orientation_a), signed_cer(world.orientation_a2)]
+    DemandeRenouvellement.objects.bulk_create(
+        [
+            DemandeRenouvellement(cer=cers[0], orientation=wrong, date_demande=TODAY.date(), argumentaire="A"),
+            DemandeRenouvellement(cer_id=cers[1].pk, orientation=wrong, date_demande=TODAY.date(), argumentaire="B"),
+        ]
+    )
+    kept = dict(DemandeRenouvellement.objects.values_list("cer_id", "orientation_id"))
+    assert kept == {cers[0].pk: world.orientation_a.pk, cers[1].pk: world.orientation_a2.pk}
