@@ -59,7 +59,7 @@ class Echeance:
     # objects each, to show fifty rows; their values cost a tenth of that. visible() must then be a
     # queryset built as presence() is, from nothing but the user's pk and scope, `today` and
     # `until` (never from values read in the database): the page keeps its compiled SQL per
-    # process for that key (`services._written_rows`).
+    # process for that key (`services._written_rows`, in `services._LIGHT_SQL`).
     row_fields: tuple[str, ...] = ()
     # With `many`: the paths (relations allowed) of visible()'s model that `page_object` reads. The
     # deadlines page then reads only these columns of the page's objects (one values_list query),

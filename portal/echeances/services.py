@@ -463,52 +463,6 @@ def _presence_sql(echeance, user, today: date, until: date | None):
     return found
 
 
-# The SQL of the written deadlines' row queries (`Echeance.row_fields`), kept per process as the
-# presence tests' is, for the same key and on the same promise (`Echeance.row_fields`): building
-# and compiling them cost the DPID's page more than running them. Entries hold Query objects:
-# bounded as the sorting queries' (`_LIGHT_SQL_MAX`), emptied when full.
-_ROWS_SQL = {}
-
-
-def _written_rows(echeance, user, today: date, until: date | None) -> list[dict]:
-    """The rows of `visible(user, today, until)` as `values("pk", *row_fields)` gives them."""
-    key = (echeance.code, user.pk, user.scope, today, until)
-    kept = _ROWS_SQL.get(key)
-    if kept is None:
-        found = echeance.visible(user, today, until)
-        kept = _NEVER
-        if not _is_empty(found):
-            query = found.order_by().values("pk", *echeance.row_fields).query
-            compiler = query.get_compiler(found.db)
-            try:
-                sql, params = compiler.as_sql()
-            except EmptyResultSet:
-                pass
-            else:
-                names = (
-                    list(query.selected)
-                    if query.selected
-                    else [*query.extra_select, *query.values_select, *query.annotation_select]
-                )
-                # The selected expressions: their converters are asked of each run's connection.
-                fields = [column[0] for column in compiler.select[: compiler.col_count]]
-                kept = (found.db, sql, tuple(params), names, query, fields)
-        if len(_ROWS_SQL) >= _LIGHT_SQL_MAX:  # Query objects, as the sorting queries: the same bound
-            _ROWS_SQL.clear()
-        _ROWS_SQL[key] = kept
-    if kept is _NEVER:
-        return []
-    db, sql, params, names, query, fields = kept
-    compiler = query.get_compiler(db)
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    converters = compiler.get_converters(fields)
-    if converters:
-        rows = compiler.apply_converters(rows, converters)
-    return [dict(zip(names, row, strict=True)) for row in rows]
-
-
 def _absent(user, echeances, today: date, until: date | None) -> set[str]:
     """The codes of the deadlines whose `presence()` test says this user has none of, from one
     query (`SELECT EXISTS(…), EXISTS(…)`) whatever the number of deadlines tested."""
@@ -581,7 +535,8 @@ def _batch_rows(batch):
 
 # The deadlines page's sorting queries of the `many` deadlines (`Echeance.due_fields`), kept per
 # process as the presence tests' are, for the same key and on the same promise (`Echeance.many`):
-# each batch's parts (`batch_parts`) and its query, each other deadline's visible() and its query.
+# each batch's parts (`batch_parts`) and its query, each other deadline's visible() and its query;
+# and the row queries of the deadlines written from their columns (`_written_rows`).
 # Building and compiling them cost a structure's page more than a third of its Python time (the
 # scope's orientations, four conditions, their flags: ~5 ms of ~35). The querysets kept are never
 # evaluated: the page's objects are read from clones (`filter(pk__in=…)`). Bounded more tightly
@@ -617,6 +572,28 @@ def _light_query(echeance, user, today: date, until: date | None):
         return found, _compiled(found.select_related(None).order_by().values_list("pk", *echeance.due_fields))
 
     return _kept(("light", echeance.code, *_light_key(user, today, until)), build)
+
+
+def _written_rows(echeance, user, today: date, until: date | None) -> list[dict]:
+    """The rows of `visible(user, today, until)` as `values("pk", *row_fields)` gives them, the
+    query kept per process as the sorting queries are (`_LIGHT_SQL`), on the same promise
+    (`Echeance.row_fields`): building and compiling them cost the DPID's page more than running them."""
+
+    def build():
+        found = echeance.visible(user, today, until)
+        if _is_empty(found):
+            return _NEVER, ()
+        values = found.order_by().values("pk", *echeance.row_fields)
+        query = values.query
+        names = (
+            list(query.selected)
+            if query.selected
+            else [*query.extra_select, *query.values_select, *query.annotation_select]
+        )
+        return _compiled(values), names
+
+    compiled, names = _kept(("rows", echeance.code, *_light_key(user, today, until)), build)
+    return [dict(zip(names, row, strict=True)) for row in _fetch(compiled)]
 
 
 def _batch_query(name, kinds, user, today: date, until: date | None):

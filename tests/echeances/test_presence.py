@@ -113,7 +113,7 @@ def test_each_row_written_from_its_columns_says_what_its_object_says(demo, db):
                 rows = list(echeance.visible(_fresh(user), today, until).order_by().values("pk", *echeance.row_fields))
                 assert {row["pk"]: echeance.row_cells(row) for row in rows} == expected, (echeance.code, user.email)
                 # The page's reading of them, its SQL compiled (first call) or kept (second call).
-                services._ROWS_SQL.clear()
+                services._LIGHT_SQL.clear()
                 for _ in range(2):
                     assert services._written_rows(echeance, _fresh(user), today, until) == rows, echeance.code
                 compared[echeance.code] += sum(cells is not None for cells in expected.values())
